@@ -1,0 +1,68 @@
+// One esbuild config for every bundle, like microsoft/vscode-hexeditor:
+//   extension  src/extension/extension.ts → dist/extension.js  (node, cjs, `vscode` external)
+//   cli        src/cli/main.ts            → dist/cli.js        (node, cjs)
+//   webviews   webview/<name>/main.ts     → dist/webview/<name>.js (browser, iife)
+// Flags: --watch, --production (minify, no source maps), --only=extension|cli|webview, --quiet
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+const args = new Set(process.argv.slice(2));
+const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const production = args.has('--production');
+const watch = args.has('--watch');
+const quiet = args.has('--quiet');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: quiet ? 'error' : 'info',
+  legalComments: 'none',
+};
+
+const webviewEntries = existsSync('webview')
+  ? readdirSync('webview', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(`webview/${d.name}/main.ts`))
+      .map((d) => ({ in: `webview/${d.name}/main.ts`, out: d.name }))
+  : [];
+
+/** @type {Record<string, import('esbuild').BuildOptions>} */
+const builds = {
+  extension: {
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['vscode'],
+  },
+  cli: {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+  },
+  webview: {
+    ...common,
+    entryPoints: webviewEntries,
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text', '.ttf': 'file' },
+  },
+};
+
+const selected = Object.entries(builds).filter(
+  ([name, b]) => (!only || only === name) && (name !== 'webview' || b.entryPoints.length > 0),
+);
+const present = selected.filter(([name, b]) => name === 'webview' || existsSync(b.entryPoints[0]));
+
+if (watch) {
+  for (const [, b] of present) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(present.map(([, b]) => esbuild.build(b)));
+}

