@@ -1,0 +1,4 @@
+export * from './paths';
+export * from './json';
+export * from './results';
+export * from './answerCache';

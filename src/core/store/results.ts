@@ -1,0 +1,151 @@
+// Results and labels on disk. Labels (human corrections) are only ever written by saveOverride.
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import { describeError } from '../errors';
+import { questionKey, scoreDimensions } from '../scoring/finger';
+import { LabelsSchema, ResultSchema, type AnsweredQuestion, type Dimension, type Labels, type Result } from '../types';
+import { readJsonValidated, writeJsonAtomic } from './json';
+import { DEFAULT_RESULTS_DIR, labelsPathFor, resultPathFor, toWorkspaceRelative, videoRelPathOfResult } from './paths';
+
+export function readResult(file: string): Promise<Result> {
+  return readJsonValidated(file, ResultSchema, 'result');
+}
+
+/** The saved result, or null when there is none. A broken file throws (FingerError naming it). */
+export async function readResultIfExists(file: string): Promise<Result | null> {
+  try {
+    return await readResult(file);
+  } catch (e) {
+    if ((e as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export async function writeResult(file: string, result: Result): Promise<void> {
+  ResultSchema.parse(result); // never write what we could not read back
+  await writeJsonAtomic(file, result);
+}
+
+export async function readLabels(workspaceRoot: string, videoPath: string): Promise<Labels | null> {
+  const file = labelsPathFor(workspaceRoot, videoPath);
+  try {
+    return await readJsonValidated(file, LabelsSchema, 'labels');
+  } catch (e) {
+    if ((e as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** Adds, replaces (same question text) or, with `answer: null`, removes one override. */
+export async function saveOverride(
+  workspaceRoot: string,
+  videoPath: string,
+  o: { questionId: string; questionText: string; answer: 'Yes' | 'No' | null; note?: string },
+): Promise<Labels> {
+  const existing = await readLabels(workspaceRoot, videoPath);
+  const labels: Labels = existing ?? { version: 1, video: toWorkspaceRelative(workspaceRoot, videoPath), overrides: [] };
+  const key = questionKey(o.questionText);
+  const overrides = labels.overrides.filter((x) => questionKey(x.questionText) !== key && x.questionId !== o.questionId);
+  if (o.answer !== null) {
+    overrides.push({
+      questionId: o.questionId,
+      questionText: o.questionText,
+      answer: o.answer,
+      ...(o.note ? { note: o.note } : {}),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+  const next: Labels = { ...labels, overrides };
+  await writeJsonAtomic(labelsPathFor(workspaceRoot, videoPath), next);
+  return next;
+}
+
+export interface ListedResult {
+  videoRelPath: string;
+  file: string;
+  result?: Result;
+  /** Set when the file could not be read; the other results are still listed. */
+  error?: string;
+}
+
+/** Every result under the results folder; a broken file is listed with its error, not thrown. */
+export async function listResults(workspaceRoot: string, resultsDir = DEFAULT_RESULTS_DIR): Promise<ListedResult[]> {
+  const root = path.resolve(workspaceRoot, resultsDir);
+  let entries: string[];
+  try {
+    entries = (await readdir(root, { recursive: true })).map(String);
+  } catch {
+    return [];
+  }
+  const files = entries.filter((e) => e.endsWith('.json')).map((e) => path.join(root, e)).sort();
+  return Promise.all(
+    files.map(async (file): Promise<ListedResult> => {
+      const videoRelPath = videoRelPathOfResult(workspaceRoot, file, resultsDir) ?? file;
+      try {
+        return { videoRelPath, file, result: await readResult(file) };
+      } catch (e) {
+        return { videoRelPath, file, error: describeError(e) };
+      }
+    }),
+  );
+}
+
+function isComplete(r: Result): boolean {
+  return r.questions.length > 0 && r.questions.every((q) => q.error === null && q.score !== null);
+}
+
+/** Same video content and the same way of asking: a previous answer is as good as a new one. */
+function sameJudging(a: Result, b: Result): boolean {
+  return (
+    a.video.sha256 === b.video.sha256 &&
+    a.endpoint.model === b.endpoint.model &&
+    a.sampling.mode === b.sampling.mode &&
+    a.sampling.fps === b.sampling.fps &&
+    a.sampling.maxFrames === b.sampling.maxFrames &&
+    a.sampling.maxPixels === b.sampling.maxPixels &&
+    JSON.stringify(a.judge ?? null) === JSON.stringify(b.judge ?? null)
+  );
+}
+
+export type SaveDecision =
+  | { written: true; result: Result; merged: number }
+  | { written: false; kept: Result; reason: string };
+
+/**
+ * Saves `next` unless that would make the saved result worse: failed questions are first filled
+ * from the previous result where it answered the same question the same way; a complete
+ * previous result is then only replaced by a complete new one.
+ */
+export async function saveResultSafely(
+  file: string,
+  next: Result,
+  weights: Partial<Record<Dimension, number>>,
+): Promise<SaveDecision> {
+  let previous: Result | null = null;
+  try {
+    previous = await readResultIfExists(file);
+  } catch {
+    previous = null; // a broken result file is replaced by a good one
+  }
+  let merged = 0;
+  let candidate = next;
+  if (previous && sameJudging(previous, next)) {
+    const old = new Map(previous.questions.filter((q) => q.error === null).map((q) => [`${q.polarity}|${questionKey(q.text)}`, q]));
+    const questions: AnsweredQuestion[] = next.questions.map((q) => {
+      if (q.error === null) return q;
+      const prev = old.get(`${q.polarity}|${questionKey(q.text)}`);
+      if (!prev) return q;
+      merged++;
+      return { ...q, answer: prev.answer, reason: prev.reason, pYes: prev.pYes, pNo: prev.pNo, score: prev.score, probabilitySource: prev.probabilitySource, error: null };
+    });
+    if (merged > 0) candidate = { ...next, questions, ...scoreDimensions(questions, weights) };
+  }
+  if (previous && isComplete(previous) && !isComplete(candidate)) {
+    const failed = candidate.questions.filter((q) => q.error !== null).length;
+    return { written: false, kept: previous, reason: `${failed} question(s) failed; the complete result saved before was kept` };
+  }
+  await writeResult(file, candidate);
+  return { written: true, result: candidate, merged };
+}
+
+export { resultPathFor, labelsPathFor };
