@@ -39,7 +39,10 @@ export class AnswerCache {
   /** Loaded files, by video hash. */
   private readonly loaded = new Map<string, Map<string, CachedAnswer>>();
 
-  constructor(private readonly dir: string | undefined) {}
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly options: { read: boolean } = { read: true },
+  ) {}
 
   private fileFor(videoSha256: string): string | undefined {
     return this.dir ? path.join(this.dir, `${videoSha256}.jsonl`) : undefined;
@@ -72,6 +75,7 @@ export class AnswerCache {
   }
 
   async get(videoSha256: string, key: string): Promise<CachedAnswer | undefined> {
+    if (!this.options.read) return undefined;
     return (await this.entriesFor(videoSha256)).get(key);
   }
 

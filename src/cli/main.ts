@@ -1,0 +1,105 @@
+// The `finger` command: the same engine as the VS Code extension, headless.
+//   finger score <video-or-folder>...     score videos, write .finger/results/…json
+//   finger questions <video-or-folder>... write <name>.questions.json for review before scoring
+//   finger report                         one row per scored video
+// Exit status: 0 all scored, 1 some failed (the others are saved), 2 bad usage or configuration,
+// 130 cancelled with Ctrl-C.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, FingerError, describeError, isAbortError } from '../core/errors';
+import { runScore, runQuestions } from './score';
+import { runReport } from './report';
+
+const EXIT_USAGE = 2;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('finger')
+    .description('Evaluate AI-generated videos with FingER: entity-level questions answered by a video MLLM, scored from answer-token probabilities.')
+    .version(process.env.FINGER_VERSION ?? '0.1.0')
+    .showHelpAfterError('(run finger --help for usage)')
+    .option('--debug', 'print stack traces of errors');
+
+  const endpointOptions = (cmd: Command) =>
+    cmd
+      .option('--endpoint <url>', 'OpenAI-compatible base URL (repeat or comma-separate for several; default $FINGER_ENDPOINT)', collect)
+      .option('--model <name>', 'model served at the endpoint (default $FINGER_MODEL)')
+      .option('--question-endpoint <url>', 'endpoint for entity extraction and question generation (default: the judge endpoint)')
+      .option('--question-model <name>', 'model for question generation (default: the judge model)')
+      .option('--workspace <dir>', 'root of .finger/ and of relative paths', process.cwd())
+      .option('--concurrency <n>', 'requests in flight at once, over all endpoints', '8')
+      .option('--timeout <seconds>', 'per-request timeout')
+      .option('--retries <n>', 'retries of a failed request (429, 5xx, resets, timeouts)')
+      .option('--ffmpeg <path>', 'ffmpeg binary (default $FINGER_FFMPEG, then PATH); ffprobe is looked for beside it');
+
+  endpointOptions(
+    program
+      .command('score')
+      .description('score videos (files or folders, searched recursively) and save one result file per video')
+      .argument('<paths...>', 'videos or folders'),
+  )
+    .option('--questions <file>', 'use this question set (DESIGN.md format) instead of generating one')
+    .addOption(new Option('--mode <mode>', 'how the video is sent').choices(['video', 'frames', 'file']).default('video'))
+    .option('--fps <n>', 'frames sampled per second', '2')
+    .option('--max-frames <n>', 'at most this many frames, evenly spaced', '32')
+    .option('--max-pixels <n>', 'pixels per frame at most (aspect ratio kept)', String(448 * 448))
+    .option('--no-reasoning', 'fast mode: one answer token, no reason')
+    .option('--temperature <t>', 'sampling temperature of the judge', '0')
+    .option('--weight <dimension=w>', 'weight of a dimension in the overall score (repeatable)', collect)
+    .option('--force', 'ask the endpoint again even for answers already cached')
+    .option('--json', 'print a JSON summary to stdout')
+    .action(async (paths: string[], flags, cmd: Command) => {
+      process.exitCode = await runScore(paths, { ...flags, debug: cmd.optsWithGlobals().debug });
+    });
+
+  endpointOptions(
+    program
+      .command('questions')
+      .description('generate the question set of each video and write it as <name>.questions.json beside the video')
+      .argument('<paths...>', 'videos or folders'),
+  )
+    .option('--force', 'overwrite an existing <name>.questions.json')
+    .action(async (paths: string[], flags) => {
+      process.exitCode = await runQuestions(paths, flags);
+    });
+
+  program
+    .command('report')
+    .description('one row per scored video with overall and dimension scores')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (flags) => {
+      process.exitCode = await runReport(flags);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (isAbortError(e)) return 130;
+    process.stderr.write(`finger: ${describeError(e)}\n`);
+    if (argv.includes('--debug') && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e instanceof ConfigError || e instanceof FingerError ? EXIT_USAGE : 1;
+  }
+}
+
+/** Entry point of bin/finger.js and `node dist/cli.js`. */
+export function runCli(): void {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) runCli();

@@ -1,0 +1,346 @@
+// scoreVideo(): probe → frames → questions → answers → scores → save, with progress events.
+// This is the engine's front door; the CLI and the extension are thin shells over it.
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { CancelledError, FingerError, isAbortError, throwIfAborted } from './errors';
+import type { Logger } from './log';
+import { silentLogger } from './log';
+import type { EndpointConfig, EvalSettings } from './settings';
+import { scoreDimensions, entityScore } from './scoring/finger';
+import {
+  AnswerCache,
+  answerCacheKey,
+  cacheDir,
+  resultPathFor,
+  saveResultSafely,
+  toWorkspaceRelative,
+} from './store';
+import type { AnsweredQuestion, Question, QuestionSet, Result } from './types';
+import { EndpointPool } from './endpoint/pool';
+import type { ChatClient } from './endpoint/types';
+import { answerQuestion, buildVideoContent } from './judge';
+import { readPrompt } from './prompts';
+import { loadTemplates, renderTemplate, type Templates } from './templates';
+import { generateQuestionSet, readQuestionSet } from './questions';
+import { FrameCache, resolveFfmpeg, sampleVideo, type Frame } from './video';
+
+export type PipelinePhase = 'probe' | 'frames' | 'questions' | 'answers' | 'save';
+
+export type PipelineEvent =
+  | { type: 'phase'; video: string; phase: PipelinePhase }
+  | { type: 'frames'; video: string; frames: { timeSec: number; file: string }[] }
+  | { type: 'questions'; video: string; questionSet: QuestionSet }
+  | { type: 'answer'; video: string; question: AnsweredQuestion; cached: boolean; done: number; total: number }
+  | { type: 'saved'; video: string; result: Result; resultFile: string };
+
+/** What is shared between the videos of one run (or one extension session): the endpoint pool,
+ *  so the concurrency bound is global, and the caches. */
+export interface Engine {
+  readonly settings: EvalSettings;
+  readonly pool: EndpointPool;
+  /** Entity extraction and question generation (a separate endpoint when configured). */
+  readonly questionClient: ChatClient;
+  readonly questionModel: string;
+  readonly logger: Logger;
+  frameCache(workspaceRoot: string): FrameCache;
+  answerCache(workspaceRoot: string): AnswerCache;
+  tools(): Promise<{ ffmpeg: string; ffprobe: string }>;
+  dispose(): void;
+}
+
+export interface EngineOptions {
+  logger?: Logger;
+  /** false: ask the endpoint again even for answers already cached (they are still recorded). */
+  reuseAnswers?: boolean;
+}
+
+export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Engine {
+  if (settings.endpoints.length === 0) {
+    throw new FingerError('No endpoint is configured.', {
+      hint: 'Set finger.endpoint.baseUrl and finger.endpoint.model (VS Code) or FINGER_ENDPOINT and FINGER_MODEL / --endpoint and --model (CLI).',
+    });
+  }
+  const logger = o.logger ?? silentLogger;
+  const poolFor = (endpoints: EndpointConfig[]) =>
+    new EndpointPool({
+      endpoints,
+      concurrency: settings.concurrency,
+      timeoutMs: settings.requestTimeoutMs,
+      maxRetries: settings.maxRetries,
+      logger,
+    });
+  const pool = poolFor(settings.endpoints);
+  const q = settings.questionEndpoint;
+  const sameAsJudge = !q || settings.endpoints.some((e) => e.baseUrl === q.baseUrl && e.model === q.model);
+  const questionClient = sameAsJudge ? pool : poolFor([q]);
+  const frameCaches = new Map<string, FrameCache>();
+  const answerCaches = new Map<string, AnswerCache>();
+  let tools: Promise<{ ffmpeg: string; ffprobe: string }> | undefined;
+  return {
+    settings,
+    pool,
+    questionClient,
+    questionModel: (q ?? settings.endpoints[0]!).model,
+    logger,
+    frameCache(ws) {
+      const key = path.resolve(ws);
+      let c = frameCaches.get(key);
+      if (!c) frameCaches.set(key, (c = new FrameCache({ dir: cacheDir(ws, 'frames') })));
+      return c;
+    },
+    answerCache(ws) {
+      const key = path.resolve(ws);
+      let c = answerCaches.get(key);
+      if (!c) answerCaches.set(key, (c = new AnswerCache(cacheDir(ws, 'answers'), { read: o.reuseAnswers !== false })));
+      return c;
+    },
+    tools() {
+      if (!tools) {
+        const lookup = resolveFfmpeg({ ffmpegPath: settings.ffmpegPath, ffprobePath: settings.ffprobePath });
+        // A failed lookup (ffmpeg installed meanwhile) is tried again next time.
+        lookup.catch(() => (tools = undefined));
+        tools = lookup;
+      }
+      return tools;
+    },
+    dispose() {
+      frameCaches.clear();
+      answerCaches.clear();
+    },
+  };
+}
+
+/** `clip.mp4` → `clip.questions.json` beside it. */
+export function questionSetPathFor(videoPath: string): string {
+  const ext = path.extname(videoPath);
+  return path.join(path.dirname(videoPath), `${path.basename(videoPath, ext)}.questions.json`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface PrepareQuestionSetOptions {
+  videoPath: string;
+  workspaceRoot: string;
+  engine: Engine;
+  signal?: AbortSignal;
+  templates?: Templates;
+  /** Ignore a `<name>.questions.json` beside the video (regenerate from the prompt). */
+  ignoreQuestionFile?: boolean;
+}
+
+export interface PreparedQuestionSet {
+  prompt: string;
+  promptSource?: { kind: string; file: string };
+  questionSet: QuestionSet;
+  from: 'file' | 'generated';
+  questionFile?: string;
+}
+
+/** The questions for a video: `<name>.questions.json` beside it when present, else generated from
+ *  its prompt (cached by prompt + templates + model, so asking twice costs nothing). */
+export async function prepareQuestionSet(o: PrepareQuestionSetOptions): Promise<PreparedQuestionSet> {
+  const questionFile = questionSetPathFor(o.videoPath);
+  if (!o.ignoreQuestionFile && (await exists(questionFile))) {
+    const questionSet = await readQuestionSet(questionFile);
+    return { prompt: questionSet.prompt, questionSet, from: 'file', questionFile };
+  }
+  const { prompt, source } = await readPrompt(o.videoPath, o.workspaceRoot);
+  const templates = o.templates ?? (await loadTemplates({ workspaceRoot: o.workspaceRoot }));
+  const questionSet = await generateQuestionSet(o.engine.questionClient, prompt, templates, {
+    signal: o.signal,
+    model: o.engine.questionModel,
+    cacheDir: cacheDir(o.workspaceRoot, 'questions'),
+    logger: o.engine.logger,
+  });
+  return { prompt, promptSource: source, questionSet, from: 'generated' };
+}
+
+export interface ScoreVideoOptions {
+  /** Absolute path of the video. */
+  videoPath: string;
+  /** Root of `.finger/` and of relative paths. */
+  workspaceRoot: string;
+  settings: EvalSettings;
+  /** Use this question set instead of `<name>.questions.json` or generating one. */
+  questionSet?: QuestionSet;
+  templates?: Templates;
+  signal?: AbortSignal;
+  onEvent?: (e: PipelineEvent) => void;
+  logger?: Logger;
+  /** Shared pool and caches; one is made (and disposed) for this call when absent. */
+  engine?: Engine;
+  resultsDir?: string;
+}
+
+export interface ScoreVideoOutcome {
+  result: Result;
+  resultFile: string;
+  /** Answering requests sent to the endpoint (cached answers are not sent). */
+  requestsSent: number;
+  answersReused: number;
+  /** False when the new result was worse than the complete one already saved, which was kept. */
+  saved: boolean;
+  /** Why the result was not saved, or how many failed questions were filled from the saved result. */
+  note?: string;
+}
+
+export async function scoreVideo(o: ScoreVideoOptions): Promise<ScoreVideoOutcome> {
+  const engine = o.engine ?? createEngine(o.settings, { logger: o.logger });
+  try {
+    return await scoreVideoWith(engine, o);
+  } finally {
+    if (!o.engine) engine.dispose();
+  }
+}
+
+async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<ScoreVideoOutcome> {
+  const settings = o.settings;
+  const emit = o.onEvent ?? (() => {});
+  const videoPath = path.resolve(o.videoPath);
+  const rel = toWorkspaceRelative(o.workspaceRoot, videoPath);
+  const sampling = { fps: settings.fps, maxFrames: settings.maxFrames, maxPixels: settings.maxPixels };
+  throwIfAborted(o.signal);
+
+  // Questions and frames do not depend on each other: prepare both at once.
+  emit({ type: 'phase', video: rel, phase: 'probe' });
+  const templatesP = o.templates ? Promise.resolve(o.templates) : loadTemplates({ workspaceRoot: o.workspaceRoot });
+  const framesP = (async () => {
+    const tools = await engine.tools();
+    emit({ type: 'phase', video: rel, phase: 'frames' });
+    return sampleVideo(videoPath, sampling, { ...tools, cache: engine.frameCache(o.workspaceRoot), signal: o.signal });
+  })();
+  const questionsP = (async () => {
+    const templates = await templatesP;
+    if (o.questionSet) return { prompt: o.questionSet.prompt, questionSet: o.questionSet };
+    return prepareQuestionSet({ videoPath, workspaceRoot: o.workspaceRoot, engine, signal: o.signal, templates });
+  })();
+  // Both are awaited so that neither rejects unobserved when the other fails first.
+  const [framesR, questionsR] = await Promise.allSettled([framesP, questionsP]);
+  if (framesR.status === 'rejected') throw framesR.reason;
+  if (questionsR.status === 'rejected') throw questionsR.reason;
+  const sampled = framesR.value;
+  const { prompt, questionSet } = questionsR.value;
+  const templates = await templatesP;
+  const frameFiles = engine.frameCache(o.workspaceRoot).filesFor?.(sampled.sha256, sampling);
+  if (frameFiles) emit({ type: 'frames', video: rel, frames: frameFiles });
+  emit({ type: 'phase', video: rel, phase: 'questions' });
+  emit({ type: 'questions', video: rel, questionSet });
+
+  // The video part is built once and shared by every question: the same bytes in every request,
+  // so vLLM/SGLang's prefix cache encodes the video once.
+  const videoContent = buildVideoContent({
+    mode: settings.mode,
+    frames: sampled.frames,
+    ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: mimeOf(videoPath) } } : {}),
+  });
+  const systemText = await renderTemplate(templates.answerSystem, { reasoning: settings.reasoning });
+  const judgeEndpoint = settings.endpoints[0]!;
+  const judge = { reasoning: settings.reasoning, temperature: settings.temperature, templateHash: templates.answerHash };
+  const cache = engine.answerCache(o.workspaceRoot);
+
+  emit({ type: 'phase', video: rel, phase: 'answers' });
+  const total = questionSet.questions.length;
+  let done = 0;
+  let requestsSent = 0;
+  let answersReused = 0;
+  const answerOne = async (question: Question): Promise<AnsweredQuestion> => {
+    const key = answerCacheKey({
+      videoSha256: sampled.sha256,
+      sampling: { mode: settings.mode, ...sampling },
+      questionText: question.text,
+      answerTemplateHash: templates.answerHash,
+      model: judgeEndpoint.model,
+      temperature: settings.temperature,
+      reasoning: settings.reasoning,
+    });
+    const hit = await cache.get(sampled.sha256, key);
+    let answered: AnsweredQuestion;
+    if (hit) {
+      answersReused++;
+      answered = {
+        ...question,
+        answer: hit.answer,
+        reason: hit.reason,
+        pYes: hit.pYes,
+        pNo: 1 - hit.pYes,
+        score: entityScore(question.polarity, hit.pYes),
+        probabilitySource: hit.probabilitySource,
+        error: null,
+      };
+    } else {
+      throwIfAborted(o.signal);
+      const questionText = await renderTemplate(templates.answerQuestion, {
+        question: question.text,
+        entity: question.entity,
+        dimension: question.dimension,
+        reasoning: settings.reasoning,
+      });
+      requestsSent++;
+      answered = await answerQuestion(
+        engine.pool,
+        { question, systemText, videoContent, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
+        o.signal,
+      );
+      await cache.put(sampled.sha256, key, answered);
+    }
+    done++;
+    emit({ type: 'answer', video: rel, question: answered, cached: Boolean(hit), done, total });
+    return answered;
+  };
+  // The pool bounds concurrency globally; every question is handed to it at once.
+  const settled = await Promise.allSettled(questionSet.questions.map(answerOne));
+  const cancelled = settled.find((s) => s.status === 'rejected' && isAbortError(s.reason));
+  if (cancelled || o.signal?.aborted) throw new CancelledError();
+  const questions = settled.map((s, i): AnsweredQuestion => {
+    if (s.status === 'fulfilled') return s.value;
+    const q = questionSet.questions[i]!;
+    const message = s.reason instanceof Error ? s.reason.message : String(s.reason);
+    return { ...q, answer: null, reason: null, pYes: null, pNo: null, score: null, probabilitySource: null, error: message };
+  });
+
+  emit({ type: 'phase', video: rel, phase: 'save' });
+  const result: Result = {
+    version: 1,
+    protocol: 'finger',
+    video: {
+      path: rel,
+      sha256: sampled.sha256,
+      durationSec: sampled.info.durationSec,
+      width: sampled.info.width,
+      height: sampled.info.height,
+      fps: sampled.info.fps,
+    },
+    prompt,
+    endpoint: { baseUrl: judgeEndpoint.baseUrl, model: judgeEndpoint.model },
+    sampling: { mode: settings.mode, ...sampling, frames: settings.mode === 'file' ? 0 : sampled.frames.length },
+    judge,
+    createdAt: new Date().toISOString(),
+    questions,
+    ...scoreDimensions(questions, settings.weights),
+  };
+  const resultFile = resultPathFor(o.workspaceRoot, videoPath, o.resultsDir);
+  throwIfAborted(o.signal);
+  const decision = await saveResultSafely(resultFile, result, settings.weights);
+  if (decision.written) {
+    emit({ type: 'saved', video: rel, result: decision.result, resultFile });
+    const note = decision.merged > 0 ? `${decision.merged} failed question(s) kept their earlier answers` : undefined;
+    return { result: decision.result, resultFile, requestsSent, answersReused, saved: true, ...(note ? { note } : {}) };
+  }
+  return { result, resultFile, requestsSent, answersReused, saved: false, note: decision.reason };
+}
+
+function mimeOf(file: string): string {
+  const ext = path.extname(file).slice(1).toLowerCase();
+  return (
+    { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', mkv: 'video/x-matroska', webm: 'video/webm', avi: 'video/x-msvideo' }[ext] ??
+    'application/octet-stream'
+  );
+}
+
+export type { Frame };
