@@ -1,0 +1,152 @@
+// Drives the code-server workbench like a person, with Debian's Chromium through playwright-core
+// (never `playwright install`: that downloads a browser). See shared/E2E-NOTES.md.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { outputDir } from './codeServer';
+
+export const screenshotDir = join(outputDir, 'screenshots');
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Chromium with a fresh profile (--user-data-dir in a temp folder, removed on close). */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'finger-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.FINGER_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: opts.viewport ?? { width: 1400, height: 900 },
+      timeout: 60_000,
+    });
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  let closed = false;
+  return {
+    context,
+    page,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await context.close().catch(() => undefined);
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens the workbench and waits until the Explorer shows the workspace. */
+export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
+  await page.goto(url, { timeout: timeoutMs });
+  await page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: timeoutMs });
+}
+
+/** Quick-pick rows whose label is exactly `label` (codicons and highlights aside). */
+function quickPickRow(page: Page, label: string): Locator {
+  return page.locator('.quick-input-widget .monaco-list-row').filter({
+    has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
+  });
+}
+
+/**
+ * Runs a command by its palette title (e.g. "FingER: Score Video"). Contributed commands appear a
+ * few seconds after the workbench, so it retries until the command is listed.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget input.input');
+  for (;;) {
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true }).catch(() => undefined);
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`>${title}`);
+    const row = quickPickRow(page, title).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2000 });
+      await row.click();
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" did not appear in the command palette`);
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/** The Explorer row of a file or folder (its name as shown in the tree). */
+export function explorerItem(page: Page, fileName: string): Locator {
+  return page
+    .locator('.explorer-folders-view .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(fileName)}$`) }) })
+    .first();
+}
+
+/** Right-clicks `fileName` in the Explorer and picks `menuItem` from its context menu. */
+export async function explorerContextMenu(page: Page, fileName: string, menuItem: string, timeoutMs = 15_000): Promise<void> {
+  const row = explorerItem(page, fileName);
+  await row.waitFor({ timeout: timeoutMs });
+  await row.click({ button: 'right' });
+  const item = page
+    .locator('.monaco-menu .action-item a.action-menu-item')
+    .filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(menuItem)}$`) }) })
+    .first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  await item.click();
+}
+
+/**
+ * The content of a webview panel: the outer `iframe.webview.ready`, then its `#active-frame`.
+ * With a title, the panel's editor tab is brought to the front first and its (visible) frame is used.
+ */
+export async function webviewFrame(page: Page, title?: string, timeoutMs = 30_000): Promise<FrameLocator> {
+  if (title) {
+    const tab = page.locator('.tabs-container .tab').filter({ hasText: title }).first();
+    await tab.waitFor({ timeout: timeoutMs });
+    await tab.click();
+  }
+  const outer = page.locator('iframe.webview.ready:visible').last();
+  await outer.waitFor({ state: 'attached', timeout: timeoutMs });
+  const frame = outer.contentFrame().frameLocator('#active-frame');
+  await frame.locator('body').waitFor({ state: 'attached', timeout: timeoutMs });
+  return frame;
+}
+
+/** Saves a PNG of the whole page to test-output/screenshots/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Waits until a notification toast contains `text`; returns its locator. */
+export async function waitForNotification(page: Page, text: string | RegExp, timeoutMs = 30_000): Promise<Locator> {
+  const toast = page.locator('.notification-toast').filter({ hasText: text }).first();
+  await toast.waitFor({ timeout: timeoutMs });
+  return toast;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
