@@ -1,0 +1,27 @@
+// Prompts of videos: sidecar files and manifests. See read-prompt.ts for the lookup order.
+export {
+  readPrompt,
+  findVideoForPromptFile,
+  isPromptFile,
+  isSidecarPromptFile,
+  sidecarCandidates,
+  manifestFolders,
+  findManifestEntry,
+  manifestKeyFor,
+  SIDECAR_EXTENSIONS,
+  MAX_PROMPT_CHARS,
+  type PromptSource,
+  type VideoPrompt,
+} from './read-prompt';
+export {
+  readPromptManifest,
+  parsePromptManifest,
+  isPromptManifest,
+  normaliseManifestKey,
+  MANIFEST_NAMES,
+  VIDEO_FIELDS,
+  PROMPT_FIELDS,
+  type ManifestEntry,
+  type ManifestName,
+} from './manifest';
+export { readTextFile, decodeText } from './text-file';
