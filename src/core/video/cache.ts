@@ -1,0 +1,177 @@
+// Extracted frames, cached by the video's content hash and the sampling settings, so re-scoring
+// a clip (new templates, another model) does not run ffmpeg again. Two layers: memory (LRU,
+// bounded by bytes) and optionally a folder on disk (`<workspace>/.finger/cache/frames`).
+//
+// On disk each entry is a folder of JPEGs plus index.json, written into a temporary folder that
+// is renamed into place only when complete (index last), so a crash mid-write leaves a miss and
+// never a half-written hit.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { silentLogger, type Logger } from '../log';
+import type { Frame, SamplingOptions } from './frames';
+
+/** Bump when extraction changes in a way that makes old cached frames wrong. */
+const EXTRACTION_VERSION = 1;
+const INDEX_FILE = 'index.json';
+export const DEFAULT_FRAME_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The cache key of a video's frames under given sampling settings; safe as a folder name. */
+export function frameCacheKey(sha256: string, sampling: SamplingOptions): string {
+  const part = (n: number): string => String(n).replace(/[^0-9.e+-]/gi, '_');
+  const hash = sha256.toLowerCase().replace(/[^0-9a-f]/g, '');
+  return `${hash}-fps${part(sampling.fps)}-n${part(sampling.maxFrames)}-px${part(sampling.maxPixels)}-v${EXTRACTION_VERSION}`;
+}
+
+const IndexSchema = z.object({
+  version: z.literal(EXTRACTION_VERSION),
+  key: z.string(),
+  frames: z.array(
+    z.object({
+      index: z.number().int().min(0),
+      timeSec: z.number(),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      file: z.string().regex(/^[\w.-]+\.jpg$/),
+      bytes: z.number().int().positive(),
+    }),
+  ),
+});
+
+export interface FrameCacheOptions {
+  /** Memory budget for JPEG bytes; least recently used entries go first. Default 64 MB. */
+  maxBytes?: number;
+  /** Folder for the on-disk layer; none when omitted. Created on first write. */
+  dir?: string;
+  log?: Logger;
+}
+
+export class FrameCache {
+  private readonly memory = new Map<string, { frames: Frame[]; bytes: number }>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly dir: string | undefined;
+  private readonly log: Logger;
+
+  constructor(opts: FrameCacheOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? DEFAULT_FRAME_CACHE_BYTES;
+    this.dir = opts.dir;
+    this.log = opts.log ?? silentLogger;
+  }
+
+  /** JPEG bytes held in memory now. */
+  get memoryBytes(): number {
+    return this.bytes;
+  }
+
+  /** The cached frames for `key`, or undefined. Unreadable disk entries count as misses. */
+  async get(key: string): Promise<Frame[] | undefined> {
+    const hit = this.memory.get(key);
+    if (hit) {
+      // Re-insert to mark as most recently used.
+      this.memory.delete(key);
+      this.memory.set(key, hit);
+      return copyFrames(hit.frames);
+    }
+    if (!this.dir) return undefined;
+    const frames = await this.readEntry(join(this.dir, key), key);
+    if (!frames) return undefined;
+    this.remember(key, frames);
+    return copyFrames(frames);
+  }
+
+  /** Stores frames in memory and, when there is a folder, on disk. Disk failures are logged, not thrown. */
+  async set(key: string, frames: Frame[]): Promise<void> {
+    this.remember(key, copyFrames(frames));
+    if (!this.dir) return;
+    try {
+      await this.writeEntry(key, frames);
+    } catch (e) {
+      this.log.warn(`Frame cache: could not write ${join(this.dir, key)}: ${(e as Error).message}`);
+    }
+  }
+
+  clearMemory(): void {
+    this.memory.clear();
+    this.bytes = 0;
+  }
+
+  private remember(key: string, frames: Frame[]): void {
+    const bytes = frames.reduce((sum, f) => sum + f.jpeg.length, 0);
+    const old = this.memory.get(key);
+    if (old) {
+      this.memory.delete(key);
+      this.bytes -= old.bytes;
+    }
+    if (bytes > this.maxBytes) return; // would evict everything else and still not fit
+    this.memory.set(key, { frames, bytes });
+    this.bytes += bytes;
+    for (const [oldestKey, oldest] of this.memory) {
+      if (this.bytes <= this.maxBytes) break;
+      this.memory.delete(oldestKey);
+      this.bytes -= oldest.bytes;
+    }
+  }
+
+  private async readEntry(folder: string, key: string): Promise<Frame[] | undefined> {
+    let text: string;
+    try {
+      text = await readFile(join(folder, INDEX_FILE), 'utf8');
+    } catch {
+      return undefined; // not cached (the usual case)
+    }
+    try {
+      const index = IndexSchema.parse(JSON.parse(text));
+      if (index.key !== key) throw new Error(`index is for ${index.key}`);
+      return await Promise.all(
+        index.frames.map(async (f) => {
+          const jpeg = await readFile(join(folder, f.file));
+          const complete = jpeg.length === f.bytes && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg.at(-2) === 0xff && jpeg.at(-1) === 0xd9;
+          if (!complete) throw new Error(`${f.file} is damaged`);
+          return { index: f.index, timeSec: f.timeSec, width: f.width, height: f.height, jpeg };
+        }),
+      );
+    } catch (e) {
+      this.log.debug(`Frame cache: ignoring ${folder}: ${(e as Error).message}`);
+      // Remove it so the next write can put a good entry in its place.
+      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  private async writeEntry(key: string, frames: Frame[]): Promise<void> {
+    const dir = this.dir!;
+    const target = join(dir, key);
+    const temp = join(dir, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(temp, { recursive: true });
+    try {
+      const entries = await Promise.all(
+        frames.map(async (f) => {
+          const file = `frame-${String(f.index).padStart(4, '0')}.jpg`;
+          await writeFile(join(temp, file), f.jpeg);
+          return { index: f.index, timeSec: f.timeSec, width: f.width, height: f.height, file, bytes: f.jpeg.length };
+        }),
+      );
+      await writeFile(join(temp, INDEX_FILE), JSON.stringify({ version: EXTRACTION_VERSION, key, frames: entries }));
+      try {
+        await rename(temp, target);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM') throw e;
+        // Someone wrote the same entry first (same key, same frames); keep theirs if it is good.
+        if (!(await this.readEntry(target, key))) {
+          await rm(target, { recursive: true, force: true });
+          await rename(temp, target);
+        }
+      }
+    } finally {
+      await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function copyFrames(frames: Frame[]): Frame[] {
+  // New objects so a caller that edits a frame does not edit the cache; the JPEG bytes are shared.
+  return frames.map((f) => ({ ...f }));
+}

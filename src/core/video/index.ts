@@ -1,0 +1,69 @@
+// Video probing and frame sampling for the pipeline: ffprobe for what a clip is, one ffmpeg
+// process for the frames the judge sees, a cache keyed by content hash and sampling settings.
+import { CancelledError } from '../errors';
+import { FrameCache, frameCacheKey } from './cache';
+import { extractFrames, type Frame, type SamplingOptions } from './frames';
+import { sha256File } from './hash';
+import { probeVideo, type VideoInfo } from './probe';
+
+export { FrameCache, frameCacheKey, DEFAULT_FRAME_CACHE_BYTES, type FrameCacheOptions } from './cache';
+export { resolveFfmpeg, ffmpegVersion, type FfmpegPaths } from './ffmpeg';
+export {
+  extractFrames,
+  fitFrameSize,
+  planSampling,
+  jpegSize,
+  JpegStreamSplitter,
+  type Frame,
+  type SamplingOptions,
+  type SamplingPlan,
+} from './frames';
+export { sha256File } from './hash';
+export { probeVideo, type VideoInfo } from './probe';
+export { runProcess, FFMPEG_INSTALL_HINT, type ProcessResult, type RunProcessOptions } from './spawn';
+
+export interface SampledVideo {
+  info: VideoInfo;
+  sha256: string;
+  frames: Frame[];
+  /** True when the frames came from the cache and ffmpeg did not run. */
+  fromCache: boolean;
+}
+
+/** Probes and hashes `file` (concurrently), then returns its frames from the cache or from ffmpeg. */
+export async function sampleVideo(
+  file: string,
+  sampling: SamplingOptions,
+  opts: { ffmpeg: string; ffprobe: string; cache?: FrameCache; signal?: AbortSignal },
+): Promise<SampledVideo> {
+  // If one of the two fails, stop the other instead of letting it read the whole file for
+  // nothing, and report the failure that came first (the other's is only its consequence).
+  const both = new AbortController();
+  const onAbort = (): void => both.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) both.abort();
+  let firstError: unknown;
+  const guard = <T>(task: Promise<T>): Promise<T> =>
+    task.catch((e: unknown) => {
+      firstError ??= e;
+      both.abort();
+      throw e;
+    });
+  const [probed, hashed] = await Promise.allSettled([
+    guard(probeVideo(file, { ffprobe: opts.ffprobe, signal: both.signal })),
+    guard(sha256File(file, both.signal)),
+  ]);
+  opts.signal?.removeEventListener('abort', onAbort);
+  if (opts.signal?.aborted) throw new CancelledError();
+  if (probed.status === 'rejected' || hashed.status === 'rejected') throw firstError;
+  const info = probed.value;
+  const sha256 = hashed.value;
+
+  const key = frameCacheKey(sha256, sampling);
+  const cached = await opts.cache?.get(key);
+  if (cached) return { info, sha256, frames: cached, fromCache: true };
+
+  const frames = await extractFrames(file, info, sampling, { ffmpeg: opts.ffmpeg, signal: opts.signal });
+  await opts.cache?.set(key, frames);
+  return { info, sha256, frames, fromCache: false };
+}
