@@ -1,0 +1,156 @@
+// Every scored video of the workspace, kept current by FileSystemWatchers on the results and labels
+// folders, so results written by the CLI (or edited by hand) show up in the side panel and the
+// prompt-file annotations without a reload.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { describeError } from '../core/errors';
+import { listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
+import type { Labels, Result } from '../core/types';
+import type { Host } from './host';
+
+export interface IndexedResult {
+  /** Absolute path of the video (it may no longer exist). */
+  video: string;
+  workspaceRoot: string;
+  relPath: string;
+  file: string;
+  result?: Result;
+  /** The result file could not be read (the message names the file and what to do). */
+  error?: string;
+  labels: Labels | null;
+}
+
+export class ResultsIndex implements vscode.Disposable {
+  private readonly entries = new Map<string, IndexedResult>();
+  private readonly changed = new vscode.EventEmitter<{ videos: string[] }>();
+  /** Fired with the absolute video paths whose result or labels changed (or were deleted). */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private watchers: vscode.Disposable[] = [];
+  private ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly host: Host) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('finger.resultsFolder')) this.rebuild();
+      }),
+    );
+    this.rebuild();
+  }
+
+  resultsFolder(workspaceRoot: string): string {
+    return this.host.settingsForDisplay(vscode.Uri.file(workspaceRoot)).resultsFolder;
+  }
+
+  resultFileFor(video: string, workspaceRoot: string): string {
+    return resultPathFor(workspaceRoot, video, this.resultsFolder(workspaceRoot));
+  }
+
+  /** Resolves once the initial scan is done. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  all(): IndexedResult[] {
+    return [...this.entries.values()].sort((a, b) => a.relPath.localeCompare(b.relPath));
+  }
+
+  get(video: string): IndexedResult | undefined {
+    return this.entries.get(path.resolve(video));
+  }
+
+  private rebuild(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const before = [...this.entries.keys()];
+    this.entries.clear();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    for (const folder of folders) {
+      const root = folder.uri.fsPath;
+      const resultsFolder = this.resultsFolder(root);
+      const results = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${resultsFolder}/**/*.json`));
+      const onResult = (uri: vscode.Uri) => void this.reloadResultFile(root, uri.fsPath);
+      const labels = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/labels/**/*.json'));
+      const onLabels = (uri: vscode.Uri) => void this.reloadLabelsFile(root, uri.fsPath);
+      this.watchers.push(
+        results,
+        results.onDidCreate(onResult),
+        results.onDidChange(onResult),
+        results.onDidDelete(onResult),
+        labels,
+        labels.onDidCreate(onLabels),
+        labels.onDidChange(onLabels),
+        labels.onDidDelete(onLabels),
+      );
+    }
+    this.ready = (async () => {
+      for (const folder of folders) {
+        const root = folder.uri.fsPath;
+        for (const listed of await listResults(root, this.resultsFolder(root))) {
+          const video = path.resolve(root, listed.videoRelPath);
+          this.entries.set(video, {
+            video,
+            workspaceRoot: root,
+            relPath: listed.videoRelPath,
+            file: listed.file,
+            result: listed.result,
+            error: listed.error,
+            labels: await readLabels(root, video).catch(() => null),
+          });
+        }
+      }
+      this.changed.fire({ videos: [...new Set([...before, ...this.entries.keys()])] });
+    })().catch((e) => this.host.logger.error(`Could not list results: ${describeError(e)}`));
+  }
+
+  /** Re-reads one video's result now (after a score, without waiting for the watcher). */
+  async refresh(video: string, workspaceRoot: string): Promise<IndexedResult | undefined> {
+    await this.reloadResultFile(workspaceRoot, this.resultFileFor(video, workspaceRoot));
+    return this.get(video);
+  }
+
+  private async reloadResultFile(root: string, file: string): Promise<void> {
+    const relPath = videoRelPathOfResult(root, file, this.resultsFolder(root));
+    if (!relPath) return;
+    const video = path.resolve(root, relPath);
+    let result: Result | undefined;
+    let error: string | undefined;
+    try {
+      result = await readResult(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT') {
+        this.entries.delete(video);
+        this.changed.fire({ videos: [video] });
+        return;
+      }
+      error = describeError(e);
+      this.host.logger.warn(error);
+    }
+    const labels = await readLabels(root, video).catch(() => null);
+    this.entries.set(video, { video, workspaceRoot: root, relPath, file, result, error, labels });
+    this.changed.fire({ videos: [video] });
+  }
+
+  private async reloadLabelsFile(root: string, file: string): Promise<void> {
+    const rel = path.relative(path.join(root, '.finger', 'labels'), file);
+    if (rel.startsWith('..') || !rel.endsWith('.json')) return;
+    const video = path.resolve(root, rel.slice(0, -'.json'.length));
+    const entry = this.entries.get(video);
+    if (entry) entry.labels = await readLabels(root, video).catch(() => null);
+    this.changed.fire({ videos: [video] });
+  }
+
+  /** Labels of a video, read fresh (after an override was saved). */
+  async labelsOf(video: string, workspaceRoot: string): Promise<Labels | null> {
+    const labels = await readLabels(workspaceRoot, video).catch(() => null);
+    const entry = this.entries.get(path.resolve(video));
+    if (entry) entry.labels = labels;
+    return labels;
+  }
+
+  dispose(): void {
+    for (const w of this.watchers) w.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
