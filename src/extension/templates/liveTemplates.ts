@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isAbortError } from '../../core/errors';
-import type { Templates } from '../../core/templates';
+import { createHash } from 'node:crypto';
+import type { Templates, TemplateDataFile } from '../../core/templates';
 import type { Question, QuestionSet } from '../../core/types';
 import type { Host } from '../host';
 import type { ResultsPanel, ResultsPanelManager } from '../panels/resultsPanel';
@@ -46,14 +47,17 @@ export class LiveTemplates implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.schedule(d);
   }
 
-  /** `<ws>/.finger/templates/<name>.<ext>` → { workspaceRoot, name }. */
+  /** `<ws>/.finger/templates/<name>` → { workspaceRoot, name } with `name` as the engine names
+   *  template files ("questions.liquid", "examples/entities.json"). */
   templateOf(uri: vscode.Uri): { workspaceRoot: string; name: string } | undefined {
     if (uri.scheme !== 'file') return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
     const rel = path.relative(path.join(folder.uri.fsPath, ...TEMPLATES_FOLDER.split('/')), uri.fsPath);
-    if (rel.startsWith('..') || path.isAbsolute(rel) || rel.includes(path.sep)) return undefined;
-    return { workspaceRoot: folder.uri.fsPath, name: rel.replace(/\.[^.]+$/, '') };
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    const name = rel.split(path.sep).join('/');
+    if (!/\.(liquid|json)$/.test(name)) return undefined; // README.md and the like
+    return { workspaceRoot: folder.uri.fsPath, name };
   }
 
   /** Templates to score with in a workspace folder: the edited ones when there are edits. */
@@ -79,7 +83,30 @@ export class LiveTemplates implements vscode.Disposable {
     const t = this.templateOf(doc.uri);
     if (!t || doc.isClosed) return undefined;
     const templates = await import('../../core/templates');
-    const problems = templates.validateTemplateText(t.name, doc.getText());
+    let loaded: Templates;
+    try {
+      // The files on disk, then the edited (possibly unsaved) text of every open template.
+      const edited = new Map<string, string>();
+      for (const d of vscode.workspace.textDocuments) {
+        const o = this.templateOf(d.uri);
+        if (o && o.workspaceRoot === t.workspaceRoot && d.isDirty) edited.set(o.name, d.getText());
+      }
+      edited.set(t.name, doc.getText());
+      const onDisk = await templates.loadTemplates({ workspaceRoot: t.workspaceRoot }).catch(() => templates.loadTemplates());
+      loaded = withEditedTexts(onDisk, edited, templates.checkDataSource);
+      this.showProblems(doc, templates.validateTemplateText(t.name, doc.getText(), templates.templateDataOf(loaded)));
+    } catch (e) {
+      this.showProblems(doc, [{ line: 1, column: 1, message: describeError(e) }]);
+      return undefined;
+    }
+    if ((this.diagnostics.get(doc.uri) ?? []).length > 0) return undefined;
+    this.pendingTemplates.set(path.resolve(t.workspaceRoot), loaded);
+    const panel = this.panels.active;
+    if (!panel || path.resolve(panel.target.workspaceRoot) !== path.resolve(t.workspaceRoot)) return undefined;
+    return this.regenerate(panel, loaded);
+  }
+
+  private showProblems(doc: vscode.TextDocument, problems: { line: number; column: number; message: string }[]): void {
     this.diagnostics.set(
       doc.uri,
       problems.map((p) => {
@@ -90,24 +117,6 @@ export class LiveTemplates implements vscode.Disposable {
         return d;
       }),
     );
-    if (problems.length > 0) return undefined;
-    // The edited text of every open template of this folder, saved or not.
-    const texts: Record<string, string> = {};
-    for (const d of vscode.workspace.textDocuments) {
-      const o = this.templateOf(d.uri);
-      if (o && o.workspaceRoot === t.workspaceRoot) texts[o.name] = d.getText();
-    }
-    let loaded: Templates;
-    try {
-      loaded = await templates.loadTemplates({ workspaceRoot: t.workspaceRoot, texts });
-    } catch (e) {
-      this.host.logger.warn(`Template ${doc.uri.fsPath}: ${describeError(e)}`);
-      return undefined;
-    }
-    this.pendingTemplates.set(path.resolve(t.workspaceRoot), loaded);
-    const panel = this.panels.active;
-    if (!panel || path.resolve(panel.target.workspaceRoot) !== path.resolve(t.workspaceRoot)) return undefined;
-    return this.regenerate(panel, loaded);
   }
 
   /** New questions for the panel's video from these templates, diffed against what it shows. */
@@ -166,4 +175,50 @@ export class LiveTemplates implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+type DataChecker = typeof import('../../core/templates').checkDataSource;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The engine's combined hash (core/templates/load.ts): name and hash of each file, in order. It is
+ *  part of the question and answer cache keys, so an edited template that is then saved unchanged
+ *  hits the same cache entries. */
+function combinedHash(files: readonly { name: string; hash: string }[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f.name).update('\0').update(f.hash).update('\0');
+  return h.digest('hex');
+}
+
+/** Loaded templates with some files replaced by edited text (loadTemplates reads only the disk). */
+export function withEditedTexts(base: Templates, edited: ReadonlyMap<string, string>, checkData: DataChecker): Templates {
+  const file = <F extends { name: string; source: string; hash: string }>(f: F): F => {
+    const text = edited.get(f.name);
+    return text === undefined || text === f.source ? f : { ...f, source: text, hash: sha256(text), origin: 'workspace' };
+  };
+  const data = <T,>(f: TemplateDataFile<T>): TemplateDataFile<T> => {
+    const next = file(f);
+    if (next === f) return f;
+    const checked = checkData(f.name as Parameters<DataChecker>[0], next.source);
+    return checked.ok ? { ...next, value: checked.value as T } : f;
+  };
+  const t: Templates = {
+    ...base,
+    entities: file(base.entities),
+    questions: file(base.questions),
+    answerSystem: file(base.answerSystem),
+    answerQuestion: file(base.answerQuestion),
+    data: {
+      dimensions: data(base.data.dimensions),
+      entityExamples: data(base.data.entityExamples),
+      questionExamples: data(base.data.questionExamples),
+    },
+  };
+  const dataFiles = [t.data.dimensions, t.data.entityExamples, t.data.questionExamples];
+  return {
+    ...t,
+    hash: combinedHash([t.entities, t.questions, t.answerSystem, t.answerQuestion, ...dataFiles]),
+    questionHash: combinedHash([t.entities, t.questions, ...dataFiles]),
+    answerHash: combinedHash([t.answerSystem, t.answerQuestion]),
+  };
 }
