@@ -38,9 +38,23 @@ export function displayUrl(baseUrl: string): string {
   }
 }
 
+const SOCKET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED']);
+
+/**
+ * The connection broke while the response body was being read (undici's "terminated"). The
+ * openai client retries failures of the request itself but not of reading a 200's body, so the
+ * pool retries these itself.
+ */
+export function isInterruptedBody(e: unknown): boolean {
+  if (e instanceof OpenAI.APIError) return false;
+  const code = errorCode(e);
+  return (code !== undefined && SOCKET_CODES.has(code)) || (e instanceof TypeError && e.message === 'terminated');
+}
+
 /** Whether another attempt (here or on another endpoint) may succeed. */
 export function isRetryableFailure(e: unknown): boolean {
   if (e instanceof EndpointError) return e.details.retryable;
+  if (isInterruptedBody(e)) return true;
   if (e instanceof OpenAI.APIUserAbortError) return false;
   if (e instanceof OpenAI.APIConnectionError) return true;
   if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
@@ -152,6 +166,16 @@ export function describeEndpointFailure(
       attempts: ctx.attempts,
       retryable,
       ...(status === 400 ? { hint: 'The server rejected the request; check the model supports video/image input and logprobs.' } : {}),
+      cause: e,
+    });
+  }
+  if (isInterruptedBody(e)) {
+    return new EndpointError(`The connection to ${url} was closed before the answer arrived${after}.`, {
+      kind: 'connection',
+      baseUrl: url,
+      attempts: ctx.attempts,
+      retryable: true,
+      hint: 'The server may have crashed or restarted; check its log.',
       cause: e,
     });
   }

@@ -19,7 +19,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { CancelledError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
-import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isRetryableFailure } from './endpoint-errors';
+import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isInterruptedBody, isRetryableFailure } from './endpoint-errors';
 import type { ChatClient, ChatRequest, ChatResponse } from './types';
 
 export { EndpointError, describeEndpointFailure, displayUrl } from './endpoint-errors';
@@ -84,6 +84,7 @@ export class EndpointPool implements ChatClient {
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly cooldownMs: number;
+  private readonly maxRetries: number;
   private readonly attemptsByRequest = new Map<string, number>();
   private roundRobin = 0;
   private nextRequestId = 0;
@@ -94,6 +95,7 @@ export class EndpointPool implements ChatClient {
     this.logger = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs;
     this.cooldownMs = options.cooldownMs ?? 5_000;
+    this.maxRetries = Math.max(0, Math.floor(options.maxRetries));
     this.limit = pLimit(Math.max(1, Math.floor(options.concurrency)));
     this.endpoints = options.endpoints.map((config) => {
       const shown = displayUrl(config.baseUrl);
@@ -168,9 +170,12 @@ export class EndpointPool implements ChatClient {
     const started = performance.now();
     const tried = new Set<EndpointState>();
     let attemptsBefore = 0;
+    let bodyRetries = 0;
+    let retrySame: EndpointState | undefined;
     try {
       for (;;) {
-        const endpoint = this.pick(tried);
+        const endpoint = retrySame ?? this.pick(tried);
+        retrySame = undefined;
         tried.add(endpoint);
         endpoint.inFlight++;
         endpoint.requests++;
@@ -213,6 +218,17 @@ export class EndpointPool implements ChatClient {
             endpoint.avoidUntil = Date.now() + this.cooldownMs;
           }
           const untried = this.endpoints.filter((x) => !tried.has(x));
+          if (isInterruptedBody(e) && untried.length === 0 && bodyRetries < this.maxRetries) {
+            // Same backoff schedule as the openai client uses for the failures it retries itself.
+            const waitMs = Math.min(500 * 2 ** bodyRetries, 8_000) * (1 - Math.random() * 0.25);
+            bodyRetries++;
+            this.counters.retries++;
+            attemptsBefore = attempts;
+            this.logger.debug(`${failure.message} Retrying in ${Math.round(waitMs)} ms.`);
+            await sleep(waitMs, signal);
+            retrySame = endpoint;
+            continue;
+          }
           if (isRetryableFailure(e) && untried.length > 0) {
             this.counters.failovers++;
             this.counters.retries++;
@@ -324,6 +340,21 @@ function safePath(input: string | URL | Request): string {
 function isChatCompletion(value: unknown): value is ChatCompletion {
   const choices = (value as { choices?: unknown } | null)?.choices;
   return Array.isArray(choices) && choices.length > 0 && typeof choices[0] === 'object' && choices[0] !== null;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
