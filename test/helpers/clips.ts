@@ -28,6 +28,11 @@ export interface ClipOptions {
    * options are appended to it, so it must be a single source that takes them.
    */
   source?: string;
+  /**
+   * Display rotation in degrees counterclockwise (ffprobe's convention), stored as container
+   * metadata on top of the encoded picture, the way phones store portrait video.
+   */
+  rotation?: 90 | 180 | 270;
   /** Extra ffmpeg output options inserted before the output path (e.g. `['-vf', 'transpose=1']`). */
   outputArgs?: string[];
 }
@@ -84,13 +89,37 @@ export async function makeClip(dir: string, name: string, opts: ClipOptions = {}
   args.push(...(opts.outputArgs ?? []));
   // An absolute path can never be read as an option, even when the name starts with '-'.
   args.push(file);
+  if (!opts.rotation) {
+    await ffmpegOrThrow(name, args);
+    return file;
+  }
+  const plain = resolve(dir, `.unrotated-${process.pid}-${Date.now()}${extname(file)}`);
+  args[args.length - 1] = plain;
+  await ffmpegOrThrow(name, args);
+  try {
+    await setRotation(name, plain, file, opts.rotation);
+  } finally {
+    await rm(plain, { force: true });
+  }
+  return file;
+}
+
+async function setRotation(name: string, input: string, output: string, ccw: number): Promise<void> {
+  // ffmpeg up to 5.x turns the legacy `rotate` tag into a display matrix on stream copy; ffmpeg 6+
+  // dropped that and takes `-display_rotation` (counterclockwise) as an input option instead.
+  await ffmpegOrThrow(name, ['-v', 'error', '-y', '-i', input, '-c', 'copy', '-metadata:s:v:0', `rotate=${ccw}`, output]);
+  const probe = await execFileAsync(testFfprobe, ['-v', 'error', '-print_format', 'json', '-show_streams', output]);
+  if (/"rotation"/.test(probe.stdout)) return;
+  await ffmpegOrThrow(name, ['-v', 'error', '-y', '-display_rotation', String(ccw), '-i', input, '-c', 'copy', output]);
+}
+
+async function ffmpegOrThrow(name: string, args: string[]): Promise<void> {
   try {
     await execFileAsync(testFfmpeg, args, { maxBuffer: 4 << 20 });
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr ?? '';
     throw new Error(`makeClip(${name}) failed: ffmpeg ${args.join(' ')}\n${stderr}`, { cause: e });
   }
-  return file;
 }
 
 /** A fresh folder under the OS temporary directory. Remove it with removeTempDir (or leave it to the OS). */
