@@ -102,14 +102,22 @@ export function explorerItem(page: Page, fileName: string): Locator {
     .first();
 }
 
-/** Right-clicks `fileName` in the Explorer and picks `menuItem` from its context menu. */
-export async function explorerContextMenu(page: Page, fileName: string, menuItem: string, timeoutMs = 15_000): Promise<void> {
+/** Right-clicks `fileName` in the Explorer and returns the labels of its context menu (left open). */
+export async function openExplorerContextMenu(page: Page, fileName: string, timeoutMs = 15_000): Promise<string[]> {
   const row = explorerItem(page, fileName);
   await row.waitFor({ timeout: timeoutMs });
   await row.click({ button: 'right' });
+  const labels = page.locator('.monaco-menu .action-item a.action-menu-item .action-label');
+  await labels.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await labels.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+}
+
+/** Right-clicks `fileName` in the Explorer and picks `menuItem` (its label, e.g. "Score Video"). */
+export async function explorerContextMenu(page: Page, fileName: string, menuItem: string, timeoutMs = 15_000): Promise<void> {
+  await openExplorerContextMenu(page, fileName, timeoutMs);
   const item = page
     .locator('.monaco-menu .action-item a.action-menu-item')
-    .filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(menuItem)}$`) }) })
+    .filter({ has: page.locator('.action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(menuItem)}\\s*$`) }) })
     .first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
   await item.click();

@@ -63,6 +63,7 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'git.enabled': false,
   'npm.autoDetect': 'off',
   'window.commandCenter': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export function codeServerBinary(): string {
