@@ -178,21 +178,21 @@ export function removeTrailingCommas(text: string): string {
   return out;
 }
 
-export type TopLevelJson =
-  | { kind: 'object'; keys: { key: string; offset: number }[] }
+export type JsonContainerLayout =
+  | { kind: 'object'; keys: { key: string; offset: number; valueOffset: number }[] }
   | { kind: 'array'; elements: { offset: number }[] }
   | { kind: 'other' };
 
 /**
- * Offsets of the top-level keys (object) or elements (array) of a valid JSON text, so messages can
- * name lines and duplicate keys can be found (JSON.parse silently keeps the last one).
+ * Offsets of the keys (object) or elements (array) of the JSON container that starts at the first
+ * non-blank character from `start`, in a valid JSON text, so messages can name lines and
+ * duplicate keys can be found (JSON.parse silently keeps the last one).
  */
-export function scanTopLevelJson(text: string): TopLevelJson {
-  let i = 0;
-  while (i < text.length && /\s/.test(text[i] as string)) i++;
+export function scanJsonContainer(text: string, start = 0): JsonContainerLayout {
+  let i = skipBlanks(text, start);
   const open = text[i];
   if (open !== '{' && open !== '[') return { kind: 'other' };
-  const keys: { key: string; offset: number }[] = [];
+  const keys: { key: string; offset: number; valueOffset: number }[] = [];
   const elements: { offset: number }[] = [];
   let depth = 1;
   // In an array, the next non-blank character at depth 1 starts an element.
@@ -205,16 +205,53 @@ export function scanTopLevelJson(text: string): TopLevelJson {
       expectElement = false;
     }
     if (c === '"') {
-      const start = i;
+      const keyStart = i;
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
       if (depth === 1 && open === '{') {
-        let j = i + 1;
-        while (j < text.length && /\s/.test(text[j] as string)) j++;
-        if (text[j] === ':') keys.push({ key: JSON.parse(text.slice(start, i + 1)) as string, offset: start });
+        const colon = skipBlanks(text, i + 1);
+        if (text[colon] === ':') {
+          keys.push({ key: JSON.parse(text.slice(keyStart, i + 1)) as string, offset: keyStart, valueOffset: skipBlanks(text, colon + 1) });
+        }
       }
     } else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') depth--;
     else if (c === ',' && depth === 1 && open === '[') expectElement = true;
   }
   return open === '{' ? { kind: 'object', keys } : { kind: 'array', elements };
+}
+
+/** scanJsonContainer of the top-level value. */
+export function scanTopLevelJson(text: string): JsonContainerLayout {
+  return scanJsonContainer(text, 0);
+}
+
+/**
+ * Where the value at `path` (as in a zod issue) is written in a valid JSON text: the offset of the
+ * deepest part of the path that exists (its key for object members), 0 when nothing matches.
+ */
+export function locateJsonPath(text: string, path: readonly PropertyKey[]): number {
+  let valueAt = skipBlanks(text, 0);
+  let best = valueAt;
+  for (const key of path) {
+    const layout = scanJsonContainer(text, valueAt);
+    if (layout.kind === 'object') {
+      const member = [...layout.keys].reverse().find((k) => k.key === String(key));
+      if (!member) return best;
+      best = member.offset;
+      valueAt = member.valueOffset;
+    } else if (layout.kind === 'array' && typeof key === 'number') {
+      const element = layout.elements[key];
+      if (!element) return best;
+      best = valueAt = element.offset;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+function skipBlanks(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i] as string)) i++;
+  return i;
 }
