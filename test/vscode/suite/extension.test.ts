@@ -2,9 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readEvalSettings, RESTRICTED_SETTINGS, type ConfigurationReader } from '../../../src/extension/settings';
-import type { FingerApi } from '../../../src/extension/extension';
+import { EXTENSION_ID, fingerApi } from './api';
 
-const EXTENSION_ID = 'finger-eval.finger-video-eval';
 const COMMANDS = [
   'finger.scoreVideo',
   'finger.scoreFolder',
@@ -16,12 +15,6 @@ const COMMANDS = [
   'finger.showLog',
   'finger.cancelScoring',
 ];
-
-export async function fingerApi(): Promise<FingerApi> {
-  const ext = vscode.extensions.getExtension<FingerApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not loaded`);
-  return ext.activate();
-}
 
 suite('Manifest and commands', () => {
   test('every FingER command is registered after activation', async () => {
