@@ -6,8 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isAbortError } from '../../core/errors';
-import { createHash } from 'node:crypto';
-import type { Templates, TemplateDataFile } from '../../core/templates';
+import type { Templates } from '../../core/templates';
 import type { Question, QuestionSet } from '../../core/types';
 import type { Host } from '../host';
 import type { ResultsPanel, ResultsPanelManager } from '../panels/resultsPanel';
@@ -85,16 +84,20 @@ export class LiveTemplates implements vscode.Disposable {
     const templates = await import('../../core/templates');
     let loaded: Templates;
     try {
-      // The files on disk, then the edited (possibly unsaved) text of every open template.
-      const edited = new Map<string, string>();
+      // The edited (possibly unsaved) text of every open template of this folder over the files.
+      const texts: Record<string, string> = {};
       for (const d of vscode.workspace.textDocuments) {
         const o = this.templateOf(d.uri);
-        if (o && o.workspaceRoot === t.workspaceRoot && d.isDirty) edited.set(o.name, d.getText());
+        if (o && o.workspaceRoot === t.workspaceRoot && d.isDirty) texts[o.name] = d.getText();
       }
-      edited.set(t.name, doc.getText());
-      const onDisk = await templates.loadTemplates({ workspaceRoot: t.workspaceRoot }).catch(() => templates.loadTemplates());
-      loaded = withEditedTexts(onDisk, edited, templates.checkDataSource);
-      this.showProblems(doc, templates.validateTemplateText(t.name, doc.getText(), templates.templateDataOf(loaded)));
+      texts[t.name] = doc.getText();
+      const problems = templates.validateTemplateText(t.name, doc.getText());
+      if (problems.length > 0) {
+        this.showProblems(doc, problems);
+        return undefined;
+      }
+      loaded = await templates.loadTemplates({ workspaceRoot: t.workspaceRoot, texts });
+      this.showProblems(doc, []);
     } catch (e) {
       this.showProblems(doc, [{ line: 1, column: 1, message: describeError(e) }]);
       return undefined;
@@ -177,48 +180,3 @@ export class LiveTemplates implements vscode.Disposable {
   }
 }
 
-type DataChecker = typeof import('../../core/templates').checkDataSource;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** The engine's combined hash (core/templates/load.ts): name and hash of each file, in order. It is
- *  part of the question and answer cache keys, so an edited template that is then saved unchanged
- *  hits the same cache entries. */
-function combinedHash(files: readonly { name: string; hash: string }[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f.name).update('\0').update(f.hash).update('\0');
-  return h.digest('hex');
-}
-
-/** Loaded templates with some files replaced by edited text (loadTemplates reads only the disk). */
-export function withEditedTexts(base: Templates, edited: ReadonlyMap<string, string>, checkData: DataChecker): Templates {
-  const file = <F extends { name: string; source: string; hash: string }>(f: F): F => {
-    const text = edited.get(f.name);
-    return text === undefined || text === f.source ? f : { ...f, source: text, hash: sha256(text), origin: 'workspace' };
-  };
-  const data = <T,>(f: TemplateDataFile<T>): TemplateDataFile<T> => {
-    const next = file(f);
-    if (next === f) return f;
-    const checked = checkData(f.name as Parameters<DataChecker>[0], next.source);
-    return checked.ok ? { ...next, value: checked.value as T } : f;
-  };
-  const t: Templates = {
-    ...base,
-    entities: file(base.entities),
-    questions: file(base.questions),
-    answerSystem: file(base.answerSystem),
-    answerQuestion: file(base.answerQuestion),
-    data: {
-      dimensions: data(base.data.dimensions),
-      entityExamples: data(base.data.entityExamples),
-      questionExamples: data(base.data.questionExamples),
-    },
-  };
-  const dataFiles = [t.data.dimensions, t.data.entityExamples, t.data.questionExamples];
-  return {
-    ...t,
-    hash: combinedHash([t.entities, t.questions, t.answerSystem, t.answerQuestion, ...dataFiles]),
-    questionHash: combinedHash([t.entities, t.questions, ...dataFiles]),
-    answerHash: combinedHash([t.answerSystem, t.answerQuestion]),
-  };
-}
