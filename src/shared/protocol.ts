@@ -11,7 +11,7 @@
 // with zod (parseExtensionMessage in the webview, parseWebviewMessage in the extension), because a
 // webview is a separate, less trusted context and a stale webview may post an older shape after an
 // update. This module is pure (no DOM, no vscode, no Node APIs) so both bundles can import it.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AnsweredQuestionSchema,
   AnswerSchema,

@@ -1,0 +1,126 @@
+// The radar chart of the five dimension scores. Only the Chart.js pieces a radar needs are
+// registered, which keeps the bundle small (tree-shaken). Colours come from the VS Code theme
+// variables and are re-read when the theme changes; data updates are coalesced to one per frame
+// so a burst of live answers redraws the chart once.
+import {
+  Chart,
+  Filler,
+  LineElement,
+  PointElement,
+  RadarController,
+  RadialLinearScale,
+  Tooltip,
+  type ChartConfiguration,
+  type RadialLinearScaleOptions,
+} from 'chart.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/core/types';
+import { cssVar, currentThemeKind, prefersReducedMotion, withAlpha } from '../common/theme';
+
+Chart.register(RadarController, RadialLinearScale, LineElement, PointElement, Filler, Tooltip);
+
+export type DimensionValues = Partial<Record<Dimension, number | null>>;
+
+interface RadarColors {
+  line: string;
+  fill: string;
+  grid: string;
+  label: string;
+  tick: string;
+  font: string;
+  lineWidth: number;
+}
+
+function readColors(): RadarColors {
+  const highContrast = currentThemeKind().startsWith('high-contrast');
+  const line = cssVar('--vscode-charts-blue', cssVar('--vscode-focusBorder', '#3794ff'));
+  return {
+    line,
+    fill: withAlpha(line, highContrast ? 0 : 0.2),
+    grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#80808059')),
+    label: cssVar('--vscode-foreground', '#cccccc'),
+    tick: cssVar('--vscode-descriptionForeground', '#999999'),
+    font: cssVar('--vscode-font-family', 'sans-serif'),
+    lineWidth: highContrast ? 3 : 2,
+  };
+}
+
+export class RadarView {
+  readonly chart: Chart<'radar', (number | null)[], string>;
+  private pending: DimensionValues | undefined;
+  private frame = 0;
+
+  constructor(canvas: HTMLCanvasElement) {
+    const colors = readColors();
+    const config: ChartConfiguration<'radar', (number | null)[], string> = {
+      type: 'radar',
+      data: {
+        labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
+        datasets: [{ label: 'Score', data: DIMENSIONS.map(() => null), spanGaps: true, fill: true }],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: true,
+        aspectRatio: 1.35,
+        animation: prefersReducedMotion() ? false : { duration: 300 },
+        plugins: {
+          tooltip: {
+            callbacks: { label: (item) => ` ${item.raw === null ? 'not scored' : Number(item.raw).toFixed(2)}` },
+          },
+        },
+        scales: {
+          r: { min: 0, max: 1, beginAtZero: true, ticks: { stepSize: 0.25, showLabelBackdrop: false } },
+        },
+      },
+    };
+    this.chart = new Chart(canvas, config);
+    this.applyColors(colors);
+    this.chart.update('none');
+  }
+
+  /** Coalesces updates to the next animation frame. */
+  schedule(values: DimensionValues): void {
+    this.pending = values;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (this.pending) this.setValues(this.pending);
+      this.pending = undefined;
+    });
+  }
+
+  setValues(values: DimensionValues): void {
+    const dataset = this.chart.data.datasets[0];
+    if (!dataset) return;
+    dataset.data = DIMENSIONS.map((d) => values[d] ?? null);
+    this.chart.update();
+  }
+
+  /** Re-reads the theme colours (after VS Code switched themes) and redraws without animation. */
+  refreshTheme(): void {
+    this.chart.options.animation = prefersReducedMotion() ? false : { duration: 300 };
+    this.applyColors(readColors());
+    this.chart.update('none');
+  }
+
+  private applyColors(colors: RadarColors): void {
+    const dataset = this.chart.data.datasets[0];
+    if (dataset) {
+      dataset.borderColor = colors.line;
+      dataset.backgroundColor = colors.fill;
+      dataset.pointBackgroundColor = colors.line;
+      dataset.pointBorderColor = colors.line;
+      dataset.borderWidth = colors.lineWidth;
+      dataset.pointRadius = 3;
+    }
+    // Chart.js documents mutating chart.options in place followed by update().
+    const r = this.chart.options.scales?.['r'] as RadialLinearScaleOptions | undefined;
+    if (r) {
+      r.grid.color = colors.grid;
+      r.angleLines.color = colors.grid;
+      r.pointLabels.color = colors.label;
+      r.pointLabels.font = { family: colors.font, size: 12 };
+      r.ticks.color = colors.tick;
+      r.ticks.font = { family: colors.font, size: 10 };
+    }
+  }
+}
