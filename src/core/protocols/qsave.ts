@@ -1,0 +1,239 @@
+// Q-Save (Wu et al., "Q-Save: Towards Scoring and Attribution for Generated Video Evaluation",
+// arXiv 2511.18825): a mean opinion score (MOS, 1–5) for the clip plus an attribution — a
+// rating and the reason for it — on each of three dimensions: visual quality, dynamic quality
+// and text-video alignment. The model sees the clip through SlowFast sampling: a few "slow"
+// frames at high resolution for spatial detail and many "fast" frames at low resolution for
+// motion.
+//
+// The paper's code and prompts are not released ("will be released upon publication"), so the
+// query and the reply format here are ours, built from what the paper states: the three
+// dimensions, a 1–5 MOS, chain-of-thought before the verdict (it trains on CoT-formatted data),
+// and SlowFast input. Each rating is a single digit so its token's logprobs give a soft score,
+// like the Q-Align family of the same group (expected value over the five levels).
+//
+// Result mapping: dimensions visual_quality, dynamic_degree (Q-Save's "dynamic quality": motion
+// that is natural, smooth and plausible, not only how much there is) and text_alignment; the
+// overall score is the MOS, not the mean of the three, because the MOS is what Q-Save predicts
+// and is evaluated on. When the MOS cannot be read, the overall falls back to the mean.
+import { createHash } from 'node:crypto';
+import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import type { ChatClient, ChatRequest } from '../endpoint/types';
+import type { AnsweredQuestion, Dimension } from '../types';
+import {
+  findLastRating,
+  logprobTokens,
+  normaliseRating,
+  ratedQuestion,
+  readRating,
+  reasoningOf,
+  tokenText,
+  type RatedDimension,
+  type RatingMatch,
+  type RatingOutcome,
+  type SoftScoreRule,
+} from './scores';
+
+export type QSaveField = 'visual' | 'dynamic' | 'alignment';
+
+interface FieldSpec extends RatedDimension {
+  field: QSaveField;
+  label: string;
+  pattern: string;
+  /** Label of the attribution line for this dimension. */
+  attributionLabel: string;
+  attributionPattern: string;
+}
+
+export const QSAVE_FIELDS: readonly FieldSpec[] = [
+  {
+    field: 'visual',
+    id: 'qsave.visual_quality',
+    dimension: 'visual_quality',
+    label: 'visual quality',
+    pattern: String.raw`visual[\s_-]*quality`,
+    attributionLabel: 'visual attribution',
+    attributionPattern: String.raw`visual[\s_-]*(?:quality[\s_-]*)?attribution`,
+    text: 'Visual quality (1–5): sharpness, detail, colour and lighting, and freedom from noise, blur, distortion and generation artifacts in each frame.',
+  },
+  {
+    field: 'dynamic',
+    id: 'qsave.dynamic_degree',
+    dimension: 'dynamic_degree',
+    label: 'dynamic quality',
+    pattern: String.raw`dynamic[\s_-]*quality`,
+    attributionLabel: 'dynamic attribution',
+    attributionPattern: String.raw`dynamic[\s_-]*(?:quality[\s_-]*)?attribution`,
+    text: 'Dynamic quality (1–5): is the motion natural, smooth, sufficient and physically plausible, with stable subjects and no flicker, jumps or frozen frames?',
+  },
+  {
+    field: 'alignment',
+    id: 'qsave.text_alignment',
+    dimension: 'text_alignment',
+    label: 'text-video alignment',
+    pattern: String.raw`(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*alignment`,
+    attributionLabel: 'alignment attribution',
+    attributionPattern: String.raw`(?:(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*)?alignment[\s_-]*attribution`,
+    text: 'Text-video alignment (1–5): does the video show every subject, attribute, action, count and setting of the prompt?',
+  },
+];
+
+const MOS_PATTERN = String.raw`(?:overall|mos|mean[\s_-]*opinion)(?:[\s_-]*(?:quality|score|rating|mos))?`;
+
+export const QSAVE_SYSTEM_TEXT = 'You are an expert in the quality assessment of AI-generated videos.';
+
+export interface QSaveLayout {
+  slowFrames: number;
+  /** Whether the fast pathway is one video part (true) or separate images. */
+  fastAsVideo: boolean;
+}
+
+/** The text part of the request (last, after the frames). */
+export function buildQSaveQuery(prompt: string, layout: QSaveLayout): string {
+  const slow = layout.slowFrames === 1 ? 'The first image is a high-resolution key frame' : `The first ${layout.slowFrames} images are high-resolution key frames`;
+  const fast = layout.fastAsVideo ? 'the video after them' : 'the remaining images';
+  return [
+    `${slow} of an AI-generated video (for spatial detail); ${fast} show the whole clip densely at low resolution (for motion).`,
+    `The video was generated from this prompt: ${prompt.trim()}`,
+    '',
+    'Evaluate it on three dimensions:',
+    '- visual quality: sharpness, detail, colour and lighting; noise, blur, distortion and generation artifacts;',
+    '- dynamic quality: natural, smooth, sufficient and physically plausible motion; stable subjects; no flicker, jumps or frozen frames;',
+    '- text-video alignment: every subject, attribute, action, count and setting of the prompt is shown.',
+    '',
+    'First think step by step inside <think></think>. Then give each rating as one integer from 1 (bad) to 5 (excellent), with the reason for it, and the overall mean opinion score, in exactly this format:',
+    'visual quality: <1-5>',
+    'visual attribution: <what raises or lowers the visual quality>',
+    'dynamic quality: <1-5>',
+    'dynamic attribution: <what raises or lowers the dynamic quality>',
+    'text-video alignment: <1-5>',
+    'alignment attribution: <what matches or is missing from the prompt>',
+    'overall score: <1-5>',
+  ].join('\n');
+}
+
+export const QSAVE_TEMPLATE_HASH = createHash('sha256')
+  .update(`qsave\n${QSAVE_SYSTEM_TEXT}\n${buildQSaveQuery('{prompt}', { slowFrames: 2, fastAsVideo: true })}`)
+  .digest('hex')
+  .slice(0, 16);
+
+export interface QSaveParse {
+  ratings: Record<QSaveField, RatingMatch | null>;
+  mos: RatingMatch | null;
+  attributions: Record<QSaveField, string | null>;
+  rationale: string | null;
+}
+
+/** The text after the last `label:` up to the end of its line. */
+function lastLineAfter(text: string, label: string): string | null {
+  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})\s*(?:\*\*|__|\*)?\s*[:=：]\s*(?:\*\*|__|\*)?\s*([^\n]*)`, 'giu');
+  let last: string | null = null;
+  for (const m of text.matchAll(re)) last = m[1]!.replace(/<\/?answer>/gi, '').trim() || null;
+  return last;
+}
+
+export function parseQSaveReply(text: string): QSaveParse {
+  const ratings = {} as Record<QSaveField, RatingMatch | null>;
+  const attributions = {} as Record<QSaveField, string | null>;
+  for (const f of QSAVE_FIELDS) {
+    ratings[f.field] = findLastRating(text, f.pattern);
+    attributions[f.field] = lastLineAfter(text, f.attributionPattern);
+  }
+  const mos = findLastRating(text, MOS_PATTERN);
+  const found = [...Object.values(ratings), mos].filter((r): r is RatingMatch => r !== null);
+  const first = found.length > 0 ? Math.min(...found.map((r) => r.index)) : null;
+  const verdictStart = first === null ? null : text.lastIndexOf('\n', first) + 1;
+  return { ratings, mos, attributions, rationale: reasoningOf(text, verdictStart) };
+}
+
+export interface QSaveScoringOptions {
+  softScore?: SoftScoreRule;
+}
+
+export interface QSaveScored {
+  questions: AnsweredQuestion[];
+  outcomes: Partial<Record<Dimension, RatingOutcome>>;
+  /** The MOS outcome (1–5, soft when logprobs allowed). */
+  mos: RatingOutcome;
+  /** MOS normalised to [0, 1], or null when it could not be read. */
+  overall: number | null;
+  rationale: string | null;
+}
+
+export function scoreQSaveCompletion(completion: ChatCompletion, options: QSaveScoringOptions = {}): QSaveScored {
+  const content = completion.choices[0]?.message?.content ?? '';
+  const parsed = parseQSaveReply(content);
+  const tokens = logprobTokens(completion);
+  const spelled = tokens ? tokenText(tokens) : null;
+  const parsedTokens = spelled && spelled.text !== content ? parseQSaveReply(spelled.text) : parsed;
+  const rule = options.softScore ?? 'expected';
+  const tokensFor = (match: RatingMatch | null) => (tokens && spelled ? { list: tokens, starts: spelled.starts, match } : null);
+  const outcomes: Partial<Record<Dimension, RatingOutcome>> = {};
+  const questions = QSAVE_FIELDS.map((f) => {
+    const outcome = readRating(parsed.ratings[f.field], tokensFor(parsedTokens.ratings[f.field]), rule);
+    outcomes[f.dimension] = outcome;
+    // The attribution is the reason for this rating; the shared reasoning when there is none.
+    return ratedQuestion(f, outcome, parsed.attributions[f.field] ?? parsed.rationale);
+  });
+  const mos = readRating(parsed.mos, tokensFor(parsedTokens.mos), rule);
+  return { questions, outcomes, mos, overall: mos.ok ? normaliseRating(mos.rating.rating) : null, rationale: parsed.rationale };
+}
+
+/** SlowFast sampling (numbers are ours; the paper gives the idea, not released settings). */
+export interface SlowFastOptions {
+  /** High-resolution frames spread evenly over the clip. */
+  slowFrames: number;
+  /** Pixels per slow frame (the judge's usual maxPixels). */
+  slowMaxPixels: number;
+  /** Frames per second for the fast pathway, capped by fastMaxFrames. */
+  fastFps: number;
+  fastMaxFrames: number;
+  /** Pixels per fast frame: a quarter of the slow frames' area (half the width and height). */
+  fastMaxPixels: number;
+}
+
+export function defaultSlowFast(maxPixels: number, fps: number): SlowFastOptions {
+  return {
+    slowFrames: 4,
+    slowMaxPixels: maxPixels,
+    fastFps: Math.max(fps, 4),
+    fastMaxFrames: 32,
+    fastMaxPixels: Math.max(4, Math.floor(maxPixels / 4)),
+  };
+}
+
+export interface QSaveRequest {
+  /** Slow pathway: one image part per high-resolution frame. */
+  slowContent: ChatCompletionContentPart[];
+  /** Fast pathway: the low-resolution frames as the judge's video content. */
+  fastContent: ChatCompletionContentPart[];
+  /** Whether fastContent is a video part (for the wording of the query). */
+  fastAsVideo: boolean;
+  prompt: string;
+  temperature: number;
+  maxTokens?: number;
+  topLogprobs?: number;
+}
+
+/** Constant system text, then the frames (slow, then fast), then the query. */
+export function buildQSaveRequest(r: QSaveRequest): ChatRequest {
+  const query = buildQSaveQuery(r.prompt, { slowFrames: r.slowContent.length, fastAsVideo: r.fastAsVideo });
+  return {
+    messages: [
+      { role: 'system', content: QSAVE_SYSTEM_TEXT },
+      { role: 'user', content: [...r.slowContent, ...r.fastContent, { type: 'text', text: query }] },
+    ],
+    temperature: r.temperature,
+    max_tokens: r.maxTokens ?? 1024,
+    logprobs: true,
+    top_logprobs: r.topLogprobs ?? 10,
+  };
+}
+
+export async function askQSave(
+  client: ChatClient,
+  r: QSaveRequest & QSaveScoringOptions,
+  signal?: AbortSignal,
+): Promise<QSaveScored & { endpoint: { baseUrl: string; model: string } }> {
+  const response = await client.chat(buildQSaveRequest(r), { signal });
+  return { ...scoreQSaveCompletion(response.completion, r), endpoint: response.endpoint };
+}

@@ -1,0 +1,239 @@
+// What the 1–5 rating protocols (VideoScore2, Q-Save) share: finding each rating's digit in the
+// reply, turning the digit token's logprobs into a soft score, and presenting a rated dimension
+// in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { AnsweredQuestion, Dimension, ProbabilitySource } from '../types';
+
+export const MIN_RATING = 1;
+export const MAX_RATING = 5;
+
+/** One rating found in a reply: its value and the character offset of its first digit. */
+export interface RatingMatch {
+  value: number;
+  /** Offset in the text that was parsed of the rating's first character. */
+  index: number;
+  /** False for a value with a fractional part ("3.5"): no single token carries it. */
+  integer: boolean;
+}
+
+/** What follows a field label before its number: spaces, markdown emphasis, a colon or equals
+ *  sign, and an optional "score" word ("Visual quality score: 4", "**Visual quality**: 4"). */
+const SEPARATOR = String.raw`(?:\s*(?:\*\*|__|\*)?\s*(?:\((?:[^)\n]{0,20})\))?\s*(?:score|rating)?\s*(?:\*\*|__|\*)?\s*[:=：]\s*(?:\*\*|__|\*)?\s*|\s+)`;
+/** A rating: an integer or decimal, not part of a longer number or a date. */
+const NUMBER = String.raw`(\d+(?:\.\d+)?)(?![\d.]*\d)`;
+
+/**
+ * The last `label … N` in the text (the final verdict comes after the reasoning, and the
+ * reasoning may mention a dimension too). `label` is a regular-expression source, matched
+ * case-insensitively at a word boundary.
+ */
+export function findLastRating(text: string, label: string): RatingMatch | null {
+  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})${SEPARATOR}${NUMBER}`, 'giu');
+  let last: RatingMatch | null = null;
+  for (const m of text.matchAll(re)) {
+    const raw = m[1]!;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) continue;
+    last = { value, index: m.index + m[0].length - raw.length, integer: !raw.includes('.') };
+  }
+  return last;
+}
+
+/** One generated token with its alternatives, as OpenAI-compatible servers return them. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top_logprobs?: ReadonlyArray<{ token: string; logprob: number }> | null;
+}
+
+export function logprobTokens(completion: ChatCompletion): TokenLogprob[] | null {
+  const content = completion.choices[0]?.logprobs?.content;
+  return content && content.length > 0 ? content : null;
+}
+
+/** The text the tokens spell and where each token starts in it. */
+export function tokenText(tokens: readonly TokenLogprob[]): { text: string; starts: number[] } {
+  const starts: number[] = [];
+  let text = '';
+  for (const t of tokens) {
+    starts.push(text.length);
+    text += t.token;
+  }
+  return { text, starts };
+}
+
+/** The index of the token that covers character `offset` of the tokens' text, or -1. */
+export function tokenAt(starts: readonly number[], tokens: readonly TokenLogprob[], offset: number): number {
+  // Binary search for the last token that starts at or before offset.
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  if (found < 0) return -1;
+  return offset < starts[found]! + tokens[found]!.token.length ? found : -1;
+}
+
+/** The rating digit a token stands for: "4", " 4", "**4", "4." → 4; anything else → null. */
+export function ratingDigit(token: string): number | null {
+  const core = token.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+  if (!/^\d$/.test(core)) return null;
+  const d = Number(core);
+  return d >= MIN_RATING && d <= MAX_RATING ? d : null;
+}
+
+/**
+ * The probability of each rating 1–5 at one token position, renormalised over the rating digits
+ * found there: every entry of top_logprobs (and the sampled token itself, which servers do not
+ * always repeat in top_logprobs) whose token is a rating digit; spellings of the same digit
+ * ("4", " 4") add up, each distinct token string counted once. Null when none is a digit.
+ */
+export function ratingDistribution(position: TokenLogprob): Map<number, number> | null {
+  const seen = new Set<string>();
+  const mass = new Map<number, number>();
+  const candidates = [{ token: position.token, logprob: position.logprob }, ...(position.top_logprobs ?? [])];
+  for (const c of candidates) {
+    if (seen.has(c.token)) continue;
+    seen.add(c.token);
+    const d = ratingDigit(c.token);
+    if (d === null || !Number.isFinite(c.logprob)) continue;
+    mass.set(d, (mass.get(d) ?? 0) + Math.exp(c.logprob));
+  }
+  const total = [...mass.values()].reduce((s, p) => s + p, 0);
+  if (!(total > 0)) return null;
+  for (const [d, p] of mass) mass.set(d, p / total);
+  return mass;
+}
+
+/**
+ * How the distribution over 1–5 becomes one score:
+ * - `expected`: Σ d·p(d), the expectation (Q-Align's and VideoScore2's "weighted" variant);
+ * - `vs2-normed`: d*·p(d*) with d* the most probable digit, what VideoScore2's released inference
+ *   script (vs2_inference.py, `ll_based_soft_score_normed`) reports. It is not monotone in the
+ *   distribution (a confident 3 can beat an unsure 4), so `expected` is the default.
+ */
+export type SoftScoreRule = 'expected' | 'vs2-normed';
+
+export function softRating(distribution: ReadonlyMap<number, number>, rule: SoftScoreRule = 'expected'): number {
+  if (rule === 'vs2-normed') {
+    let best = MIN_RATING;
+    let bestP = -1;
+    for (const [d, p] of distribution) {
+      if (p > bestP) {
+        best = d;
+        bestP = p;
+      }
+    }
+    return best * bestP;
+  }
+  let sum = 0;
+  for (const [d, p] of distribution) sum += d * p;
+  return sum;
+}
+
+/** 1–5 → [0, 1], linearly: 1 → 0, 3 → 0.5, 5 → 1 (clamped, since vs2-normed can fall below 1). */
+export function normaliseRating(rating: number): number {
+  return Math.min(1, Math.max(0, (rating - MIN_RATING) / (MAX_RATING - MIN_RATING)));
+}
+
+/** A rating read from a reply: the 1–5 value used for scoring and where it came from. */
+export interface ReadRating {
+  /** The sampled (written) rating. */
+  sampled: number;
+  /** Soft rating from the digit logprobs, or the sampled one when they are missing. */
+  rating: number;
+  source: ProbabilitySource;
+  /** P(d) for d = 1…5 at the digit token when logprobs were used. */
+  distribution?: Record<string, number>;
+}
+
+export type RatingOutcome = { ok: true; rating: ReadRating } | { ok: false; error: string };
+
+/**
+ * Reads one field's rating. `inContent` is the field as parsed from the message text (what was
+ * written); `inTokens` is the same field parsed from the text the logprob tokens spell, located
+ * at a token so its alternatives can be read. The two texts are normally identical; when they
+ * are not (a server that detokenises differently) the token parse is still used if it found
+ * the same value. Falls back to the sampled value when there are no usable logprobs.
+ */
+export function readRating(
+  inContent: RatingMatch | null,
+  tokens: { list: readonly TokenLogprob[]; starts: readonly number[]; match: RatingMatch | null } | null,
+  rule: SoftScoreRule,
+): RatingOutcome {
+  if (!inContent) return { ok: false, error: 'the reply has no rating for it' };
+  const sampled = inContent.value;
+  if (sampled < MIN_RATING || sampled > MAX_RATING) {
+    return { ok: false, error: `the rating ${sampled} is outside ${MIN_RATING}–${MAX_RATING}` };
+  }
+  const fallback: RatingOutcome = { ok: true, rating: { sampled, rating: sampled, source: 'sampled' } };
+  if (!inContent.integer || !tokens?.match || tokens.match.value !== sampled) return fallback;
+  const at = tokenAt(tokens.starts, tokens.list, tokens.match.index);
+  if (at < 0) return fallback;
+  const position = tokens.list[at]!;
+  if (ratingDigit(position.token) !== sampled) return fallback; // the digit shares a token with other text
+  const distribution = ratingDistribution(position);
+  if (!distribution) return fallback;
+  const rounded: Record<string, number> = {};
+  for (let d = MIN_RATING; d <= MAX_RATING; d++) rounded[String(d)] = distribution.get(d) ?? 0;
+  return { ok: true, rating: { sampled, rating: softRating(distribution, rule), source: 'logprobs', distribution: rounded } };
+}
+
+/** A dimension a protocol rates, and the question text that stands for it in the result. */
+export interface RatedDimension {
+  /** Stable id of the pseudo-question, e.g. `videoscore2.visual_quality`. */
+  id: string;
+  dimension: Dimension;
+  /** The criterion, shown where FingER shows a question. */
+  text: string;
+}
+
+/**
+ * A rated dimension in FingER's result shape, so the results panel, exports and agreement
+ * metrics read it like any question:
+ * - `score` = the 1–5 rating normalised to [0, 1] (see normaliseRating), `pYes` the same and
+ *   `pNo` = 1 − score: read "Yes" as "this criterion is met", with the rating as its strength;
+ * - `answer` = 'Yes' when score ≥ 0.5 (a rating of 3 or more), else 'No', the panel's pass/fail;
+ * - `polarity` positive, `entity` empty (the rating is about the whole clip, not one entity);
+ * - `reason` the model's rationale or attribution for that dimension.
+ * A dimension that could not be read has answer/score null and `error` set, like a failed question.
+ */
+export function ratedQuestion(d: RatedDimension, outcome: RatingOutcome, reason: string | null): AnsweredQuestion {
+  const base = { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' as const };
+  if (!outcome.ok) {
+    return { ...base, answer: null, reason, pYes: null, pNo: null, score: null, probabilitySource: null, error: outcome.error };
+  }
+  const score = normaliseRating(outcome.rating.rating);
+  return {
+    ...base,
+    answer: score >= 0.5 ? 'Yes' : 'No',
+    reason,
+    pYes: score,
+    pNo: 1 - score,
+    score,
+    probabilitySource: outcome.rating.source,
+    error: null,
+  };
+}
+
+/** The reasoning of a reply: inside <think>…</think> when present, else what precedes `before`. */
+export function reasoningOf(text: string, before: number | null): string | null {
+  const think = /<think>([\s\S]*?)(?:<\/think>|$)/i.exec(text);
+  if (think) return tidy(think[1]!);
+  const heading = /#+\s*thinking process\s*:?\s*([\s\S]*?)(?=#+\s*score|$)/i.exec(text);
+  if (heading) return tidy(heading[1]!);
+  if (before === null) return tidy(text);
+  return tidy(text.slice(0, before));
+}
+
+function tidy(s: string): string | null {
+  const t = s.replace(/<\/?(?:answer|think|reason)>/gi, '').trim();
+  return t.length > 0 ? t : null;
+}

@@ -1,0 +1,177 @@
+// VideoScore2 (He et al., "VideoScore2: Think before You Score in Generative Video Evaluation",
+// arXiv 2509.22799; github.com/TIGER-AI-Lab/VideoScore2): one request per video; the model
+// reasons, then rates three dimensions 1–5 in a fixed format:
+//
+//   visual quality: 4
+//   text-to-video alignment: 3
+//   physical/common-sense consistency: 4
+//
+// The query follows the repository's vs2_inference.py (the three dimension names with a short
+// gloss, the prompt, then the output format); the labels are kept exactly, since the released
+// model was trained on them (data/data_sft.py, data/data_rl.py). The soft score per dimension
+// comes from the logprobs at that rating's digit token, as in the repository's
+// eval/eval_methods/vs2_float*.py (see SoftScoreRule for the two variants).
+//
+// Pure parts (query, parsing, scoring a completion) are separate from the request.
+import { createHash } from 'node:crypto';
+import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import type { ChatClient, ChatRequest } from '../endpoint/types';
+import type { AnsweredQuestion, Dimension } from '../types';
+import {
+  findLastRating,
+  logprobTokens,
+  ratedQuestion,
+  readRating,
+  reasoningOf,
+  tokenText,
+  type RatedDimension,
+  type RatingMatch,
+  type RatingOutcome,
+  type SoftScoreRule,
+} from './scores';
+
+export type VideoScore2Field = 'visual' | 't2v' | 'physical';
+
+interface FieldSpec extends RatedDimension {
+  field: VideoScore2Field;
+  /** The label in VideoScore2's output format. */
+  label: string;
+  /** Regular-expression source that also accepts the drift seen in practice. */
+  pattern: string;
+}
+
+/** VideoScore2's dimensions mapped onto ours. */
+export const VIDEOSCORE2_FIELDS: readonly FieldSpec[] = [
+  {
+    field: 'visual',
+    id: 'videoscore2.visual_quality',
+    dimension: 'visual_quality',
+    label: 'visual quality',
+    pattern: String.raw`visual[\s_-]*quality`,
+    text: 'Visual quality (1–5): clarity, resolution, smoothness, stability of brightness and contrast, distortions and artifacts.',
+  },
+  {
+    field: 't2v',
+    id: 'videoscore2.text_alignment',
+    dimension: 'text_alignment',
+    label: 'text-to-video alignment',
+    pattern: String.raw`(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*alignment`,
+    text: 'Text-to-video alignment (1–5): does the video fully and accurately show what the prompt describes (subjects, actions, attributes, counts, setting)?',
+  },
+  {
+    field: 'physical',
+    id: 'videoscore2.factual_consistency',
+    dimension: 'factual_consistency',
+    label: 'physical/common-sense consistency',
+    pattern: String.raw`(?:physical[\s_-]*(?:(?:\/|and|&|or)[\s_-]*)?(?:common[\s_-]*sense[\s_-]*)?|common[\s_-]*sense[\s_-]*)consistency`,
+    text: 'Physical/common-sense consistency (1–5): is everything physically plausible and natural, without violations of physics or common sense?',
+  },
+];
+
+export const VIDEOSCORE2_SYSTEM_TEXT = 'You are an expert for evaluating and commenting on the quality of AI-generated videos.';
+
+/** The text part of the request (last, after the video). */
+export function buildVideoScore2Query(prompt: string): string {
+  return [
+    'You are an expert for evaluating AI-generated videos from three dimensions:',
+    '(1) visual quality – clarity, smoothness, artifacts;',
+    '(2) text-to-video alignment – fidelity to the prompt;',
+    '(3) physical/common-sense consistency – naturalness and physics plausibility.',
+    '',
+    `Video prompt: ${prompt.trim()}`,
+    '',
+    'Think about the video first, then rate each dimension with an integer from 1 (bad) to 5 (perfect, like a real video).',
+    'Please output in this format:',
+    'visual quality: <v_score>;',
+    'text-to-video alignment: <t_score>,',
+    'physical/common-sense consistency: <p_score>',
+  ].join('\n');
+}
+
+/** Identifies the way of asking in results (`judge.templateHash`), so a changed query is a new judging. */
+export const VIDEOSCORE2_TEMPLATE_HASH = createHash('sha256')
+  .update(`videoscore2\n${VIDEOSCORE2_SYSTEM_TEXT}\n${buildVideoScore2Query('{prompt}')}`)
+  .digest('hex')
+  .slice(0, 16);
+
+export interface VideoScore2Parse {
+  ratings: Record<VideoScore2Field, RatingMatch | null>;
+  rationale: string | null;
+}
+
+/** Finds the three ratings (the last of each in the text) and the rationale before them. */
+export function parseVideoScore2Reply(text: string): VideoScore2Parse {
+  const ratings = {} as Record<VideoScore2Field, RatingMatch | null>;
+  for (const f of VIDEOSCORE2_FIELDS) ratings[f.field] = findLastRating(text, f.pattern);
+  const found = Object.values(ratings).filter((r): r is RatingMatch => r !== null);
+  const firstRating = found.length > 0 ? Math.min(...found.map((r) => r.index)) : null;
+  // The rationale ends where the verdict starts: back up to the start of the first rating's line.
+  const verdictStart = firstRating === null ? null : text.lastIndexOf('\n', firstRating) + 1;
+  return { ratings, rationale: reasoningOf(text, verdictStart) };
+}
+
+export interface VideoScore2Options {
+  softScore?: SoftScoreRule;
+}
+
+export interface VideoScore2Scored {
+  questions: AnsweredQuestion[];
+  /** Per dimension, the outcome behind each question (soft rating, distribution, or error). */
+  outcomes: Partial<Record<Dimension, RatingOutcome>>;
+  rationale: string | null;
+}
+
+/** Scores one completion: ratings from the text, soft ratings from the digit logprobs. */
+export function scoreVideoScore2Completion(completion: ChatCompletion, options: VideoScore2Options = {}): VideoScore2Scored {
+  const content = completion.choices[0]?.message?.content ?? '';
+  const parsed = parseVideoScore2Reply(content);
+  const tokens = logprobTokens(completion);
+  const spelled = tokens ? tokenText(tokens) : null;
+  const parsedTokens = spelled && spelled.text !== content ? parseVideoScore2Reply(spelled.text) : parsed;
+  const outcomes: Partial<Record<Dimension, RatingOutcome>> = {};
+  const questions = VIDEOSCORE2_FIELDS.map((f) => {
+    const outcome = readRating(
+      parsed.ratings[f.field],
+      tokens && spelled ? { list: tokens, starts: spelled.starts, match: parsedTokens.ratings[f.field] } : null,
+      options.softScore ?? 'expected',
+    );
+    outcomes[f.dimension] = outcome;
+    return ratedQuestion(f, outcome, parsed.rationale);
+  });
+  return { questions, outcomes, rationale: parsed.rationale };
+}
+
+export interface VideoScore2Request {
+  /** The video as content parts (the judge's buildVideoContent). */
+  videoContent: ChatCompletionContentPart[];
+  prompt: string;
+  temperature: number;
+  /** Long enough for the reasoning and the verdict (vs2_inference.py uses 1024). */
+  maxTokens?: number;
+  /** Alternatives per token; 10 holds all five digits in practice and keeps the reply small. */
+  topLogprobs?: number;
+}
+
+/** The chat request: constant system text, then the video, then the query (prefix-cache order). */
+export function buildVideoScore2Request(r: VideoScore2Request): ChatRequest {
+  return {
+    messages: [
+      { role: 'system', content: VIDEOSCORE2_SYSTEM_TEXT },
+      { role: 'user', content: [...r.videoContent, { type: 'text', text: buildVideoScore2Query(r.prompt) }] },
+    ],
+    temperature: r.temperature,
+    max_tokens: r.maxTokens ?? 1024,
+    logprobs: true,
+    top_logprobs: r.topLogprobs ?? 10,
+  };
+}
+
+/** Asks the endpoint once and scores the reply. Transport errors propagate (the caller records them). */
+export async function askVideoScore2(
+  client: ChatClient,
+  r: VideoScore2Request & VideoScore2Options,
+  signal?: AbortSignal,
+): Promise<VideoScore2Scored & { endpoint: { baseUrl: string; model: string } }> {
+  const response = await client.chat(buildVideoScore2Request(r), { signal });
+  return { ...scoreVideoScore2Completion(response.completion, r), endpoint: response.endpoint };
+}
