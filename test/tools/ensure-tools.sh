@@ -16,6 +16,18 @@ mkdir -p "$FINGER_CACHE"
 
 _log() { printf '[tools] %s\n' "$*" >&2; }
 
+# npm with none of the npm_* variables of an enclosing `npm test`/`npm run` (Node 20's npm): the
+# inner npm would take them as its own config; code-server's postinstall reads the Node version from
+# npm_config_user_agent and refuses "node v20". npm_config_nodedir (ours) stays.
+_npm() {
+  (
+    for _v in $(compgen -e); do
+      case $_v in npm_config_nodedir) ;; npm_* | NODE) unset "$_v" ;; esac
+    done
+    npm "$@"
+  )
+}
+
 _as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
 # --- Debian packages --------------------------------------------------------------------------
@@ -45,7 +57,7 @@ if [ ! -x "$_node_pkg/bin/node" ]; then
   _log "installing Node 24 from the npm registry into $_node_dir"
   mkdir -p "$_node_dir"
   (cd "$_node_dir" && [ -f package.json ] || echo '{"private":true}' >"$_node_dir/package.json")
-  npm install --prefix "$_node_dir" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
+  _npm install --prefix "$_node_dir" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
 fi
 export PATH="$_node_pkg/bin:$PATH"
 export npm_config_nodedir="$_node_pkg"
@@ -55,7 +67,7 @@ _log "node $(node --version) at $(command -v node)"
 _lock_hash="$(sha256sum "$_finger_root/package-lock.json" 2>/dev/null | cut -c1-16 || echo none)"
 if [ ! -f "$_finger_root/node_modules/.finger-lock-$_lock_hash" ]; then
   _log "installing node_modules (npm ci)"
-  (cd "$_finger_root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$_finger_root" && _npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$_finger_root/node_modules/.finger-lock-$_lock_hash"
 fi
 
@@ -66,7 +78,7 @@ if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
   if [ ! -x "$_cs_dir/node_modules/.bin/code-server" ] || [ ! -f "$_cs_dir/.ok-$_cs_version" ]; then
     _log "installing code-server@$_cs_version into $_cs_dir (about 2 minutes, once)"
     rm -rf "$_cs_dir"; mkdir -p "$_cs_dir"; echo '{"private":true}' >"$_cs_dir/package.json"
-    (cd "$_cs_dir" && npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
+    (cd "$_cs_dir" && _npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
     touch "$_cs_dir/.ok-$_cs_version"
   fi
   export FINGER_CODE_SERVER="$_cs_dir/node_modules/.bin/code-server"
