@@ -1,0 +1,42 @@
+// FingER steps 1–2 (entities, questions), question-set files, and diffs between question sets.
+export {
+  extractEntities,
+  generateQuestions,
+  generateQuestionSet,
+  parseEntitiesReply,
+  parseQuestionsReply,
+  questionCacheKey,
+  questionCacheFile,
+  InvalidReplyError,
+  type StepOptions,
+  type GenerateQuestionSetOptions,
+  type ParsedQuestions,
+} from './generate';
+export { readQuestionSet, writeQuestionSet, parseQuestionSet } from './question-set-file';
+export { diffQuestionSets, type QuestionSetDiff } from './diff';
+export { normaliseQuestionText, normaliseEntityName } from './text';
+export {
+  parseJsonTolerant,
+  parseJsonText,
+  describeJsonSyntaxError,
+  positionToLineColumn,
+  locateJsonPath,
+  scanJsonContainer,
+  scanTopLevelJson,
+  removeTrailingCommas,
+  type TextPosition,
+} from './json';
+export { formatZodError, formatIssuePath } from './zod-format';
+export {
+  ENTITIES_SCHEMA_NAME,
+  QUESTIONS_SCHEMA_NAME,
+  EntitiesWireSchema,
+  QuestionsWireSchema,
+  EntitiesReplySchema,
+  QuestionsReplySchema,
+  entitiesResponseFormat,
+  questionsResponseFormat,
+  jsonSchemaResponseFormat,
+  normaliseDimension,
+  type JsonSchemaResponseFormat,
+} from './schemas';
