@@ -106,6 +106,15 @@ describe('answerQuestion against the endpoint double', () => {
     }
   });
 
+  it('copes with a ~10 MB reply', async () => {
+    double.setOptions({ faults: ['huge'] });
+    const text = 'Is the reply huge?';
+    const r = await ask(question(text));
+    assert.equal(r.answer, answerFor(text).answer);
+    assert.equal(r.probabilitySource, 'sampled');
+    assert.ok(r.reason!.length > 9_000_000);
+  });
+
   it('reads malformed tags and records unreadable replies as errors', async () => {
     double.setOptions({ answers: { unclosed: { pYes: 1, content: '<reason>Looks right<answer> yes' }, garbage: { pYes: 1, content: 'I cannot tell from these frames.' } } });
     const unclosed = await ask(question('Is the tag unclosed?'));
