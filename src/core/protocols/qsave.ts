@@ -123,11 +123,11 @@ export interface QSaveParse {
   rationale: string | null;
 }
 
-/** The text after the last `label:` up to the end of its line. */
+/** The text after the last `label:` up to the end of its line (bounded gaps: no backtracking blow-up). */
 function lastLineAfter(text: string, label: string): string | null {
-  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})\s*(?:\*\*|__|\*)?\s*[:=：]\s*(?:\*\*|__|\*)?\s*([^\n]*)`, 'giu');
+  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})[ \t*_]{0,8}[:=：]([^\n]*)`, 'giu');
   let last: string | null = null;
-  for (const m of text.matchAll(re)) last = m[1]!.replace(/<\/?answer>/gi, '').trim() || null;
+  for (const m of text.matchAll(re)) last = m[1]!.replace(/<\/?answer>/gi, '').replace(/^[\s*_]+/, '').trim() || null;
   return last;
 }
 

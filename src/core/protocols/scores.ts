@@ -16,27 +16,60 @@ export interface RatingMatch {
   integer: boolean;
 }
 
-/** What follows a field label before its number: spaces, markdown emphasis, a colon or equals
- *  sign, and an optional "score" word ("Visual quality score: 4", "**Visual quality**: 4"). */
-const SEPARATOR = String.raw`(?:\s*(?:\*\*|__|\*)?\s*(?:\((?:[^)\n]{0,20})\))?\s*(?:score|rating)?\s*(?:\*\*|__|\*)?\s*[:=：]\s*(?:\*\*|__|\*)?\s*|\s+)`;
-/** A rating: an integer or decimal, not part of a longer number or a date. */
-const NUMBER = String.raw`(\d+(?:\.\d+)?)(?![\d.]*\d)`;
+/** How far after a label its number may start ("visual quality score (1-5):   4"). */
+const MAX_GAP = 48;
 
 /**
  * The last `label … N` in the text (the final verdict comes after the reasoning, and the
  * reasoning may mention a dimension too). `label` is a regular-expression source, matched
- * case-insensitively at a word boundary.
+ * case-insensitively where a word starts. Between label and number: markdown emphasis and
+ * spaces, an optional short parenthesis ("(1-5)"), an optional "score"/"rating", and a colon or
+ * equals sign — or at least a space. Read with a scanner rather than one regular expression,
+ * because nested optional whitespace in a pattern backtracks catastrophically on model output
+ * with long runs of spaces.
  */
 export function findLastRating(text: string, label: string): RatingMatch | null {
-  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})${SEPARATOR}${NUMBER}`, 'giu');
+  const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})`, 'giu');
   let last: RatingMatch | null = null;
   for (const m of text.matchAll(re)) {
-    const raw = m[1]!;
-    const value = Number(raw);
-    if (!Number.isFinite(value)) continue;
-    last = { value, index: m.index + m[0].length - raw.length, integer: !raw.includes('.') };
+    const found = ratingAfter(text, m.index + m[0].length);
+    if (found) last = found;
   }
   return last;
+}
+
+function ratingAfter(text: string, from: number): RatingMatch | null {
+  const limit = Math.min(text.length, from + MAX_GAP);
+  let i = from;
+  // Before the separator a rating stays on the label's line; after it, it may start the next.
+  const skip = (newlines = false): void => {
+    while (i < limit && /[\s*_]/.test(text[i]!) && (newlines || text[i] !== '\n')) i++;
+  };
+  skip();
+  if (text[i] === '(') {
+    const inside = text.slice(i, i + 22);
+    const close = inside.indexOf(')');
+    if (close < 0 || inside.slice(0, close).includes('\n')) return null;
+    i += close + 1;
+    skip();
+  }
+  const word = /^(?:score|rating)/i.exec(text.slice(i, i + 6));
+  if (word) {
+    i += word[0].length;
+    skip();
+  }
+  if (i < limit && /[:=：]/.test(text[i]!)) {
+    i++;
+    skip(true);
+  } else if (i === from) {
+    return null; // "visual quality4": glued, not a rating
+  }
+  if (i >= limit) return null;
+  const num = /^(\d+(?:\.\d+)?)(?![\d.]*\d)/.exec(text.slice(i, i + 32));
+  if (!num) return null;
+  const raw = num[1]!;
+  const value = Number(raw);
+  return Number.isFinite(value) ? { value, index: i, integer: !raw.includes('.') } : null;
 }
 
 /** One generated token with its alternatives, as OpenAI-compatible servers return them. */

@@ -200,3 +200,16 @@ describe('ratedQuestion', () => {
     assert.equal(q.error, 'the reply has no rating for it');
   });
 });
+
+describe('findLastRating on hostile output', () => {
+  it('stays linear on long runs of spaces and emphasis after a label', () => {
+    // A backtracking pattern takes seconds at a few hundred spaces; this must finish at 200 000.
+    const text = `${'visual quality' + ' '.repeat(200_000) + '*'.repeat(1000) + 'x\n'}visual quality:\n4`;
+    assert.equal(findLastRating(text, label)?.value, 4);
+  });
+
+  it('does not take a number on the next line without a separator, or one glued to the label', () => {
+    assert.equal(findLastRating('visual quality\n4', label), null);
+    assert.equal(findLastRating('visual quality4', label), null);
+  });
+});
