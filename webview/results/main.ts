@@ -10,6 +10,7 @@ import type { ExtensionNotification, NotificationParams, Progress, ResultsShowPa
 import { append, el, icon } from '../common/dom';
 import { baseName, dateTime, score, scoreClass } from '../common/format';
 import { WebviewHost } from '../common/host';
+import { signalRendered } from '../common/rendered';
 import { watchTheme } from '../common/theme';
 import { renderMedia } from './media';
 import { RadarView } from './radar';
@@ -33,8 +34,6 @@ interface PersistedState {
 
 declare global {
   interface Window {
-    /** Set after every render, for tests and the benchmark: which kind and how many so far. */
-    __fingerRenderDone?: { kind: 'full' | 'answer'; count: number };
     /** Read-only handles for tests and the benchmark. */
     __fingerResults?: { chart(): RadarView['chart']; table(): QuestionTable };
   }
@@ -56,7 +55,6 @@ const host = new WebviewHost<PersistedState>(onNotification);
 const restored = host.getState();
 let state: PersistedState = restored?.version === 1 ? { ...initialState, ...restored } : { ...initialState };
 let displayed: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
-let renderCount = 0;
 let mediaKey = '';
 
 // ─── Static skeleton (built once; renders fill its parts) ──────────────────────────────────────
@@ -530,11 +528,6 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function signalRendered(kind: 'full' | 'answer'): void {
-  renderCount++;
-  window.__fingerRenderDone = { kind, count: renderCount };
-  document.dispatchEvent(new CustomEvent('finger:rendered', { detail: { kind, count: renderCount } }));
-}
 
 // setState clones the whole state; during a burst of live answers do it once the burst settles.
 let saveTimer: ReturnType<typeof setTimeout> | undefined;

@@ -62,13 +62,14 @@ export class RadarView {
         maintainAspectRatio: true,
         aspectRatio: 1.35,
         animation: prefersReducedMotion() ? false : { duration: 300 },
+        layout: { padding: 2 },
         plugins: {
           tooltip: {
             callbacks: { label: (item) => ` ${item.raw === null ? 'not scored' : Number(item.raw).toFixed(2)}` },
           },
         },
         scales: {
-          r: { min: 0, max: 1, beginAtZero: true, ticks: { stepSize: 0.25, showLabelBackdrop: false } },
+          r: { min: 0, max: 1, beginAtZero: true, ticks: { stepSize: 0.2, showLabelBackdrop: false, callback: (value) => Number(value).toFixed(1) } },
         },
       },
     };
