@@ -253,6 +253,16 @@ describe('alternative protocols end to end', () => {
     assert.equal(onDisk.judge?.temperature, 0);
   });
 
+  it('Q-Save keeps its saved MOS as the overall when a failed reply is filled from the saved result', async () => {
+    // The second test saved a complete Q-Save result with MOS 2.75 → 0.4375 (dimension mean 0.441…).
+    server.reply = () => ({ status: 500 });
+    const outcome = await scoreWithProtocol('qsave', options());
+    assert.equal(outcome.saved, true);
+    assert.match(outcome.note ?? '', /3 failed dimension/);
+    close(outcome.result.overall, 0.4375);
+    close((await readResult(outcome.resultFile)).overall, 0.4375);
+  });
+
   it('cancellation throws CancelledError and sends nothing', async () => {
     const controller = new AbortController();
     controller.abort();
