@@ -6,7 +6,7 @@ import { describeError } from '../core/errors';
 import { isVideoPath, VIDEO_EXTENSIONS } from '../core/types';
 import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';
-import { JobManager, summarise, type ScoreRequest } from './jobs';
+import { JobManager, summarise, type JobOutcome, type ScoreRequest } from './jobs';
 import { activeTabUri, toTarget, videoOf, type VideoTarget } from './locate';
 import { ResultsPanelManager, type ResultsPanel } from './panels/resultsPanel';
 import { SidebarViewProvider } from './panels/sidebarView';
@@ -125,16 +125,22 @@ export class Features implements vscode.Disposable {
     return { target, ...(templates ? { templates } : {}) };
   }
 
+  /** Outcomes of the last scoring command (tests and the log read them). */
+  lastOutcomes: JobOutcome[] = [];
+
   private async runScores(requests: ScoreRequest[], title: string): Promise<void> {
     const outcomes = await this.jobs.score(requests, title);
+    this.lastOutcomes = outcomes;
     for (const o of outcomes) if (o.outcome) await this.index.refresh(o.target.video, o.target.workspaceRoot);
     const { ok, failed, cancelled } = summarise(outcomes);
     if (failed.length > 0) {
       const first = failed[0]!;
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : '';
-      const choice = await vscode.window.showErrorMessage(`FingER: ${first.target.relPath}: ${first.error}${more}`, 'Show Log', 'Open Settings');
-      if (choice === 'Show Log') this.host.logger.channel.show(true);
-      if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'finger.endpoint');
+      // Not awaited: the command is done when scoring is, not when the message is dismissed.
+      void vscode.window.showErrorMessage(`FingER: ${first.target.relPath}: ${first.error}${more}`, 'Show Log', 'Open Settings').then((choice) => {
+        if (choice === 'Show Log') this.host.logger.channel.show(true);
+        if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'finger.endpoint');
+      });
     } else if (cancelled > 0) {
       void vscode.window.showInformationMessage(`FingER: scoring cancelled${ok ? ` after ${ok} video(s)` : ''}.`);
     } else if (requests.length > 1) {

@@ -120,8 +120,9 @@ export class ResultsIndex implements vscode.Disposable {
       result = await readResult(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT') {
-        this.entries.delete(video);
-        this.changed.fire({ videos: [video] });
+        // Only a deletion is news; firing for a result that never existed would make listeners
+        // that re-read on change (the results panel) loop.
+        if (this.entries.delete(video)) this.changed.fire({ videos: [video] });
         return;
       }
       error = describeError(e);

@@ -116,7 +116,8 @@ export class ResultsPanel implements vscode.Disposable {
   /** Sends everything the panel shows: result (or null), labels, video, frames, weights. */
   async sendShow(): Promise<void> {
     if (!this.ready) return;
-    const entry = this.index.get(this.target.video) ?? (await this.index.refresh(this.target.video, this.target.workspaceRoot));
+    // The index is kept current by its watchers; not re-reading here keeps show → change → show from looping.
+    const entry = this.index.get(this.target.video);
     this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? path.relative(this.target.workspaceRoot, f).split(path.sep).join('/') : undefined));
     if (this.frames.length === 0 && entry?.result) this.frames = await this.cachedFrames(entry.result.video.sha256, entry.result.sampling);
     this.videoUri ??= await this.playableVideoUri();

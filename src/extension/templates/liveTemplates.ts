@@ -25,6 +25,8 @@ export class LiveTemplates implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('finger-templates');
   private readonly disposables: vscode.Disposable[] = [this.diagnostics];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Templates edited since their last check (an open after an edit must still regenerate). */
+  private readonly editedSinceValidation = new Set<string>();
   private inFlight: AbortController | undefined;
   /** Templates built from the edited (possibly unsaved) text, per workspace folder. */
   private readonly pendingTemplates = new Map<string, Templates>();
@@ -38,12 +40,13 @@ export class LiveTemplates implements vscode.Disposable {
     this.disposables.push(
       this.regenerated,
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0) this.schedule(e.document);
+        if (e.contentChanges.length > 0) this.schedule(e.document, true);
       }),
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d)),
+      // Opening a template only validates it; questions are regenerated when it is edited.
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, false)),
       vscode.workspace.onDidCloseTextDocument((d) => this.diagnostics.delete(d.uri)),
     );
-    for (const d of vscode.workspace.textDocuments) this.schedule(d);
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, false);
   }
 
   /** `<ws>/.finger/templates/<name>` → { workspaceRoot, name } with `name` as the engine names
@@ -64,21 +67,23 @@ export class LiveTemplates implements vscode.Disposable {
     return this.pendingTemplates.get(path.resolve(workspaceRoot));
   }
 
-  private schedule(doc: vscode.TextDocument): void {
+  private schedule(doc: vscode.TextDocument, edited: boolean): void {
     if (!this.templateOf(doc.uri)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
+    if (edited) this.editedSinceValidation.add(key);
     this.timers.set(
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        void this.onTemplateEdited(doc);
+        void this.onTemplateEdited(doc, { regenerate: edited || this.editedSinceValidation.has(key) });
+        this.editedSinceValidation.delete(key);
       }, DEBOUNCE_MS),
     );
   }
 
   /** Validates the template; when it is valid, regenerates the active panel's questions. */
-  async onTemplateEdited(doc: vscode.TextDocument): Promise<RegeneratedQuestions | undefined> {
+  async onTemplateEdited(doc: vscode.TextDocument, o: { regenerate: boolean } = { regenerate: true }): Promise<RegeneratedQuestions | undefined> {
     const t = this.templateOf(doc.uri);
     if (!t || doc.isClosed) return undefined;
     const templates = await import('../../core/templates');
@@ -103,6 +108,7 @@ export class LiveTemplates implements vscode.Disposable {
       return undefined;
     }
     if ((this.diagnostics.get(doc.uri) ?? []).length > 0) return undefined;
+    if (!o.regenerate) return undefined;
     this.pendingTemplates.set(path.resolve(t.workspaceRoot), loaded);
     const panel = this.panels.active;
     if (!panel || path.resolve(panel.target.workspaceRoot) !== path.resolve(t.workspaceRoot)) return undefined;
