@@ -112,13 +112,21 @@ export function sha256(text: string): string {
 
 /**
  * The double's default answer to a question: pYes in [0.02, 0.98] from a stable hash of the exact
- * question text; the sampled answer is the more likely one (ties go to Yes), with a short reason.
+ * question text (the whole last user text part); the sampled answer is the more likely one (ties
+ * go to Yes), with a short reason that restates the first sentence ending in "?" without markup.
  */
 export function answerFor(questionText: string): { pYes: number; answer: 'Yes' | 'No'; reason: string } {
   const u = (stableHash(questionText) % 10_000) / 10_000;
   const pYes = 0.02 + 0.96 * u;
   const answer = pYes >= 0.5 ? 'Yes' : 'No';
-  const topic = questionText.replace(/\?+\s*$/, '').replace(/^(is|are|does|do|did|can)\s+/i, '');
+  // The reason restates the question's first sentence, without markup, so that an answering
+  // template's instructions ("Reply as <reason>…</reason><answer>Yes</answer> …") are not echoed.
+  const firstQuestion = (/^[^?\n]*\?/m.exec(questionText)?.[0] ?? questionText.split('\n')[0] ?? '').replace(/[<>]/g, '');
+  const topic = firstQuestion
+    .replace(/^\s*question\s*:\s*/i, '')
+    .replace(/\?+\s*$/, '')
+    .replace(/^(is|are|does|do|did|can)\s+/i, '')
+    .trim();
   const reason =
     answer === 'Yes'
       ? `Across the sampled frames it holds that ${topic}; the evidence is consistent from start to end.`
@@ -127,10 +135,10 @@ export function answerFor(questionText: string): { pYes: number; answer: 'Yes' |
 }
 
 /**
- * Where the double finds the user's text prompt inside an entity-extraction or question-generation
- * request. Tried in order, first match wins: `<prompt>…</prompt>`, `"""…"""`, `<<<…>>>`, a
- * ``` fenced block that is not JSON, a line `Prompt: …` (optionally quoted). Falls back to the whole
- * text. The result is trimmed.
+ * Where the double finds the user's text prompt inside a piece of request text. Tried in order,
+ * first match wins: `<prompt>…</prompt>` (a JSON string inside is decoded, as the templates send
+ * it), `"""…"""`, `<<<…>>>`, a ``` fenced block that is not JSON, a line `Prompt: …` (optionally
+ * quoted). Falls back to the whole text. The result is trimmed.
  */
 export function findPromptInText(text: string): string {
   const patterns = [
@@ -142,7 +150,17 @@ export function findPromptInText(text: string): string {
   ];
   for (const p of patterns) {
     const m = p.exec(text);
-    if (m?.[1] !== undefined && m[1].trim() !== '') return m[1].trim();
+    if (m?.[1] === undefined || m[1].trim() === '') continue;
+    const found = m[1].trim();
+    if (found.startsWith('"')) {
+      try {
+        const decoded: unknown = JSON.parse(found);
+        if (typeof decoded === 'string') return decoded.trim();
+      } catch {
+        // not JSON: use the text as it is
+      }
+    }
+    return found;
   }
   return text.trim();
 }

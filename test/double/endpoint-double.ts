@@ -447,12 +447,11 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (record.kind === 'entities' || record.kind === 'questions') {
       const key = sha256(JSON.stringify(body.messages));
       let json: string;
+      const prompt = promptOfRequest(body.messages);
       if (record.kind === 'entities') {
-        json = JSON.stringify({ entities: extractEntities(findPromptInText(allText(body.messages))) }, null, 2);
+        json = JSON.stringify({ entities: extractEntities(prompt) }, null, 2);
       } else {
-        const text = allText(body.messages);
-        const entities = findEntitiesInText(text) ?? extractEntities(findPromptInText(text));
-        json = JSON.stringify({ questions: generateQuestions(entities) }, null, 2);
+        json = JSON.stringify({ questions: generateQuestions(entitiesOfRequest(body.messages) ?? extractEntities(prompt)) }, null, 2);
       }
       if (fault === 'invalidJson' || (options.invalidJsonFirst && !seenStructured.has(key))) {
         json = json.slice(0, Math.floor(json.length / 2));
@@ -637,6 +636,39 @@ function textParts(content: unknown): string[] {
 
 function allText(messages: ChatMessage[]): string {
   return messages.flatMap((m) => textParts(m.content)).join('\n');
+}
+
+/**
+ * The prompt of an entity/question request: found (findPromptInText) in the last user message
+ * first, because the system text may hold few-shot examples with prompts of their own; then in
+ * all the text.
+ */
+export function promptOfRequest(messages: unknown): string {
+  const user = lastUserMessageText(messages);
+  if (user !== null && /<prompt>|"""|<<<|```|^\s*(text\s+)?prompt\s*:/im.test(user)) return findPromptInText(user);
+  return findPromptInText(allText(Array.isArray(messages) ? messages : []));
+}
+
+/**
+ * The entities of a question-generation request (findEntitiesInText), searched in order: the
+ * system text before its first `<prompt>` (instructions a test wrote in by hand, before any
+ * few-shot example), then the last user message (where the templates send `<entities>…`), then
+ * all the text. Null when there is no entity list.
+ */
+export function entitiesOfRequest(messages: unknown): Array<{ name: string; attributes?: string[] }> | null {
+  const list: ChatMessage[] = Array.isArray(messages) ? messages : [];
+  const system = list.filter((m) => m?.role === 'system').flatMap((m) => textParts(m.content)).join('\n');
+  const instructions = system.split(/<prompt>/i)[0] ?? '';
+  return findEntitiesInText(instructions) ?? findEntitiesInText(lastUserMessageText(list) ?? '') ?? findEntitiesInText(allText(list));
+}
+
+function lastUserMessageText(messages: unknown): string | null {
+  if (!Array.isArray(messages)) return null;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as ChatMessage;
+    if (m?.role === 'user') return textParts(m.content).join('\n');
+  }
+  return null;
 }
 
 /** The question of an answering request: the last text part of the last user message. */

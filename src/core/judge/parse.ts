@@ -29,6 +29,22 @@ export function yesNoOf(token: string): 'yes' | 'no' | null {
   return word === 'yes' ? 'yes' : word === 'no' ? 'no' : null;
 }
 
+/**
+ * The `<answer>` tag that holds the answer: the first one after `</reason>` when the reply has
+ * one (a reason may quote the tag, e.g. when it echoes the instructions), else the first one.
+ * Returns the offset just past the tag, or -1.
+ */
+function answerTagEnd(text: string): number {
+  const reasonClose = REASON_CLOSE.exec(text);
+  if (reasonClose) {
+    const from = reasonClose.index + reasonClose[0].length;
+    const open = ANSWER_OPEN.exec(text.slice(from));
+    if (open) return from + open.index + open[0].length;
+  }
+  const open = ANSWER_OPEN.exec(text);
+  return open ? open.index + open[0].length : -1;
+}
+
 /** Yes/No from the start of a piece of text ("Yes", " no.", "\"Yes, it does"), else null. */
 function leadingAnswer(text: string): Answer | null {
   const m = /^[\s\p{P}\p{S}]*(yes|no)\b/iu.exec(text);
@@ -47,9 +63,10 @@ export function parseAnswerText(text: string | null | undefined): { answer: Answ
   let answer: Answer | null = null;
   let reason: string | null = null;
 
-  const open = ANSWER_OPEN.exec(reply);
+  const answerStart = answerTagEnd(reply);
+  const open = answerStart >= 0;
   if (open) {
-    const after = reply.slice(open.index + open[0].length);
+    const after = reply.slice(answerStart);
     const close = ANSWER_CLOSE.exec(after);
     answer = leadingAnswer(close ? after.slice(0, close.index) : after);
   }
@@ -57,8 +74,9 @@ export function parseAnswerText(text: string | null | undefined): { answer: Answ
   const reasonOpen = REASON_OPEN.exec(reply);
   if (reasonOpen) {
     const after = reply.slice(reasonOpen.index + reasonOpen[0].length);
-    const end = [REASON_CLOSE.exec(after)?.index, ANSWER_OPEN.exec(after)?.index].filter((i): i is number => i !== undefined);
-    const body = after.slice(0, end.length > 0 ? Math.min(...end) : after.length).trim();
+    // Up to </reason>; an unclosed reason ends where the answer starts.
+    const end = REASON_CLOSE.exec(after)?.index ?? ANSWER_OPEN.exec(after)?.index ?? after.length;
+    const body = after.slice(0, end).trim();
     reason = body === '' ? null : body;
   }
 
@@ -81,7 +99,8 @@ export function parseAnswerText(text: string | null | undefined): { answer: Answ
 
 /**
  * Index of the token that carries the answer: in fast mode the first generated token; in
- * reasoning mode the token holding the first non-whitespace character after `<answer>`, found by
+ * reasoning mode the token holding the first non-whitespace character after `<answer>` (the one
+ * after `</reason>` when there is one), found by
  * character offsets over the concatenated tokens so it works however the tag is split ("<",
  * "answer", ">") or glued (">Yes", "<answer>Yes"). -1 when there is none.
  */
@@ -89,9 +108,8 @@ export function answerTokenIndex(tokens: ReadonlyArray<{ token: string }>, reaso
   if (tokens.length === 0) return -1;
   if (!reasoning) return 0;
   const text = tokens.map((t) => t.token).join('');
-  const open = ANSWER_OPEN.exec(text);
-  if (!open) return -1;
-  let pos = open.index + open[0].length;
+  let pos = answerTagEnd(text);
+  if (pos < 0) return -1;
   while (pos < text.length && /\s/.test(text[pos]!)) pos++;
   if (pos >= text.length) return -1;
   let start = 0;

@@ -202,6 +202,25 @@ describe('endpoint double over HTTP', () => {
     assert.deepEqual(JSON.parse(q.choices[0]!.message.content!), { questions: generateQuestions(extractEntities('A dog chases a ball')) });
   });
 
+  it('reads the prompt and entities from the user message, not from few-shot examples in the system text', async () => {
+    const system = 'Extract entities.\nExample 1\nPrompt: <prompt>"A chef in a white hat slices a red tomato."</prompt>\nEntities: <entities>[{"name":"chef"}]</entities>';
+    const prompt = 'A dog chases a <b>ball</b>';
+    const user = `<prompt>${JSON.stringify(prompt).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')}</prompt>`;
+    const entities = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'system', content: system }, { role: 'user', content: user }],
+      response_format: { type: 'json_schema', json_schema: { name: 'finger_entities', schema: {} } },
+    });
+    assert.deepEqual(JSON.parse(entities.choices[0]!.message.content!), { entities: extractEntities(prompt) });
+    const listed = [{ name: 'dog', attributes: ['brown'] }];
+    const questions = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'system', content: system }, { role: 'user', content: `${user}\n<entities>${JSON.stringify(listed)}</entities>` }],
+      response_format: { type: 'json_schema', json_schema: { name: 'finger_questions', schema: {} } },
+    });
+    assert.deepEqual(JSON.parse(questions.choices[0]!.message.content!), { questions: generateQuestions(listed) });
+  });
+
   it('streams SSE chunks that concatenate to the same content', async () => {
     const stream = await client.chat.completions.create({ model, messages: answerMessages('Is it sunny?'), stream: true });
     let text = '';

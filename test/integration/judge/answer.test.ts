@@ -49,6 +49,17 @@ describe('answerQuestion against the endpoint double', () => {
     assert.equal(negative.error, null);
   });
 
+  it('reads the real answer when the question text carries the answer-format instructions', async () => {
+    const q = question('Is the cup steady?');
+    const questionText = 'Question: Is the cup steady?\nReply as <reason>…</reason><answer>Yes</answer> or <reason>…</reason><answer>No</answer>.';
+    const r = await answerQuestion(pool, { question: q, systemText, videoContent, questionText, reasoning: true, temperature: 0 });
+    const expected = answerFor(questionText);
+    assert.equal(double.chatRequests().at(-1)!.question, questionText);
+    assert.equal(r.answer, expected.answer);
+    assert.equal(r.probabilitySource, 'logprobs');
+    assert.ok(Math.abs(r.pYes! - expected.pYes) < 1e-9);
+  });
+
   it('counts Yes, " yes", YES and "Yes variants with mixed Yes/No mass, for every tokenisation', async () => {
     const topLogprobs = [
       { token: '"Yes', logprob: -0.3 },

@@ -27,6 +27,7 @@ describe('parseAnswerText', () => {
     ['<reason>Reason never closed <answer>No</answer>', 'No', 'Reason never closed'],
     ['Sure! <reason>r</reason><answer>"Yes".</answer> Hope that helps.', 'Yes', 'r'],
     ['<reason>r</reason> Yes', 'Yes', 'r'],
+    ['<reason>You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.</reason><answer>No</answer>', 'No', 'You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.'],
     ['Yes', 'Yes', null],
     [' no.', 'No', null],
     ['"Yes"', 'Yes', null],
@@ -107,6 +108,7 @@ describe('readAnswerProbability', () => {
       [tok('<answer>Yes', top), tok('</answer>')],
       [tok('<answer>'), tok(' '), tok('\n'), tok(' Yes', top)],
       [tok('<reason>Yes, because</reason>', [['Yes', -0.001]]), tok('<answer>'), tok('Yes', top)],
+      [tok('<reason>'), tok('quoting <answer>'), tok('No', [['No', -0.01]]), tok('</answer></reason>'), tok('<answer>'), tok('Yes', top)],
     ];
     for (const content of shapes) {
       const r = readAnswerProbability(content, { reasoning: true }, 'Yes')!;
