@@ -20,7 +20,11 @@ export function buildProgram(): Command {
     .description('Evaluate AI-generated videos with FingER: entity-level questions answered by a video MLLM, scored from answer-token probabilities.')
     .version(process.env.FINGER_VERSION ?? '0.1.0')
     .showHelpAfterError('(run finger --help for usage)')
-    .option('--debug', 'print stack traces of errors');
+    .option('--debug', 'print stack traces of errors')
+    // Before any subcommand is added: subcommands copy these settings when they are created, and
+    // without exitOverride commander would exit(1) itself instead of our usage status 2.
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const endpointOptions = (cmd: Command) =>
     cmd
@@ -79,8 +83,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

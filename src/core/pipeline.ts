@@ -22,7 +22,7 @@ import { answerQuestion, buildVideoContent } from './judge';
 import { readPrompt } from './prompts';
 import { loadTemplates, renderTemplate, type Templates } from './templates';
 import { generateQuestionSet, readQuestionSet } from './questions';
-import { FrameCache, resolveFfmpeg, sampleVideo, type Frame } from './video';
+import { FrameCache, frameCacheKey, resolveFfmpeg, sampleVideo, type Frame } from './video';
 
 export type PipelinePhase = 'probe' | 'frames' | 'questions' | 'answers' | 'save';
 
@@ -227,7 +227,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const sampled = framesR.value;
   const { prompt, questionSet } = questionsR.value;
   const templates = await templatesP;
-  const frameFiles = engine.frameCache(o.workspaceRoot).filesFor?.(sampled.sha256, sampling);
+  const frameFiles = engine.frameCache(o.workspaceRoot).framePaths(frameCacheKey(sampled.sha256, sampling), sampled.frames);
   if (frameFiles) emit({ type: 'frames', video: rel, frames: frameFiles });
   emit({ type: 'phase', video: rel, phase: 'questions' });
   emit({ type: 'questions', video: rel, questionSet });

@@ -92,6 +92,14 @@ export class FrameCache {
     }
   }
 
+  /** Where the frames of a cached entry are on disk (for webviews, which show files, not bytes);
+   *  undefined without a disk layer. */
+  framePaths(key: string, frames: readonly Frame[]): { timeSec: number; file: string }[] | undefined {
+    if (!this.dir) return undefined;
+    const folder = join(this.dir, key);
+    return frames.map((f) => ({ timeSec: f.timeSec, file: join(folder, frameFileName(f.index)) }));
+  }
+
   clearMemory(): void {
     this.memory.clear();
     this.bytes = 0;
@@ -148,7 +156,7 @@ export class FrameCache {
     try {
       const entries = await Promise.all(
         frames.map(async (f) => {
-          const file = `frame-${String(f.index).padStart(4, '0')}.jpg`;
+          const file = frameFileName(f.index);
           await writeFile(join(temp, file), f.jpeg);
           return { index: f.index, timeSec: f.timeSec, width: f.width, height: f.height, file, bytes: f.jpeg.length };
         }),
@@ -169,6 +177,10 @@ export class FrameCache {
       await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     }
   }
+}
+
+function frameFileName(index: number): string {
+  return `frame-${String(index).padStart(4, '0')}.jpg`;
 }
 
 function copyFrames(frames: Frame[]): Frame[] {
