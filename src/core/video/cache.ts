@@ -6,6 +6,7 @@
 // is renamed into place only when complete (index last), so a crash mid-write leaves a miss and
 // never a half-written hit.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -97,6 +98,8 @@ export class FrameCache {
   framePaths(key: string, frames: readonly Frame[]): { timeSec: number; file: string }[] | undefined {
     if (!this.dir) return undefined;
     const folder = join(this.dir, key);
+    // The index is written last: without it the entry is not (or not yet) on disk.
+    if (!existsSync(join(folder, INDEX_FILE))) return undefined;
     return frames.map((f) => ({ timeSec: f.timeSec, file: join(folder, frameFileName(f.index)) }));
   }
 
