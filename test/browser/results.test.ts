@@ -35,7 +35,7 @@ async function assertClean(panel: PanelPage): Promise<void> {
 
 /** Texts of the rows in DOM order, as the user sees them. */
 function rowTexts(panel: PanelPage) {
-  return panel.page.$$eval('tr.question-row', (rows) =>
+  return panel.page.$$eval('.question-row', (rows) =>
     rows.map((row) => ({
       id: (row as HTMLElement).dataset['questionId'] ?? '',
       hidden: (row as HTMLElement).hidden,
@@ -82,7 +82,7 @@ describe('results panel', () => {
       assert.equal(row.score, q.score === null ? '—' : q.score.toFixed(2));
     }
     // Grouped by dimension in the canonical order, each with its score.
-    const groups = await panel.page.$$eval('tbody.dimension-group', (bodies) =>
+    const groups = await panel.page.$$eval('.dimension-group', (bodies) =>
       bodies.map((b) => ({ dimension: (b as HTMLElement).dataset['dimension'], score: b.querySelector('[data-role="dimension-score"]')?.textContent })),
     );
     assert.deepEqual(
@@ -176,28 +176,28 @@ describe('results panel', () => {
     await panel.page.click('vscode-checkbox.filter-failing');
     const failing = result.questions.filter((q) => q.score !== null && q.score < 0.5);
     assert.ok(failing.length > 0 && failing.length < result.questions.length);
-    await panel.page.waitForFunction((n) => document.querySelectorAll('tr.question-row:not([hidden])').length === n, failing.length);
+    await panel.page.waitForFunction((n) => document.querySelectorAll('.question-row:not([hidden])').length === n, failing.length);
     assert.deepEqual(await visibleIds(), ids(failing));
     // Entity and dimension headings with no visible rows are hidden too.
-    const emptyVisibleGroups = await panel.page.$$eval('tbody.dimension-group:not([hidden])', (bodies) => bodies.filter((b) => b.querySelectorAll('tr.question-row:not([hidden])').length === 0).length);
+    const emptyVisibleGroups = await panel.page.$$eval('.dimension-group:not([hidden])', (bodies) => bodies.filter((b) => b.querySelectorAll('.question-row:not([hidden])').length === 0).length);
     assert.equal(emptyVisibleGroups, 0);
 
     await panel.page.click('vscode-checkbox.filter-failing');
     await selectOption(panel, 'vscode-single-select.filter-dimension', DIMENSION_LABELS.text_alignment);
-    await panel.page.waitForFunction(() => document.querySelectorAll('tbody.dimension-group:not([hidden])').length === 1);
+    await panel.page.waitForFunction(() => document.querySelectorAll('.dimension-group:not([hidden])').length === 1);
     assert.deepEqual(await visibleIds(), ids(result.questions.filter((q) => q.dimension === 'text_alignment')));
 
     await selectOption(panel, 'vscode-single-select.filter-dimension', 'All dimensions');
     const entity = result.questions[7]?.entity ?? '';
     await selectOption(panel, 'vscode-single-select.filter-entity', entity);
     const ofEntity = result.questions.filter((q) => q.entity === entity);
-    await panel.page.waitForFunction((n) => document.querySelectorAll('tr.question-row:not([hidden])').length === n, ofEntity.length);
+    await panel.page.waitForFunction((n) => document.querySelectorAll('.question-row:not([hidden])').length === n, ofEntity.length);
     assert.deepEqual(await visibleIds(), ids(ofEntity));
 
     await selectOption(panel, 'vscode-single-select.filter-entity', 'All entities');
     const needle = result.questions[3]?.text ?? '';
     await panel.page.locator('vscode-textfield.filter-text input').fill(needle.slice(0, 60));
-    await panel.page.waitForFunction(() => document.querySelectorAll('tr.question-row:not([hidden])').length < 120);
+    await panel.page.waitForFunction(() => document.querySelectorAll('.question-row:not([hidden])').length < 120);
     assert.deepEqual(await visibleIds(), ids(result.questions.filter((q) => `${q.text}\n${q.entity}\n${q.reason ?? ''}`.toLowerCase().includes(needle.slice(0, 60).toLowerCase()))));
     assert.match((await panel.page.textContent('.visible-count')) ?? '', /^Showing \d+ of 120$/);
     await assertClean(panel);
@@ -210,7 +210,7 @@ describe('results panel', () => {
     // A positive question the model answered No: overriding with Yes raises its score to 1.
     const target = result.questions.find((q) => q.polarity === 'positive' && q.answer === 'No' && q.score !== null);
     assert.ok(target);
-    const row = panel.page.locator(`tr.question-row[data-question-id="${target.id}"]`);
+    const row = panel.page.locator(`.question-row[data-question-id="${target.id}"]`);
     await row.locator('button[data-action="override"][data-answer="Yes"]').click();
 
     const posted = (await panel.posted()).filter((m) => m.method === 'results/override');
@@ -218,7 +218,7 @@ describe('results panel', () => {
 
     const overridden = result.questions.map((q) => (q.id === target.id ? { ...q, score: 1 } : q));
     const expected = scoreDimensions(overridden);
-    await panel.page.waitForSelector(`tr.question-row.overridden[data-question-id="${target.id}"]`);
+    await panel.page.waitForSelector(`.question-row.overridden[data-question-id="${target.id}"]`);
     const shown = (await rowTexts(panel)).find((r) => r.id === target.id);
     assert.equal(shown?.answer, 'Yes');
     assert.equal(shown?.score, '1.00');
@@ -226,7 +226,7 @@ describe('results panel', () => {
     assert.equal(await row.locator('.model-score').textContent(), target.score?.toFixed(2));
     assert.equal(await panel.page.textContent('[data-role="overall"]'), expected.overall?.toFixed(2));
     assert.equal(
-      await panel.page.textContent(`tbody[data-dimension="${target.dimension}"] [data-role="dimension-score"]`),
+      await panel.page.textContent(`.dimension-group[data-dimension="${target.dimension}"] [data-role="dimension-score"]`),
       expected.dimensions[target.dimension]?.score?.toFixed(2),
     );
     assert.match((await panel.page.textContent('.override-badge')) ?? '', /^1 overridden$/);
@@ -248,7 +248,7 @@ describe('results panel', () => {
         { questionId: target.id, questionText: target.text, answer: null },
       ],
     );
-    await panel.page.waitForSelector(`tr.question-row[data-question-id="${target.id}"]:not(.overridden)`);
+    await panel.page.waitForSelector(`.question-row[data-question-id="${target.id}"]:not(.overridden)`);
     assert.equal((await rowTexts(panel)).find((r) => r.id === target.id)?.answer, target.answer);
     assert.equal(await panel.page.textContent('[data-role="overall"]'), result.overall?.toFixed(2));
     await assertClean(panel);
@@ -268,7 +268,7 @@ describe('results panel', () => {
     const shown = (await rowTexts(panel)).find((r) => r.id === target.id);
     assert.equal(shown?.answer, 'No');
     assert.ok(shown?.marker);
-    assert.equal(await panel.page.textContent(`tr[data-question-id="${target.id}"] .q-note`), ' checked by hand');
+    assert.equal(await panel.page.textContent(`.question-row[data-question-id="${target.id}"] .q-note`), ' checked by hand');
     await panel.page.close();
   });
 
@@ -278,13 +278,13 @@ describe('results panel', () => {
     assert.ok(await panel.page.isVisible('.empty-state'));
     const questions = result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity }));
     await panel.rendered(() => panel.send(makeNotification('results/questions', { prompt: result.prompt, questions })), 'full');
-    assert.equal(await panel.page.locator('tr.question-row.pending').count(), questions.length);
+    assert.equal(await panel.page.locator('.question-row.pending').count(), questions.length);
     await panel.send(makeNotification('results/progress', { phase: 'answers', done: 0, total: questions.length }));
     await panel.page.waitForSelector('.progress:not([hidden])');
     assert.equal(await panel.page.textContent('.progress-text'), `Answers 0 / ${questions.length}`);
 
     // Mark the DOM so a full rebuild would be detected.
-    await panel.page.evaluate(() => document.querySelectorAll('tr.question-row').forEach((r) => r.setAttribute('data-original', '')));
+    await panel.page.evaluate(() => document.querySelectorAll('.question-row').forEach((r) => r.setAttribute('data-original', '')));
     const answered = result.questions.slice(0, 10);
     for (const question of answered) {
       await panel.rendered(() => panel.send(makeNotification('results/answer', { question })), 'answer');
@@ -295,8 +295,8 @@ describe('results panel', () => {
       assert.equal(row?.answer, q.answer ?? 'Failed');
       assert.equal(row?.reason, q.reason);
     }
-    assert.equal(await panel.page.locator('tr.question-row.pending').count(), questions.length - answered.length);
-    assert.equal(await panel.page.locator('tr.question-row[data-original]').count(), questions.length - answered.length, 'only answered rows were replaced');
+    assert.equal(await panel.page.locator('.question-row.pending').count(), questions.length - answered.length);
+    assert.equal(await panel.page.locator('.question-row[data-original]').count(), questions.length - answered.length, 'only answered rows were replaced');
     const partial = scoreDimensions(answered);
     assert.equal(await panel.page.textContent('[data-role="overall"]'), partial.overall?.toFixed(2));
     await panel.page.waitForFunction(
@@ -378,9 +378,9 @@ describe('results panel', () => {
     const panel = await openWith(result);
     const target = result.questions.find((q) => q.answer !== null);
     assert.ok(target);
-    await panel.page.locator(`tr[data-question-id="${target.id}"] button[data-action="override"][data-answer="${target.answer === 'Yes' ? 'No' : 'Yes'}"]`).click();
+    await panel.page.locator(`.question-row[data-question-id="${target.id}"] button[data-action="override"][data-answer="${target.answer === 'Yes' ? 'No' : 'Yes'}"]`).click();
     await panel.page.click('vscode-checkbox.filter-failing');
-    await panel.page.waitForFunction(() => document.querySelector('tr.question-row[hidden]') !== null);
+    await panel.page.waitForFunction(() => document.querySelector('.question-row[hidden]') !== null);
     const before = await rowTexts(panel);
     // setState is coalesced; pagehide flushes it.
     await panel.page.reload();
@@ -397,7 +397,7 @@ describe('results panel', () => {
       () => panel.send({ kind: 'response', id: request?.id, method: 'results/getLabels', result: { labels: null } }),
       'full',
     );
-    assert.equal(await panel.page.locator('tr.question-row.overridden').count(), 0);
+    assert.equal(await panel.page.locator('.question-row.overridden').count(), 0);
     await panel.page.close();
   });
 
@@ -422,7 +422,7 @@ describe('results panel', () => {
         : null;
       const panel = await harness.open('results', { theme, viewport: { width: 1200, height: 1500 } });
       await panel.rendered(() => panel.send(showMessage(harness, result, { theme, labels })), 'full');
-      await panel.page.locator('tr.question-row details.reason').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await panel.page.locator('.question-row details.reason').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
       await panel.page.waitForFunction(() => [...document.images].every((i) => i.complete));
       await panel.page.waitForTimeout(500); // let the chart's entry animation finish before the picture
       await panel.page.screenshot({ path: join(SCREENSHOTS, `results-${theme}.png`) });

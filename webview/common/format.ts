@@ -18,9 +18,14 @@ export function scoreClass(value: number | null | undefined): string {
   return 'score-good';
 }
 
+// Creating an Intl formatter is costly (toLocaleString makes one per call); lists format many dates.
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 export function dateTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (Number.isNaN(date.getTime())) return iso;
+  dateFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return dateFormat.format(date);
 }
 
 export function seconds(value: number): string {

@@ -118,10 +118,12 @@ function syncFilterControls(): void {
     );
   }
   if (state.filters.entity && !entities.includes(state.filters.entity)) state.filters = { ...state.filters, entity: '' };
-  searchField.value = state.filters.text;
-  dimensionSelect.value = state.filters.dimension;
-  entitySelect.value = state.filters.entity;
-  failingCheckbox.checked = state.filters.failingOnly;
+  // Only on change: each assignment re-renders the component, and the select measures itself
+  // (a forced layout of the whole page) when it renders.
+  if (searchField.value !== state.filters.text) searchField.value = state.filters.text;
+  if (dimensionSelect.value !== state.filters.dimension) dimensionSelect.value = state.filters.dimension;
+  if (entitySelect.value !== state.filters.entity) entitySelect.value = state.filters.entity;
+  if (failingCheckbox.checked !== state.filters.failingOnly) failingCheckbox.checked = state.filters.failingOnly;
 }
 
 function setFilters(filters: TableFilters): void {
@@ -237,9 +239,9 @@ function onAnswer(question: AnsweredQuestion): void {
     return;
   }
   table.updateDimensionHeaders(displayed.dimensions);
-  renderHeader();
+  updateOverall();
   renderDimensionList();
-  radar.schedule(dimensionValues());
+  radar.schedule(dimensionValues(), false);
   updateVisibleCount();
   if (emptyEl.hidden === false) renderEmptyState();
   saveState();
@@ -267,9 +269,9 @@ function onOverride(question: DisplayedQuestion, answer: 'Yes' | 'No' | null, no
   const shown = displayed.questions.find((q) => q.id === question.id);
   if (shown) table.updateQuestion(shown);
   table.updateDimensionHeaders(displayed.dimensions);
-  renderHeader();
+  updateOverall();
   renderDimensionList();
-  radar.schedule(dimensionValues());
+  radar.schedule(dimensionValues(), false);
   updateVisibleCount();
   saveState();
 }
@@ -388,6 +390,22 @@ function renderHeader(): void {
       : null,
     actions,
   ]);
+}
+
+/** The overall score and override count only: a live answer must not rebuild the header's
+ *  buttons (custom elements are comparatively costly to create). */
+function updateOverall(): void {
+  const value = headerEl.querySelector<HTMLElement>('[data-role="overall"]');
+  const box = value?.closest<HTMLElement>('.overall');
+  const badge = headerEl.querySelector<HTMLElement>('.override-badge');
+  if (!value || !box || (displayed.overriddenCount > 0) !== (badge !== null)) {
+    renderHeader();
+    return;
+  }
+  value.textContent = score(displayed.overall);
+  box.className = `overall ${scoreClass(displayed.overall)}`;
+  box.setAttribute('aria-label', `Overall score ${score(displayed.overall)}`);
+  if (badge) badge.textContent = `${displayed.overriddenCount} overridden`;
 }
 
 function renderDimensionList(): void {

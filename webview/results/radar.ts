@@ -47,6 +47,7 @@ function readColors(): RadarColors {
 export class RadarView {
   readonly chart: Chart<'radar', (number | null)[], string>;
   private pending: DimensionValues | undefined;
+  private pendingAnimate = true;
   private frame = 0;
 
   constructor(canvas: HTMLCanvasElement) {
@@ -78,22 +79,26 @@ export class RadarView {
     this.chart.update('none');
   }
 
-  /** Coalesces updates to the next animation frame. */
-  schedule(values: DimensionValues): void {
+  /** Coalesces updates to the next animation frame. `animate: false` for live answers: a stream
+   *  of them would otherwise keep the chart animating (and redrawing its text) continuously. */
+  schedule(values: DimensionValues, animate = true): void {
     this.pending = values;
+    this.pendingAnimate = (this.frame ? this.pendingAnimate : true) && animate;
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      if (this.pending) this.setValues(this.pending);
+      if (this.pending) this.setValues(this.pending, this.pendingAnimate);
       this.pending = undefined;
     });
   }
 
-  setValues(values: DimensionValues): void {
+  setValues(values: DimensionValues, animate = true): void {
     const dataset = this.chart.data.datasets[0];
     if (!dataset) return;
-    dataset.data = DIMENSIONS.map((d) => values[d] ?? null);
-    this.chart.update();
+    const data = DIMENSIONS.map((d) => values[d] ?? null);
+    if (data.every((v, i) => v === dataset.data[i])) return;
+    dataset.data = data;
+    this.chart.update(animate ? undefined : 'none');
   }
 
   /** Re-reads the theme colours (after VS Code switched themes) and redraws without animation. */

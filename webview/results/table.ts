@@ -1,7 +1,9 @@
 // The questions table: grouped by dimension, then entity; one row per question with the answer,
 // P(yes) bar, score, the model's reason and override controls. Built once per full render with a
 // DocumentFragment; a live answer replaces just its own row. Filters toggle `hidden` on rows that
-// already exist instead of rebuilding.
+// already exist instead of rebuilding. It is an ARIA table of CSS-grid rows rather than a <table>:
+// table layout is computed for every row at once, while each dimension group here can use
+// `content-visibility: auto`, so only the groups on screen are laid out (200 rows stay fast).
 import { DIMENSION_LABELS, DIMENSIONS, type Answer, type Dimension, type DimensionScore } from '../../src/core/types';
 import type { DisplayedQuestion } from '../../src/shared/display';
 import { el, icon } from '../common/dom';
@@ -24,20 +26,18 @@ export interface TableActions {
 }
 
 interface Group {
-  body: HTMLTableSectionElement;
-  header: HTMLTableRowElement;
-  entityHeaders: Map<string, HTMLTableRowElement>;
+  body: HTMLDivElement;
+  header: HTMLDivElement;
+  entityHeaders: Map<string, HTMLDivElement>;
 }
-
-const COLUMNS = 5;
 
 export function isFailing(q: Pick<DisplayedQuestion, 'score'>): boolean {
   return q.score !== null && q.score < FAIL_THRESHOLD;
 }
 
 export class QuestionTable {
-  readonly element: HTMLTableElement;
-  private readonly rows = new Map<string, HTMLTableRowElement>();
+  readonly element: HTMLDivElement;
+  private readonly rows = new Map<string, HTMLDivElement>();
   private readonly questions = new Map<string, DisplayedQuestion>();
   private readonly groups = new Map<Dimension, Group>();
   private filters: TableFilters = NO_FILTERS;
@@ -46,20 +46,16 @@ export class QuestionTable {
 
   constructor(private readonly actions: TableActions) {
     this.element = el(
-      'table',
-      { className: 'questions', attrs: { 'aria-label': 'Questions and answers' } },
+      'div',
+      { className: 'questions', attrs: { role: 'table', 'aria-label': 'Questions and answers' } },
       el(
-        'thead',
-        null,
-        el(
-          'tr',
-          null,
-          el('th', { className: 'col-question', attrs: { scope: 'col' } }, 'Question'),
-          el('th', { className: 'col-answer', attrs: { scope: 'col' } }, 'Answer'),
-          el('th', { className: 'col-prob', attrs: { scope: 'col' }, title: 'Probability of “Yes” from the answer token' }, 'P(yes)'),
-          el('th', { className: 'col-score', attrs: { scope: 'col' } }, 'Score'),
-          el('th', { className: 'col-override', attrs: { scope: 'col' } }, 'Override'),
-        ),
+        'div',
+        { className: 'questions-head', attrs: { role: 'row' } },
+        el('div', { className: 'col-question', attrs: { role: 'columnheader' } }, 'Question'),
+        el('div', { className: 'col-answer', attrs: { role: 'columnheader' } }, 'Answer'),
+        el('div', { className: 'col-prob', attrs: { role: 'columnheader' }, title: 'Probability of “Yes” from the answer token' }, 'P(yes)'),
+        el('div', { className: 'col-score', attrs: { role: 'columnheader' } }, 'Score'),
+        el('div', { className: 'col-override', attrs: { role: 'columnheader' } }, 'Override'),
       ),
     );
     // One delegated listener for every row's buttons.
@@ -84,8 +80,8 @@ export class QuestionTable {
     for (const dimension of DIMENSIONS) {
       const inDimension = questions.filter((q) => q.dimension === dimension);
       if (inDimension.length === 0) continue;
-      const header = el('tr', { className: 'dimension-row' });
-      const body = el('tbody', { className: 'dimension-group', dataset: { dimension } }, header);
+      const header = el('div', { className: 'dimension-row', attrs: { role: 'row' } });
+      const body = el('div', { className: 'dimension-group', dataset: { dimension }, attrs: { role: 'rowgroup' } }, header);
       const group: Group = { body, header, entityHeaders: new Map() };
       const byEntity = new Map<string, DisplayedQuestion[]>();
       for (const q of inDimension) {
@@ -95,9 +91,9 @@ export class QuestionTable {
       }
       for (const [entity, list] of byEntity) {
         const entityRow = el(
-          'tr',
-          { className: 'entity-row', dataset: { entity } },
-          el('th', { attrs: { colspan: COLUMNS, scope: 'rowgroup' } }, icon('symbol-field'), ' ', entity || '(whole video)'),
+          'div',
+          { className: 'entity-row', dataset: { entity }, attrs: { role: 'row' } },
+          el('div', { attrs: { role: 'rowheader' } }, icon('symbol-field'), ' ', entity || '(whole video)'),
         );
         group.entityHeaders.set(entity, entityRow);
         body.appendChild(entityRow);
@@ -189,8 +185,8 @@ export class QuestionTable {
     const failing = asked.filter(isFailing).length;
     const value = scoreOf?.score ?? null;
     const cell = el(
-      'th',
-      { attrs: { colspan: COLUMNS, scope: 'rowgroup' } },
+      'div',
+      { attrs: { role: 'rowheader' } },
       el(
         'div',
         { className: 'dimension-heading' },
@@ -203,7 +199,7 @@ export class QuestionTable {
     group.header.replaceChildren(cell);
   }
 
-  private buildRow(q: DisplayedQuestion, reasonOpen: boolean): HTMLTableRowElement {
+  private buildRow(q: DisplayedQuestion, reasonOpen: boolean): HTMLDivElement {
     this.questions.set(q.id, q);
     this.haystacks.set(q.id, `${q.text}\n${q.entity}\n${q.reason ?? ''}\n${q.overridden?.note ?? ''}`.toLowerCase());
     const pending = q.answer === null && q.error === null;
@@ -214,8 +210,8 @@ export class QuestionTable {
     if (q.error !== null) classes.push('errored');
 
     const questionCell = el(
-      'td',
-      { className: 'col-question' },
+      'div',
+      { className: 'col-question', attrs: { role: 'cell' } },
       el('div', { className: 'q-text' }, q.text),
       q.polarity === 'negative'
         ? el('span', { className: 'chip polarity', title: 'Negative question: “No” is the good answer' }, 'No = good')
@@ -235,7 +231,7 @@ export class QuestionTable {
       q.overridden?.note ? el('div', { className: 'q-note' }, icon('comment'), ' ', q.overridden.note) : null,
     );
 
-    const answerCell = el('td', { className: 'col-answer' });
+    const answerCell = el('div', { className: 'col-answer', attrs: { role: 'cell' } });
     if (pending) answerCell.append(el('span', { className: 'answer answer-pending', title: 'Waiting for the model' }, icon('loading', 'codicon-modifier-spin'), ' …'));
     else if (q.answer === null) answerCell.append(el('span', { className: 'answer answer-error' }, 'Failed'));
     else {
@@ -257,7 +253,7 @@ export class QuestionTable {
     }
 
     const modelPYes = q.overridden ? modelProbability(q) : q.pYes;
-    const probCell = el('td', { className: 'col-prob' });
+    const probCell = el('div', { className: 'col-prob', attrs: { role: 'cell' } });
     if (modelPYes !== null) {
       const fill = el('div', { className: 'prob-fill' });
       fill.style.width = `${(modelPYes * 100).toFixed(1)}%`; // CSSOM: allowed under the CSP
@@ -282,8 +278,8 @@ export class QuestionTable {
     }
 
     const scoreCell = el(
-      'td',
-      { className: 'col-score' },
+      'div',
+      { className: 'col-score', attrs: { role: 'cell' } },
       el('span', { className: `score ${scoreClass(q.score)}`, dataset: { role: 'score' } }, score(q.score)),
       q.overridden && q.overridden.modelScore !== null
         ? el('span', { className: 'model-score', title: 'The model’s score before your override' }, score(q.overridden.modelScore))
@@ -293,8 +289,8 @@ export class QuestionTable {
     const current = q.overridden?.answer ?? null;
     const canOverride = !pending;
     const overrideCell = el(
-      'td',
-      { className: 'col-override' },
+      'div',
+      { className: 'col-override', attrs: { role: 'cell' } },
       el(
         'div',
         { className: 'override', attrs: { role: 'group', 'aria-label': 'Override the answer' } },
@@ -342,8 +338,8 @@ export class QuestionTable {
     );
 
     const row = el(
-      'tr',
-      { className: classes.join(' '), dataset: { questionId: q.id, dimension: q.dimension, entity: q.entity } },
+      'div',
+      { className: classes.join(' '), dataset: { questionId: q.id, dimension: q.dimension, entity: q.entity }, attrs: { role: 'row' } },
       questionCell,
       answerCell,
       probCell,
@@ -357,7 +353,7 @@ export class QuestionTable {
   private onClick(event: MouseEvent): void {
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
     if (!button || button.disabled) return;
-    const row = button.closest<HTMLTableRowElement>('tr.question-row');
+    const row = button.closest<HTMLDivElement>('.question-row');
     const q = row && this.questions.get(row.dataset['questionId'] ?? '');
     if (!row || !q) return;
     const action = button.dataset['action'];
@@ -376,7 +372,7 @@ export class QuestionTable {
     }
   }
 
-  private toggleNoteEditor(row: HTMLTableRowElement, q: DisplayedQuestion): void {
+  private toggleNoteEditor(row: HTMLDivElement, q: DisplayedQuestion): void {
     const existing = row.querySelector('.note-editor');
     if (existing) {
       existing.remove();
@@ -398,7 +394,7 @@ export class QuestionTable {
   }
 
   private saveNote(input: HTMLInputElement): void {
-    const row = input.closest<HTMLTableRowElement>('tr.question-row');
+    const row = input.closest<HTMLDivElement>('.question-row');
     const q = row && this.questions.get(row.dataset['questionId'] ?? '');
     if (!q) return;
     const answer = q.overridden?.answer ?? q.answer;
