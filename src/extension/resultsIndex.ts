@@ -60,12 +60,20 @@ export class ResultsIndex implements vscode.Disposable {
     return this.entries.get(path.resolve(video));
   }
 
+  /** Folders and their results folders that the watchers were made for. */
+  private watched = '';
+
   private rebuild(): void {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    // Settings events can claim to affect every key (e.g. when settings.json is first written);
+    // re-creating the watchers then would drop file events that arrive meanwhile.
+    const watched = JSON.stringify(folders.map((f) => [f.uri.fsPath, this.resultsFolder(f.uri.fsPath)]));
+    if (watched === this.watched) return;
+    this.watched = watched;
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
     const before = [...this.entries.keys()];
     this.entries.clear();
-    const folders = vscode.workspace.workspaceFolders ?? [];
     for (const folder of folders) {
       const root = folder.uri.fsPath;
       const resultsFolder = this.resultsFolder(root);
@@ -73,7 +81,14 @@ export class ResultsIndex implements vscode.Disposable {
       const onResult = (uri: vscode.Uri) => void this.reloadResultFile(root, uri.fsPath);
       const labels = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/labels/**/*.json'));
       const onLabels = (uri: vscode.Uri) => void this.reloadLabelsFile(root, uri.fsPath);
+      // inotify misses files written right after their folder is created (mkdir -p + write, as the
+      // CLI and the store do for a first result); a new folder under .finger/ triggers a rescan.
+      const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/**'), false, true, true);
       this.watchers.push(
+        folders,
+        folders.onDidCreate((uri) => {
+          if (!uri.fsPath.endsWith('.json')) this.scheduleRescan(root);
+        }),
         results,
         results.onDidCreate(onResult),
         results.onDidChange(onResult),
@@ -102,6 +117,42 @@ export class ResultsIndex implements vscode.Disposable {
       }
       this.changed.fire({ videos: [...new Set([...before, ...this.entries.keys()])] });
     })().catch((e) => this.host.logger.error(`Could not list results: ${describeError(e)}`));
+  }
+
+  private readonly rescans = new Map<string, NodeJS.Timeout>();
+
+  private scheduleRescan(root: string): void {
+    clearTimeout(this.rescans.get(root));
+    this.rescans.set(
+      root,
+      setTimeout(() => {
+        this.rescans.delete(root);
+        void this.rescan(root);
+      }, 300),
+    );
+  }
+
+  /** Re-lists one workspace folder's results and labels; fires for what changed. */
+  async rescan(root: string): Promise<void> {
+    const listed = await listResults(root, this.resultsFolder(root));
+    const changed: string[] = [];
+    const seen = new Set<string>();
+    for (const l of listed) {
+      const video = path.resolve(root, l.videoRelPath);
+      seen.add(video);
+      const labels = await readLabels(root, video).catch(() => null);
+      const next: IndexedResult = { video, workspaceRoot: root, relPath: l.videoRelPath, file: l.file, result: l.result, error: l.error, labels };
+      const prev = this.entries.get(video);
+      if (!prev || JSON.stringify([prev.result, prev.error, prev.labels]) !== JSON.stringify([next.result, next.error, next.labels])) changed.push(video);
+      this.entries.set(video, next);
+    }
+    for (const [video, e] of this.entries) {
+      if (e.workspaceRoot === root && !seen.has(video)) {
+        this.entries.delete(video);
+        changed.push(video);
+      }
+    }
+    if (changed.length > 0) this.changed.fire({ videos: changed });
   }
 
   /** Re-reads one video's result now (after a score, without waiting for the watcher). */
@@ -151,6 +202,7 @@ export class ResultsIndex implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const t of this.rescans.values()) clearTimeout(t);
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -55,6 +55,9 @@ suite('Prompt-file annotations', () => {
     mkdirSync(path.dirname(resultFile()), { recursive: true });
     writeFileSync(resultFile(), JSON.stringify(result, null, 2));
     assert.ok(existsSync(video()));
+    // The results watcher picks the file up (as it does for files the CLI writes).
+    const f = await (await fingerApi()).features();
+    await waitFor('the result in the index', () => f.index.get(video())?.result);
   });
 
   suiteTeardown(() => rmSync(resultFile(), { force: true }));
