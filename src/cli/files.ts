@@ -29,7 +29,16 @@ export async function findVideos(inputs: string[], workspaceRoot: string): Promi
     const abs = path.resolve(file);
     if (seen.has(abs)) return;
     seen.add(abs);
-    if (!(await insideWorkspace(abs))) {
+    let inside: boolean;
+    try {
+      inside = await insideWorkspace(abs);
+    } catch (e) {
+      // A symlink whose target is gone (realpath fails): one skipped file, not the end of the run.
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      skipped.push({ file: abs, reason: `cannot be read (${code}); if it is a link, its target is missing: fix or remove the link.` });
+      return;
+    }
+    if (!inside) {
       skipped.push({ file: abs, reason: `points outside the workspace ${root}; copy it into the workspace or pass --workspace.` });
       return;
     }

@@ -122,6 +122,8 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
             const message = describeError(e);
             rows.push({ video: rel, resultFile: null, overall: null, error: message });
             progress.line(`✗ ${rel}: ${message}`);
+            // --debug promises stack traces (README); per-video failures were printed without one.
+            if (flags.debug && e instanceof Error && e.stack) progress.line(e.stack);
           }
         }),
       ),
