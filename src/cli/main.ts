@@ -44,6 +44,7 @@ export function buildProgram(): Command {
       .description('score videos (files or folders, searched recursively) and save one result file per video')
       .argument('<paths...>', 'videos or folders'),
   )
+    .addOption(new Option('--protocol <name>', 'evaluation protocol').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
     .option('--questions <file>', 'use this question set (DESIGN.md format) instead of generating one')
     .addOption(new Option('--mode <mode>', 'how the video is sent').choices(['video', 'frames', 'file']).default('video'))
     .option('--fps <n>', 'frames sampled per second', '2')
@@ -74,6 +75,7 @@ export function buildProgram(): Command {
     .description('one row per scored video with overall and dimension scores')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--protocol <name>', 'which protocol\'s results').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
     });

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { listResults } from '../core/store';
-import { DIMENSIONS, type Dimension } from '../core/types';
+import { protocolResultsDir } from '../core/protocols';
+import { DIMENSIONS, type Dimension, type Protocol } from '../core/types';
 
 export interface ReportRow {
   video: string;
@@ -16,8 +17,11 @@ export interface ReportRow {
   createdAt: string;
 }
 
-export async function reportRows(workspace: string): Promise<{ rows: ReportRow[]; errors: { file: string; error: string }[] }> {
-  const listed = await listResults(workspace);
+export async function reportRows(
+  workspace: string,
+  protocol: Protocol = 'finger',
+): Promise<{ rows: ReportRow[]; errors: { file: string; error: string }[] }> {
+  const listed = protocol === 'finger' ? await listResults(workspace) : await listResults(workspace, protocolResultsDir(protocol));
   const rows: ReportRow[] = [];
   const errors: { file: string; error: string }[] = [];
   for (const item of listed) {
@@ -57,9 +61,9 @@ export function formatCsv(rows: ReportRow[]): string {
   );
 }
 
-export async function runReport(flags: { workspace: string; format: 'table' | 'csv' | 'json' }): Promise<number> {
+export async function runReport(flags: { workspace: string; format: 'table' | 'csv' | 'json'; protocol?: Protocol }): Promise<number> {
   const workspace = path.resolve(flags.workspace);
-  const { rows, errors } = await reportRows(workspace);
+  const { rows, errors } = await reportRows(workspace, flags.protocol);
   for (const e of errors) process.stderr.write(`finger: ${e.error}\n`);
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ rows, errors }, null, 2) + '\n');
   else if (flags.format === 'csv') process.stdout.write(formatCsv(rows));

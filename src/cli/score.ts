@@ -4,16 +4,18 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { ConfigError, describeError, isAbortError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { createEngine, prepareQuestionSet, questionSetPathFor, scoreVideo, type Engine } from '../core/pipeline';
+import { createEngine, prepareQuestionSet, questionSetPathFor, type Engine } from '../core/pipeline';
+import { scoreWithProtocol } from '../core/protocols';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
-import type { QuestionSet } from '../core/types';
+import type { Protocol, QuestionSet } from '../core/types';
 import { findVideos } from './files';
 import { createProgress } from './progress';
 import { settingsFromFlags, type ScoreFlags } from './settings';
 
 export interface ScoreCommandFlags extends ScoreFlags {
   workspace: string;
+  protocol?: Protocol;
   questions?: string;
   json?: boolean;
   force?: boolean;
@@ -90,7 +92,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
           if (controller.signal.aborted) return;
           const rel = toWorkspaceRelative(workspace, video);
           try {
-            const outcome = await scoreVideo({
+            const outcome = await scoreWithProtocol(flags.protocol ?? 'finger', {
               videoPath: video,
               workspaceRoot: workspace,
               settings,

@@ -2,7 +2,7 @@
 // This is the engine's front door; the CLI and the extension are thin shells over it.
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CancelledError, FingerError, isAbortError, throwIfAborted } from './errors';
+import { CancelledError, ConfigError, FingerError, isAbortError, throwIfAborted } from './errors';
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { EndpointConfig, EvalSettings } from './settings';
@@ -22,7 +22,7 @@ import { answerQuestion, buildVideoContent } from './judge';
 import { readPrompt } from './prompts';
 import { loadTemplates, renderTemplate, type Templates } from './templates';
 import { generateQuestionSet, readQuestionSet } from './questions';
-import { FrameCache, frameCacheKey, resolveFfmpeg, sampleVideo, type Frame } from './video';
+import { FrameCache, frameCacheKey, resolveFfmpeg, sampleVideo, videoMimeType, type Frame } from './video';
 
 export type PipelinePhase = 'probe' | 'frames' | 'questions' | 'answers' | 'save';
 
@@ -237,7 +237,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const videoContent = buildVideoContent({
     mode: settings.mode,
     frames: sampled.frames,
-    ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: mimeOf(videoPath) } } : {}),
+    ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: videoMimeType(videoPath) } } : {}),
   });
   const systemText = await renderTemplate(templates.answerSystem, { reasoning: settings.reasoning });
   const judgeEndpoint = settings.endpoints[0]!;
@@ -245,6 +245,11 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const cache = engine.answerCache(o.workspaceRoot);
 
   emit({ type: 'phase', video: rel, phase: 'answers' });
+  // Aborted by the caller, or by us at the first configuration error (see below).
+  const answering = new AbortController();
+  const stopAnswering = () => answering.abort();
+  o.signal?.addEventListener('abort', stopAnswering, { once: true });
+  let configError: ConfigError | undefined;
   const total = questionSet.questions.length;
   let done = 0;
   let requestsSent = 0;
@@ -274,7 +279,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         error: null,
       };
     } else {
-      throwIfAborted(o.signal);
+      throwIfAborted(answering.signal);
       const questionText = await renderTemplate(templates.answerQuestion, {
         question: question.text,
         entity: question.entity,
@@ -282,11 +287,19 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         reasoning: settings.reasoning,
       });
       requestsSent++;
-      answered = await answerQuestion(
-        engine.pool,
-        { question, systemText, videoContent, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
-        o.signal,
-      );
+      try {
+        answered = await answerQuestion(
+          engine.pool,
+          { question, systemText, videoContent, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
+          answering.signal,
+        );
+      } catch (e) {
+        if (e instanceof ConfigError && !configError) {
+          configError = e;
+          answering.abort();
+        }
+        throw e;
+      }
       await cache.put(sampled.sha256, key, answered);
     }
     done++;
@@ -294,7 +307,10 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
     return answered;
   };
   // The pool bounds concurrency globally; every question is handed to it at once.
-  const settled = await Promise.allSettled(questionSet.questions.map(answerOne));
+  const settled = await Promise.allSettled(questionSet.questions.map(answerOne)).finally(() =>
+    o.signal?.removeEventListener('abort', stopAnswering),
+  );
+  if (configError) throw configError;
   const cancelled = settled.find((s) => s.status === 'rejected' && isAbortError(s.reason));
   if (cancelled || o.signal?.aborted) throw new CancelledError();
   const questions = settled.map((s, i): AnsweredQuestion => {
@@ -335,12 +351,5 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   return { result, resultFile, requestsSent, answersReused, saved: false, note: decision.reason };
 }
 
-function mimeOf(file: string): string {
-  const ext = path.extname(file).slice(1).toLowerCase();
-  return (
-    { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', mkv: 'video/x-matroska', webm: 'video/webm', avi: 'video/x-msvideo' }[ext] ??
-    'application/octet-stream'
-  );
-}
 
 export type { Frame };

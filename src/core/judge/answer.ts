@@ -1,7 +1,7 @@
 // Asks the judge one question about one video and turns the reply into an AnsweredQuestion.
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient } from '../endpoint/types';
-import { CancelledError, describeError, isAbortError } from '../errors';
+import { CancelledError, ConfigError, describeError, isAbortError } from '../errors';
 import type { AnsweredQuestion, Question } from '../types';
 import { parseAnswerText, readAnswerProbability } from './parse';
 import { buildAnswerRequest } from './request';
@@ -37,6 +37,9 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
     response = await client.chat(request, signal ? { signal } : {});
   } catch (e) {
     if (e instanceof CancelledError || isAbortError(e) || signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    // A wrong model name or a rejected key fails every question the same way: let the caller stop
+    // once with one clear message instead of sending (and recording) the same failure N times.
+    if (e instanceof ConfigError) throw e;
     return failed(args.question, describeError(e));
   }
 

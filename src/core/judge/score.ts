@@ -1,7 +1,2 @@
-// FingER Eq. 2: the entity-level score of one answered question.
-import type { Polarity } from '../types';
-
-/** `pYes` for a positive question ("Yes" = good video), `1 − pYes` for a negative one. */
-export function entityScore(polarity: Polarity, pYes: number): number {
-  return polarity === 'positive' ? pYes : 1 - pYes;
-}
+// FingER Eq. 2 lives with the other formulas in scoring/finger.ts; re-exported for the judge.
+export { entityScore } from '../scoring/finger';

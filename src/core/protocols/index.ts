@@ -16,7 +16,7 @@ import { readPrompt } from '../prompts';
 import { scoreDimensions } from '../scoring/finger';
 import { DEFAULT_RESULTS_DIR, readResultIfExists, resultPathFor, saveResultSafely, toWorkspaceRelative, writeResult } from '../store';
 import type { AnsweredQuestion, Protocol, Result } from '../types';
-import { extractFrames, frameCacheKey, sampleVideo, type Frame, type SampledVideo, type SamplingOptions } from '../video';
+import { extractFrames, frameCacheKey, sampleVideo, videoMimeType, type Frame, type SampledVideo, type SamplingOptions } from '../video';
 import { QSAVE_FIELDS, QSAVE_TEMPLATE_HASH, askQSave, defaultSlowFast, type SlowFastOptions } from './qsave';
 import { ratedQuestion, type RatedDimension, type SoftScoreRule } from './scores';
 import { VIDEOSCORE2_FIELDS, VIDEOSCORE2_TEMPLATE_HASH, askVideoScore2 } from './videoscore2';
@@ -102,7 +102,7 @@ async function scoreAlternative(protocol: AlternativeProtocol, engine: Engine, o
     questionSet: { version: 1, prompt, entities: [], questions: fields.map((f) => ({ id: f.id, dimension: f.dimension, entity: '', text: f.text, polarity: 'positive' })) },
   });
 
-  const file = settings.mode === 'file' ? { data: await readFile(videoPath), mime: mimeOf(videoPath) } : undefined;
+  const file = settings.mode === 'file' ? { data: await readFile(videoPath), mime: videoMimeType(videoPath) } : undefined;
   emit({ type: 'phase', video: rel, phase: 'answers' });
   throwIfAborted(o.signal);
   const common = { prompt, temperature: settings.temperature, softScore: o.softScore, maxTokens: o.maxTokens };
@@ -239,10 +239,3 @@ async function sampleSlowFast(engine: Engine, videoPath: string, o: ProtocolScor
   };
 }
 
-function mimeOf(file: string): string {
-  const ext = path.extname(file).slice(1).toLowerCase();
-  return (
-    { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', mkv: 'video/x-matroska', webm: 'video/webm', avi: 'video/x-msvideo' }[ext] ??
-    'application/octet-stream'
-  );
-}

@@ -76,27 +76,36 @@ const MAX_CANDIDATES = 256;
  * parses wins. Each candidate is also tried with trailing commas removed. `<think>…</think>`
  * blocks of reasoning models are ignored. Throws an Error saying what the reply looked like.
  */
+function isContainer(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
+}
+
 export function parseJsonTolerant(text: string): unknown {
   if (text.length > MAX_TOLERANT_CHARS) {
     throw new Error(`the reply is ${text.length} characters long; no JSON was searched for beyond ${MAX_TOLERANT_CHARS}`);
   }
   const body = stripThinking(stripBom(text)).trim();
+  // Only an object or array is a reply: `"{…}"` parses as a JSON *string*, which is prose quoting
+  // the JSON we are after, so look inside it instead of returning the string.
   const direct = tryParseLenient(body);
-  if (direct.ok) return direct.value;
+  if (direct.ok && isContainer(direct.value)) return direct.value;
+  if (direct.ok && typeof direct.value === 'string' && direct.value !== body) {
+    const quoted = findContainer(direct.value);
+    if (quoted.ok) return quoted.value;
+  }
+  let scalar: ParseAttempt = direct;
 
   for (const fence of body.matchAll(/```[^\n`]*\n?([\s\S]*?)```/g)) {
     const inside = tryParseLenient((fence[1] ?? '').trim());
-    if (inside.ok) return inside.value;
+    if (inside.ok && isContainer(inside.value)) return inside.value;
+    if (inside.ok && !scalar.ok) scalar = inside;
   }
 
-  let tried = 0;
-  for (let start = nextOpenBracket(body, 0); start >= 0 && tried < MAX_CANDIDATES; start = nextOpenBracket(body, start + 1)) {
-    const end = balancedEnd(body, start);
-    if (end < 0) continue;
-    tried++;
-    const candidate = tryParseLenient(body.slice(start, end + 1));
-    if (candidate.ok) return candidate.value;
-  }
+  const found = findContainer(body);
+  if (found.ok) return found.value;
+  // No object or array anywhere: a bare scalar reply is still returned (the caller's schema will
+  // say what is wrong with it).
+  if (scalar.ok) return scalar.value;
   const preview = body.length > 80 ? `${body.slice(0, 80)}…` : body;
   throw new Error(
     body.length === 0 ? 'the reply is empty; expected a JSON object' : `no JSON object or array found in the reply ${JSON.stringify(preview)}`,
@@ -104,6 +113,19 @@ export function parseJsonTolerant(text: string): unknown {
 }
 
 type ParseAttempt = { ok: true; value: unknown } | { ok: false };
+
+/** The first balanced `{…}` or `[…]` in `text` that parses (trailing commas repaired). */
+function findContainer(text: string): ParseAttempt {
+  let tried = 0;
+  for (let start = nextOpenBracket(text, 0); start >= 0 && tried < MAX_CANDIDATES; start = nextOpenBracket(text, start + 1)) {
+    const end = balancedEnd(text, start);
+    if (end < 0) continue;
+    tried++;
+    const candidate = tryParseLenient(text.slice(start, end + 1));
+    if (candidate.ok) return candidate;
+  }
+  return { ok: false };
+}
 
 function tryParseLenient(text: string): ParseAttempt {
   if (text.length === 0) return { ok: false };

@@ -4,7 +4,7 @@
 //   - the *reply* schema, used to validate what actually came back, whether or not the server
 //     honoured the wire schema: it accepts the usual near-misses (a bare array, "Visual Quality",
 //     "Positive", missing fact lists) and normalises them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIMENSIONS, DimensionSchema, PolaritySchema, type Dimension } from '../types';
 
 export const ENTITIES_SCHEMA_NAME = 'finger_entities';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { AnswerSchema, ProbabilitySourceSchema, type AnsweredQuestion } from '../types';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface AnswerCacheKeyParts {
   videoSha256: string;

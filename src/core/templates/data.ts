@@ -1,7 +1,7 @@
 // The data the question templates render: dimension guides and in-context examples. Kept as JSON
 // files beside the templates (overridable the same way), so examples are edited as data, not
 // buried in template strings.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIMENSION_LABELS, DimensionSchema } from '../types';
 import { EntityWireSchema, QuestionWireSchema } from '../questions/schemas';
 

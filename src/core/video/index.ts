@@ -19,6 +19,7 @@ export {
   type SamplingPlan,
 } from './frames';
 export { sha256File } from './hash';
+export { videoMimeType } from './mime';
 export { probeVideo, type VideoInfo } from './probe';
 export { runProcess, FFMPEG_INSTALL_HINT, type ProcessResult, type RunProcessOptions } from './spawn';
 

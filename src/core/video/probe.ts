@@ -2,7 +2,7 @@
 // messages a person can act on when the file is not a readable video.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FingerError, isAbortError } from '../errors';
 import { runProcess } from './spawn';
 import { ffmpegInputArg } from './paths';

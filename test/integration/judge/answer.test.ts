@@ -1,3 +1,4 @@
+import { ConfigError, describeError } from '../../../src/core/errors';
 // answerQuestion end to end: EndpointPool → real openai client → HTTP → endpoint double.
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,10 +147,12 @@ describe('answerQuestion against the endpoint double', () => {
     assert.ok(results.slice(1).every((r) => r.error === null && r.answer !== null));
   });
 
-  it('records an unknown model readably', async () => {
+  it('throws an unknown model as a readable ConfigError (the pipeline stops once, not per question)', async () => {
     const wrong = new EndpointPool({ endpoints: [{ baseUrl: double.url, model: 'missing/model' }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0 });
-    const r = await ask(question('Is the model there?'), true, undefined, wrong);
-    assert.match(r.error!, /answered 404: model 'missing\/model' does not exist\. Check finger\.model/);
+    await assert.rejects(
+      ask(question('Is the model there?'), true, undefined, wrong),
+      (e: Error) => e instanceof ConfigError && /answered 404: model 'missing\/model' does not exist\. Check finger\.model/.test(describeError(e)),
+    );
   });
 
   it('throws CancelledError when aborted mid-request', async () => {
