@@ -121,12 +121,8 @@ export async function saveResultSafely(
   next: Result,
   weights: Partial<Record<Dimension, number>>,
 ): Promise<SaveDecision> {
-  let previous: Result | null = null;
-  try {
-    previous = await readResultIfExists(file);
-  } catch {
-    previous = null; // a broken result file is replaced by a good one
-  }
+  // A broken result file counts as none: it is replaced by a good one.
+  const previous = await readResultIfExists(file).catch(() => null);
   let merged = 0;
   let candidate = next;
   if (previous && sameJudging(previous, next)) {
