@@ -1,0 +1,107 @@
+// Crashes and concurrency with the real CLI: SIGKILL at random moments, again and again, leaves
+// every result file either the old one or a new whole one; two processes scoring the same video at
+// once end with one consistent result; Ctrl-C during frame extraction leaves no ffmpeg behind.
+//
+// [reliability:crash]
+import assert from 'node:assert/strict';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startEndpointDouble, type EndpointDouble } from '../double/endpoint-double';
+import { makeClip, makeTempDir } from '../helpers/clips';
+import { buildCli, cleanEnv, runCli, startCli } from '../helpers/cli';
+import { scoreDimensions } from '../../src/core/scoring/finger';
+import { ResultSchema } from '../../src/core/types';
+import { assertNoStack, filesUnder, MODEL, processesMentioning, sleep, smallSet } from './helpers';
+
+const KILLS = 12;
+
+describe('crashes and concurrency [reliability:crash]', () => {
+  let double: EndpointDouble;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    await buildCli();
+    double = await startEndpointDouble({ latencyMs: 20 });
+    env = cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL });
+  });
+  after(() => double?.close());
+
+  it(`SIGKILL while results are being written, ${KILLS} times: every result file is the old one or a whole new one`, async () => {
+    const ws = await makeTempDir('finger-rel-kill');
+    const names = ['a', 'b', 'c', 'd'];
+    for (const [i, n] of names.entries()) {
+      await makeClip(ws, `${n}.mp4`, { durationSec: 1, width: 160, height: 120, source: i % 2 ? 'testsrc2' : 'mandelbrot' });
+      await writeFile(path.join(ws, `${n}.questions.json`), JSON.stringify(smallSet(`kill ${n}`, 4)));
+    }
+    const first = await runCli(['score', '.'], { cwd: ws, env });
+    assert.equal(first.code, 0, first.stderr);
+    const resultsDir = path.join(ws, '.finger', 'results');
+    const snapshot = async () => new Map(await Promise.all((await filesUnder(resultsDir)).map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+    let previous = await snapshot();
+    assert.equal(previous.size, names.length);
+    let changed = 0;
+    for (let i = 0; i < KILLS; i++) {
+      // --force re-asks every question, so every result file is rewritten during the run.
+      const { child, done } = startCli(['score', '.', '--force'], { cwd: ws, env });
+      await sleep(300 + ((i * 397) % 1500));
+      child.kill('SIGKILL');
+      const run = await done;
+      assert.equal(run.signal, 'SIGKILL');
+      const now = await snapshot();
+      for (const [file, text] of now) {
+        if (!file.endsWith('.json')) assert.fail(`stray file left by the killed run: ${file}`);
+        if (previous.get(file) === text) continue;
+        changed++;
+        ResultSchema.parse(JSON.parse(text)); // a new file is whole
+      }
+      for (const file of previous.keys()) assert.ok(now.has(file), `${file} disappeared`);
+      previous = now;
+    }
+    assert.ok(changed > 0, 'some kills landed after a rewrite (otherwise the test proves nothing)');
+    // The caches survived the kills: a normal run completes and all results are whole.
+    const last = await runCli(['score', '.'], { cwd: ws, env });
+    assert.equal(last.code, 0, last.stderr);
+    await sleep(500);
+    assert.deepEqual(await processesMentioning(ws).then((p) => p.filter((l) => /ffmpeg|ffprobe/.test(l))), [], 'no ffmpeg left by a killed CLI');
+  });
+
+  it('two CLI processes scoring the same video at once end with one consistent result', async () => {
+    const ws = await makeTempDir('finger-rel-twice');
+    await makeClip(ws, 'same.mp4', { durationSec: 1 });
+    await writeFile(path.join(ws, 'same.questions.json'), JSON.stringify(smallSet('twice', 6)));
+    const [one, two] = await Promise.all([runCli(['score', 'same.mp4', '--json'], { cwd: ws, env }), runCli(['score', 'same.mp4', '--json'], { cwd: ws, env })]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    const files = await filesUnder(path.join(ws, '.finger', 'results'));
+    assert.deepEqual(files.map((f) => path.basename(f)), ['same.mp4.json']);
+    const result = ResultSchema.parse(JSON.parse(await readFile(files[0]!, 'utf8')));
+    assert.equal(result.questions.length, 6);
+    assert.ok(result.questions.every((q) => q.error === null));
+    const expected = scoreDimensions(result.questions);
+    assert.deepEqual(result.dimensions, expected.dimensions, 'dimension scores match the questions in the file');
+    assert.equal(result.overall, expected.overall);
+    // Both processes reported an overall that equals the saved one (same answers, same scores).
+    for (const run of [one, two]) assert.equal(JSON.parse(run.stdout).results[0].overall, result.overall);
+  });
+
+  it('Ctrl-C during frame extraction: exit 130, no ffmpeg left running, nothing half-written', async () => {
+    const ws = await makeTempDir('finger-rel-cancel-ffmpeg');
+    const clip = await makeClip(ws, 'long.mp4', { durationSec: 20, width: 640, height: 480, fps: 30 });
+    await copyFile(clip, path.join(ws, 'long2.mp4'));
+    for (const n of ['long', 'long2']) await writeFile(path.join(ws, `${n}.questions.json`), JSON.stringify(smallSet(`cancel ${n}`)));
+    const { child, done } = startCli(['score', '.', '--fps', '30', '--max-frames', '600', '--max-pixels', '300000'], { cwd: ws, env });
+    let seen: string[] = [];
+    for (let i = 0; i < 400 && seen.length === 0; i++) {
+      seen = (await processesMentioning(ws)).filter((l) => /\bffmpeg\b/.test(l) && !/\bnode\b/.test(l));
+      if (seen.length === 0) await sleep(25);
+    }
+    assert.ok(seen.length > 0, 'caught ffmpeg extracting frames');
+    child.kill('SIGINT');
+    const run = await done;
+    assert.equal(run.code, 130, run.stderr);
+    assertNoStack(run.stderr);
+    await sleep(300);
+    assert.deepEqual((await processesMentioning(ws)).filter((l) => /ffmpeg|ffprobe/.test(l)), []);
+    for (const f of await filesUnder(path.join(ws, '.finger', 'results'))) ResultSchema.parse(JSON.parse(await readFile(f, 'utf8')));
+  });
+});
