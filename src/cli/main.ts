@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, FingerError, describeError, isAbortError } from '../core/errors';
 import { runScore, runQuestions } from './score';
 import { runReport } from './report';
+import { runAgreement } from './agreement';
 
 const EXIT_USAGE = 2;
 
@@ -78,6 +79,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--protocol <name>', 'which protocol\'s results').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
+    });
+
+  program
+    .command('agreement')
+    .description('agreement of the scores with human scores: SRCC, PLCC, Kendall tau-b, pairwise accuracy with ties')
+    .requiredOption('--human <file>', 'human scores: CSV with video,score columns, or JSON {"clip.mp4": 4.5}')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .option('--dimension <id>', 'compare one dimension instead of the overall score')
+    .addOption(new Option('--protocol <name>', 'which protocol\'s results').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
+    .option('--json', 'print JSON')
+    .action(async (flags) => {
+      process.exitCode = await runAgreement(flags);
     });
 
   return program;
