@@ -123,6 +123,14 @@ export interface RecordedRequest {
   clientClosed?: boolean;
   /** For answer requests: the question text (last user text part). */
   question?: string;
+  /** Cost model: the prefix key (mediaPrefixKey) of a request that carries media. */
+  prefix?: string;
+  /** Cost model: this request paid the video-encoding delay (its prefix was new). */
+  encoded?: boolean;
+  /** Cost model: performance.now() when the request got a capacity slot. */
+  slotTime?: number;
+  /** Cost model: how long it held the slot (per-request time + any encoding), in ms. */
+  serviceMs?: number;
 }
 
 export interface EndpointDoubleStats {
@@ -138,6 +146,9 @@ export interface EndpointDoubleStats {
   peakActive: number;
   /** Milliseconds during which at least one request held a slot. */
   busyMs: number;
+  /** Slot-milliseconds: the sum over requests of the time each held a capacity slot (the work the
+   *  server did; divided by the capacity it is the shortest wall time that work can take). */
+  slotMs: number;
   /** How many times each prefix (sha256 of system text + media URLs) was encoded. */
   encodings: Record<string, number>;
   faultsInjected: number;
@@ -185,6 +196,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     active: 0,
     peakActive: 0,
     busyMs: 0,
+    slotMs: 0,
     encodings: {},
     faultsInjected: 0,
   };
@@ -378,18 +390,24 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       releaseSlot();
       return;
     }
+    const slotStart = performance.now();
+    record.slotTime = slotStart;
     try {
       let serviceMs = options.perRequestMs ?? 0;
       const prefix = mediaPrefixKey(body.messages);
       if (prefix !== null) {
+        record.prefix = prefix;
         const before = stats.encodings[prefix] ?? 0;
         if (before === 0) {
           stats.encodings[prefix] = 1;
+          record.encoded = true;
           serviceMs += options.encodeMs ?? 0;
         }
       }
       await delay(serviceMs);
     } finally {
+      record.serviceMs = performance.now() - slotStart;
+      stats.slotMs += record.serviceMs;
       releaseSlot();
     }
     await delay(options.latencyMs);

@@ -278,6 +278,14 @@ describe('endpoint double: cost model', () => {
       assert.ok(double.stats.busyMs > 0);
       assert.ok(double.stats.bytesReceived > 0);
       assert.equal(double.stats.inFlight, 0);
+      // Per request: which prefix, whether it paid the encoding, how long it held a slot.
+      const served = double.chatRequests();
+      assert.equal(new Set(served.map((r) => r.prefix)).size, 2);
+      assert.equal(served.filter((r) => r.encoded).length, 2, 'one encoding per video prefix');
+      for (const r of served) assert.ok(r.serviceMs! >= (r.encoded ? 85 : 55), `slot held ${r.serviceMs} ms`);
+      const slotSum = served.reduce((sum, r) => sum + r.serviceMs!, 0);
+      assert.ok(Math.abs(double.stats.slotMs - slotSum) < 1e-6, 'slotMs is the sum of the slot times');
+      assert.ok(double.stats.slotMs >= 6 * 60 + 2 * 30 - 10);
     } finally {
       await double.close();
     }
