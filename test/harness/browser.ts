@@ -55,10 +55,20 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
   };
 }
 
-/** Opens the workbench and waits until the Explorer shows the workspace. */
-export async function openWorkbench(page: Page, url: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Opens the workbench and waits until it is really there: extension points handled (so contributed
+ * views, menus and commands exist), the configured colour theme applied (the first paint uses a
+ * built-in light theme) and the Explorer showing the workspace.
+ */
+export async function openWorkbench(page: Page, url: string, timeoutMs = 90_000): Promise<void> {
   await page.goto(url, { timeout: timeoutMs });
-  await page.locator('.monaco-workbench').waitFor({ timeout: timeoutMs });
+  await page.waitForFunction(
+    () =>
+      performance.getEntriesByName('code/didHandleExtensionPoints').length > 0 &&
+      /\bvscode-theme-/.test(document.querySelector('.monaco-workbench')?.className ?? ''),
+    undefined,
+    { timeout: timeoutMs, polling: 200 },
+  );
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: timeoutMs });
 }
 

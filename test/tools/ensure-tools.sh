@@ -78,7 +78,8 @@ if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
   if [ ! -x "$_cs_dir/node_modules/.bin/code-server" ] || [ ! -f "$_cs_dir/.ok-$_cs_version" ]; then
     _log "installing code-server@$_cs_version into $_cs_dir (about 2 minutes, once)"
     rm -rf "$_cs_dir"; mkdir -p "$_cs_dir"; echo '{"private":true}' >"$_cs_dir/package.json"
-    (cd "$_cs_dir" && _npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
+    # JOBS=max: node-gyp compiles each native module with make -j<cpus>
+    (cd "$_cs_dir" && JOBS=max _npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
     touch "$_cs_dir/.ok-$_cs_version"
   fi
   export FINGER_CODE_SERVER="$_cs_dir/node_modules/.bin/code-server"

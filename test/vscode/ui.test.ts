@@ -86,6 +86,17 @@ describe('workbench with the packaged extension', { timeout: 240_000 }, () => {
     assert.ok(labels.includes('Score Video'), `context menu: ${labels.join(' | ')}`);
   });
 
+  test('the extension activates: FingER: Show Log opens its output channel', async () => {
+    const { page } = ui.browser;
+    await runCommand(page, 'FingER: Show Log');
+    const output = page.locator('.part.panel .output-view, .part.panel [id="workbench.panel.output"]').first();
+    await output.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'show-log');
+    const failures = page.locator('.notification-toast').filter({ hasText: /Activating extension .* failed|command '[^']*' not found/i });
+    assert.equal(await failures.count(), 0, `error notification: ${(await failures.allInnerTexts()).join(' | ')}`);
+    await page.keyboard.press('Control+J'); // hide the panel again
+  });
+
   test('harness helpers: context menu and command palette drive the workbench', async () => {
     const { page } = ui.browser;
     await explorerContextMenu(page, 'testsrc.txt', 'Open to the Side');
