@@ -25,6 +25,7 @@ import {
   normaliseRating,
   ratedQuestion,
   readRating,
+  buildRatingRequest,
   reasoningOf,
   tokenText,
   type RatedDimension,
@@ -217,16 +218,7 @@ export interface QSaveRequest {
 /** Constant system text, then the frames (slow, then fast), then the query. */
 export function buildQSaveRequest(r: QSaveRequest): ChatRequest {
   const query = buildQSaveQuery(r.prompt, { slowFrames: r.slowContent.length, fastAsVideo: r.fastAsVideo });
-  return {
-    messages: [
-      { role: 'system', content: QSAVE_SYSTEM_TEXT },
-      { role: 'user', content: [...r.slowContent, ...r.fastContent, { type: 'text', text: query }] },
-    ],
-    temperature: r.temperature,
-    max_tokens: r.maxTokens ?? 1024,
-    logprobs: true,
-    top_logprobs: r.topLogprobs ?? 10,
-  };
+  return buildRatingRequest(QSAVE_SYSTEM_TEXT, [...r.slowContent, ...r.fastContent], query, r);
 }
 
 export async function askQSave(

@@ -1,7 +1,8 @@
 // What the 1–5 rating protocols (VideoScore2, Q-Save) share: finding each rating's digit in the
 // reply, turning the digit token's logprobs into a soft score, and presenting a rated dimension
 // in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
-import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import type { ChatRequest } from '../endpoint/types';
 import type { AnsweredQuestion, Dimension, ProbabilitySource } from '../types';
 
 export const MIN_RATING = 1;
@@ -269,4 +270,27 @@ export function reasoningOf(text: string, before: number | null): string | null 
 function tidy(s: string): string | null {
   const t = s.replace(/<\/?(?:answer|think|reason)>/gi, '').trim();
   return t.length > 0 ? t : null;
+}
+
+/**
+ * A rating request of VideoScore2 or Q-Save: constant system text, then the visual content, then
+ * the query (the prefix-cache order of every request we send), with logprobs for the digits.
+ */
+export function buildRatingRequest(
+  systemText: string,
+  visualContent: readonly ChatCompletionContentPart[],
+  query: string,
+  o: { temperature: number; maxTokens?: number; topLogprobs?: number },
+): ChatRequest {
+  return {
+    messages: [
+      { role: 'system', content: systemText },
+      { role: 'user', content: [...visualContent, { type: 'text', text: query }] },
+    ],
+    temperature: o.temperature,
+    max_tokens: o.maxTokens ?? 1024,
+    logprobs: true,
+    // 10 alternatives hold all five digits in practice and keep the reply small.
+    top_logprobs: o.topLogprobs ?? 10,
+  };
 }

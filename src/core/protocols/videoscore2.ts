@@ -22,6 +22,7 @@ import {
   logprobTokens,
   ratedQuestion,
   readRating,
+  buildRatingRequest,
   reasoningOf,
   tokenText,
   type RatedDimension,
@@ -154,16 +155,7 @@ export interface VideoScore2Request {
 
 /** The chat request: constant system text, then the video, then the query (prefix-cache order). */
 export function buildVideoScore2Request(r: VideoScore2Request): ChatRequest {
-  return {
-    messages: [
-      { role: 'system', content: VIDEOSCORE2_SYSTEM_TEXT },
-      { role: 'user', content: [...r.videoContent, { type: 'text', text: buildVideoScore2Query(r.prompt) }] },
-    ],
-    temperature: r.temperature,
-    max_tokens: r.maxTokens ?? 1024,
-    logprobs: true,
-    top_logprobs: r.topLogprobs ?? 10,
-  };
+  return buildRatingRequest(VIDEOSCORE2_SYSTEM_TEXT, r.videoContent, buildVideoScore2Query(r.prompt), r);
 }
 
 /** Asks the endpoint once and scores the reply. Transport errors propagate (the caller records them). */
