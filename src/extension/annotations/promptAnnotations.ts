@@ -97,7 +97,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     const entry = video ? this.index.get(video) : undefined;
     if (!entry?.result || doc.isClosed) {
       this.diagnostics.delete(doc.uri);
-      if (this.annotations.delete(key)) this.lensesChanged.fire();
+      if (this.annotations.delete(key)) this.fireLensesChanged();
       return undefined;
     }
     const weights = this.host.settingsForDisplay(doc.uri).eval.weights;
@@ -116,8 +116,18 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
         return diag;
       }),
     );
-    this.lensesChanged.fire();
+    this.fireLensesChanged();
     return a;
+  }
+
+  private lensTimer: NodeJS.Timeout | undefined;
+
+  /** Now, and once more shortly after: a change that lands while the editor is still resolving
+   *  the previous lenses is otherwise merged into that stale request. */
+  private fireLensesChanged(): void {
+    this.lensesChanged.fire();
+    clearTimeout(this.lensTimer);
+    this.lensTimer = setTimeout(() => this.lensesChanged.fire(), 750);
   }
 
   /** The annotations currently shown for a document (for tests and the side panel). */
@@ -138,14 +148,17 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     await vscode.commands.executeCommand('setContext', PROMPT_FILE_HAS_VIDEO, has);
   }
 
+  /** Computed from the index on every request (no side effects here: an event fired while VS Code
+   *  is asking could leave it with a stale lens). */
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const video = await this.videoOf(doc);
     if (!video) return [];
-    const a = this.annotations.get(doc.uri.toString()) ?? (await this.update(doc));
     const top = new vscode.Range(0, 0, 0, 0);
-    if (!a) {
+    const entry = this.index.get(video);
+    if (!entry?.result) {
       return [new vscode.CodeLens(top, { title: 'FingER: not scored yet — Score Video', command: 'finger.scoreVideo', arguments: [vscode.Uri.file(video)] })];
     }
+    const a = computeAnnotations(doc.getText(), entry.result, entry.labels, this.host.settingsForDisplay(doc.uri).eval.weights);
     return [new vscode.CodeLens(top, { title: a.lens.title, tooltip: a.lens.tooltip, command: 'finger.openResults', arguments: [vscode.Uri.file(video)] })];
   }
 
@@ -163,6 +176,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
 
   dispose(): void {
     for (const t of this.pending.values()) clearTimeout(t);
+    clearTimeout(this.lensTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

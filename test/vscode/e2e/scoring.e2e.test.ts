@@ -63,15 +63,15 @@ async function waitForFile(file: string, timeoutMs = 90_000): Promise<void> {
 const readResult = (file: string): Result => JSON.parse(readFileSync(file, 'utf8')) as Result;
 
 /** The table row of a question in the results panel. */
-const rowOf = (frame: FrameLocator, text: string) => frame.locator('tr').filter({ hasText: text }).first();
+const rowOf = (frame: FrameLocator, text: string) => frame.locator('.question-row').filter({ hasText: text }).first();
 
 async function expectPanelRendersResult(frame: FrameLocator, result: Result): Promise<void> {
   await frame.locator('canvas').first().waitFor({ timeout: 30_000 });
   for (const q of result.questions) {
     const row = rowOf(frame, q.text);
     await row.waitFor({ timeout: 30_000 });
-    const text = await row.innerText();
-    assert.ok(text.includes(q.answer!), `answer of "${q.text}" shown`);
+    const text = (await row.textContent()) ?? '';
+    assert.ok(text.includes(q.answer!), `answer of "${q.text}" shown in: ${text}`);
     if (q.reason) assert.ok((await row.textContent())!.includes(q.reason), `reason of "${q.text}" in the row`);
   }
 }
@@ -110,7 +110,7 @@ for (const theme of ['dark', 'light'] as const) {
       const result = readResult(join(s.workspace, '.finger', 'results', 'testsrc.mp4.json'));
       const failing = result.questions.filter((q) => q.score !== null && q.score < 0.5);
       await page.locator('.tabs-container .tab').filter({ hasText: 'testsrc.txt' }).first().click();
-      await page.locator('.codelens-decoration').filter({ hasText: /FingER/ }).first().waitFor({ timeout: 30_000 });
+      await page.locator('.codelens-decoration').filter({ hasText: `FingER ${result.overall!.toFixed(2)}` }).first().waitFor({ timeout: 30_000 });
       if (failing.length > 0) {
         await page.locator('.squiggly-warning').first().waitFor({ timeout: 30_000 });
         await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
@@ -125,7 +125,8 @@ for (const theme of ['dark', 'light'] as const) {
     test('the side panel lists the scored video', async () => {
       const { page } = s;
       await page.locator('.activitybar [aria-label^="FingER"]').first().click();
-      const outer = page.locator('.pane-body iframe.webview.ready, .part.sidebar iframe.webview.ready').first();
+      // WebviewViews live in an overlay over the side bar, not inside it; their URL says so.
+      const outer = page.locator('iframe.webview.ready[src*="purpose=webviewView"]').first();
       await outer.waitFor({ state: 'attached', timeout: 30_000 });
       const frame = outer.contentFrame().frameLocator('#active-frame');
       await frame.getByText('testsrc.mp4').first().waitFor({ timeout: 30_000 });
@@ -139,6 +140,7 @@ for (const theme of ['dark', 'light'] as const) {
         const resultFile = join(s.workspace, '.finger', 'results', 'testsrc.mp4.json');
         const q = readResult(resultFile).questions[0]!;
         const flipped = q.answer === 'Yes' ? 'No' : 'Yes';
+        await page.keyboard.press('Control+Shift+E'); // hide the side panel's webview: one visible webview left
         let frame = await webviewFrame(page, 'FingER: testsrc.mp4');
         await rowOf(frame, q.text).locator(`button[data-action="override"][data-answer="${flipped}"]`).click();
         const labelsFile = join(s.workspace, '.finger', 'labels', 'testsrc.mp4.json');
