@@ -90,7 +90,7 @@ describe('the API key never leaves the Authorization header [reliability:securit
     await run(['score', '.', '--json', '--force', '--debug', '--retries', '0'], { FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL, FINGER_API_KEY: `${KEY}-wrong` });
     await run(['score', '.', '--json', '--force', '--debug', '--retries', '0'], { FINGER_ENDPOINT: double.url, FINGER_MODEL: 'nope', FINGER_API_KEY: KEY });
     double.setOptions({ faults: () => ({ status: 500, message: 'internal' }) });
-    await run(['score', '.', '--json', '--force', '--debug', '--retries', '0', '--verbose'].filter((a) => a !== '--verbose'), { FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL, FINGER_API_KEY: KEY });
+    await run(['score', '.', '--json', '--force', '--debug', '--retries', '0'], { FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL, FINGER_API_KEY: KEY });
     double.setOptions({ faults: undefined });
     // Credentials in the URL itself.
     const u = new URL(double.url);
