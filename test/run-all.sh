@@ -4,6 +4,7 @@
 #   build      npm run build
 #   typecheck  tsc --noEmit          lint  eslint .
 #   unit       node:test  test/unit/**/*.test.ts test/integration/**/*.test.ts
+#   reliability node:test test/reliability/**/*.test.ts (bad inputs, endpoint faults, crashes, security)
 #   browser    node:test  test/browser/**/*.test.ts
 #   package    npm run package  → finger-video-eval.vsix
 #   exthost    mocha inside the real VS Code extension host (test/vscode/suite/**/*.test.ts)
@@ -59,6 +60,7 @@ step build 300 npm run --silent build
 step typecheck 300 "$bin/tsc" -p . --noEmit
 step lint 300 "$bin/eslint" .
 node_tests unit 900 test/unit/**/*.test.ts test/integration/**/*.test.ts
+node_tests reliability 900 test/reliability/**/*.test.ts
 node_tests browser 900 test/browser/**/*.test.ts
 
 # VS Code: package once, then the extension-host suite and the UI tests use that .vsix.
