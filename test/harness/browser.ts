@@ -165,6 +165,23 @@ export async function waitForNotification(page: Page, text: string | RegExp, tim
   return toast;
 }
 
+/** Texts of the error notifications and modal dialogs on screen (e.g. a failed activation). */
+export async function workbenchErrors(page: Page): Promise<string[]> {
+  const toasts = page.locator('.notification-toast').filter({ has: page.locator('.codicon-error, .codicon-notifications-error') });
+  const dialogs = page.locator('.monaco-dialog-box');
+  return [...(await toasts.allInnerTexts()), ...(await dialogs.allInnerTexts())].map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Closes what a previous step may have left open (quick pick, menu, modal dialog). */
+export async function dismissOverlays(page: Page): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    const open = await page.locator('.monaco-dialog-box, .quick-input-widget:visible, .context-view .monaco-menu').count();
+    if (open === 0) return;
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(100);
+  }
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
