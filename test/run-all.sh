@@ -75,9 +75,9 @@ if [ ${#ui_files[@]} -gt 0 ]; then
 fi
 
 printf '\n━━ summary ━━\n'
-printf '  %-10s %5ss  %s\n' tools "$t_tools" "ready"
+printf '  %-12s %5ss  %s\n' tools "$t_tools" "ready"
 for i in "${!names[@]}"; do
-  printf '  %-10s %5ss  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"
+  printf '  %-12s %5ss  %s\n' "${names[$i]}" "${times[$i]}" "${results[$i]}"
 done
 printf '  total %ss; screenshots and logs in test-output/\n' "$((SECONDS - t_start))"
 if [ $failed -ne 0 ]; then
