@@ -29,6 +29,7 @@ async function startDouble(): Promise<Double> {
   const models = (await (await fetch(`${url}/models`)).json()) as { data: { id: string }[] };
   const model = models.data[0]?.id;
   if (!model) throw new Error(`the endpoint double at ${url} lists no model`);
+  process.once('exit', () => killGroup(child)); // even when the demo dies on an error
   return { url, model, child };
 }
 

@@ -6,7 +6,7 @@
 //
 // The extension is loaded unpacked from the repository root (dist/extension.js: run `npm run build`
 // first). FINGER_CODE_SERVER as in test/harness/codeServer.ts.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
@@ -20,7 +20,6 @@ const outDir = join(repoRoot, 'out', 'test', 'vscode', 'suite');
 
 /** Bundles index.ts and each *.test.ts to CommonJS the extension host can require. */
 export async function buildSuite(): Promise<string> {
-  const { readdirSync } = await import('node:fs');
   const tests = readdirSync(suiteDir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => join(suiteDir, f));
