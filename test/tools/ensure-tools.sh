@@ -57,7 +57,9 @@ if [ ! -x "$_node_pkg/bin/node" ]; then
   _log "installing Node 24 from the npm registry into $_node_dir"
   mkdir -p "$_node_dir"
   (cd "$_node_dir" && [ -f package.json ] || echo '{"private":true}' >"$_node_dir/package.json")
+  _t=$SECONDS
   _npm install --prefix "$_node_dir" --no-save --no-audit --no-fund --loglevel=error node@24 >/dev/null
+  _log "Node 24 installed in $((SECONDS - _t)) s"
 fi
 export PATH="$_node_pkg/bin:$PATH"
 export npm_config_nodedir="$_node_pkg"
@@ -67,7 +69,9 @@ _log "node $(node --version) at $(command -v node)"
 _lock_hash="$(sha256sum "$_finger_root/package-lock.json" 2>/dev/null | cut -c1-16 || echo none)"
 if [ ! -f "$_finger_root/node_modules/.finger-lock-$_lock_hash" ]; then
   _log "installing node_modules (npm ci)"
+  _t=$SECONDS
   (cd "$_finger_root" && _npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  _log "node_modules installed in $((SECONDS - _t)) s"
   touch "$_finger_root/node_modules/.finger-lock-$_lock_hash"
 fi
 
@@ -79,7 +83,9 @@ if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
     _log "installing code-server@$_cs_version into $_cs_dir (about 2 minutes, once)"
     rm -rf "$_cs_dir"; mkdir -p "$_cs_dir"; echo '{"private":true}' >"$_cs_dir/package.json"
     # JOBS=max: node-gyp compiles each native module with make -j<cpus>
+    _t=$SECONDS
     (cd "$_cs_dir" && JOBS=max _npm install --no-save --no-audit --no-fund --loglevel=error "code-server@$_cs_version" >/dev/null)
+    _log "code-server installed in $((SECONDS - _t)) s"
     touch "$_cs_dir/.ok-$_cs_version"
   fi
   export FINGER_CODE_SERVER="$_cs_dir/node_modules/.bin/code-server"
