@@ -132,15 +132,29 @@ suite('Security: webview messages cannot reach outside the workspace', () => {
 suite('Security: untrusted workspace', () => {
   let double: EndpointDouble;
   suiteSetup(async () => {
+    // Untrusted from before the workspace names the endpoint (a trusted status bar would check it).
+    const api = await fingerApi();
+    Object.defineProperty(api.host, 'trusted', { get: () => false, configurable: true });
     double = await startEndpointDouble();
     await config().update('endpoint.baseUrl', double.url, WS);
     await config().update('endpoint.model', DEFAULT_DOUBLE_MODEL, WS);
-    await config().update('ffmpegPath', '/tmp/evil-ffmpeg', WS);
+    // finger.ffmpegPath is machine-scoped: the API refuses to write it to workspace settings, so
+    // put it there by hand, as a cloned repository's .vscode/settings.json would.
+    const file = path.join(root(), '.vscode', 'settings.json');
+    const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(file, JSON.stringify({ ...current, 'finger.ffmpegPath': '/tmp/evil-ffmpeg' }, null, 2));
+    await new Promise((r) => setTimeout(r, 1000));
   });
   suiteTeardown(async () => {
     const api = await fingerApi();
     delete (api.host as unknown as { trusted?: boolean }).trusted;
-    for (const k of ['endpoint.baseUrl', 'endpoint.model', 'ffmpegPath']) await config().update(k, undefined, WS);
+    const file = path.join(root(), '.vscode', 'settings.json');
+    if (existsSync(file)) {
+      const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      delete current['finger.ffmpegPath'];
+      writeFileSync(file, JSON.stringify(current, null, 2));
+    }
+    for (const k of ['endpoint.baseUrl', 'endpoint.model']) await config().update(k, undefined, WS);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await double.close();
   });
@@ -148,7 +162,7 @@ suite('Security: untrusted workspace', () => {
   test('no command, status check or template edit sends anything; workspace endpoint and ffmpeg values are ignored', async () => {
     const api = await fingerApi();
     const f = await api.features();
-    Object.defineProperty(api.host, 'trusted', { get: () => false, configurable: true });
+    assert.equal(api.host.trusted, false);
     const settings = (await api.host.settings()).eval;
     assert.notEqual(settings.endpoints[0]!.baseUrl, double.url, 'workspace endpoint ignored');
     assert.equal(settings.ffmpegPath, undefined, 'workspace ffmpeg path ignored');
