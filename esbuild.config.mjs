@@ -1,5 +1,7 @@
 // One esbuild config for every bundle, like microsoft/vscode-hexeditor:
-//   extension  src/extension/extension.ts → dist/extension.js  (node, cjs, `vscode` external)
+//   extension  src/extension/extension.ts → dist/extension.js  (node, cjs, `vscode` external), small:
+//              what activation needs; src/extension/features.ts → dist/features.js, the engine,
+//              zod, openai, liquidjs…, required on first use so activation does not compile it
 //   cli        src/cli/main.ts            → dist/cli.js        (node, cjs)
 //   webviews   webview/<name>/main.ts     → dist/webview/<name>.js (browser, iife)
 // Flags: --watch, --production (minify, no source maps), --only=extension|cli|webview, --quiet
@@ -26,16 +28,32 @@ const webviewEntries = existsSync('webview')
       .map((d) => ({ in: `webview/${d.name}/main.ts`, out: d.name }))
   : [];
 
+/**
+ * extension.ts loads features.ts with `import('./features')`. Left alone, esbuild would inline it
+ * into dist/extension.js and VS Code would compile all 2 MB on activation; as an external it stays
+ * a `require('./features.js')` that runs when a feature is first used.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyFeatures = {
+  name: 'lazy-features',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/features$/ }, (args) =>
+      /src[\\/]extension[\\/]extension\.ts$/.test(args.importer) ? { path: './features.js', external: true } : undefined,
+    );
+  },
+};
+
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const builds = {
   extension: {
     ...common,
-    entryPoints: ['src/extension/extension.ts'],
-    outfile: 'dist/extension.js',
+    entryPoints: ['src/extension/extension.ts', 'src/extension/features.ts'],
+    outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node22',
     external: ['vscode'],
+    plugins: [lazyFeatures],
   },
   cli: {
     ...common,
