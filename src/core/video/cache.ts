@@ -5,17 +5,32 @@
 // On disk each entry is a folder of JPEGs plus index.json, written into a temporary folder that
 // is renamed into place only when complete (index last), so a crash mid-write leaves a miss and
 // never a half-written hit.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { silentLogger, type Logger } from '../log';
 import type { Frame, SamplingOptions } from './frames';
+import type { VideoInfo } from './probe';
 
 /** Bump when extraction changes in a way that makes old cached frames wrong. */
 const EXTRACTION_VERSION = 1;
 const INDEX_FILE = 'index.json';
+
+/** Identity of a file on disk, as strings (bigint nanoseconds do not survive JSON). */
+export interface FileIdentity {
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+  ino: string;
+}
+
+/** What probing and hashing a video found. */
+export interface VideoFacts {
+  sha256: string;
+  info: VideoInfo;
+}
 export const DEFAULT_FRAME_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** The cache key of a video's frames under given sampling settings; safe as a folder name. */
@@ -101,6 +116,44 @@ export class FrameCache {
     // The index is written last: without it the entry is not (or not yet) on disk.
     if (!existsSync(join(folder, INDEX_FILE))) return undefined;
     return frames.map((f) => ({ timeSec: f.timeSec, file: join(folder, frameFileName(f.index)) }));
+  }
+
+  /** What a probe and a hash found for `file` when it last had exactly this identity (size,
+   *  mtime and ctime in nanoseconds, inode: what git's index trusts), so a rescore of unchanged
+   *  videos runs neither ffprobe nor a full read. Undefined on any mismatch or without a folder. */
+  async getFacts(file: string, id: FileIdentity): Promise<VideoFacts | undefined> {
+    if (!this.dir) return undefined;
+    try {
+      const raw = JSON.parse(await readFile(this.factsFile(file), 'utf8')) as { id?: FileIdentity; facts?: VideoFacts };
+      if (!raw.id || !raw.facts || JSON.stringify(raw.id) !== JSON.stringify(id)) return undefined;
+      return raw.facts;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remembers the probe and hash of `file` at identity `id` (atomically; failures only logged). */
+  async setFacts(file: string, id: FileIdentity, facts: VideoFacts): Promise<void> {
+    if (!this.dir) return;
+    const target = this.factsFile(file);
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await mkdir(this.factsDir(), { recursive: true });
+      await writeFile(tmp, JSON.stringify({ file, id, facts }));
+      await rename(tmp, target);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      this.log.warn(`Frame cache: could not write ${target}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Beside the entries, not among them: `<dir>-facts` (e.g. .finger/cache/frames-facts). */
+  private factsDir(): string {
+    return `${this.dir!.replace(/[\\/]+$/, '')}-facts`;
+  }
+
+  private factsFile(file: string): string {
+    return join(this.factsDir(), `${createHash('sha256').update(file).digest('hex')}.json`);
   }
 
   clearMemory(): void {

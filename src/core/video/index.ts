@@ -1,7 +1,8 @@
 // Video probing and frame sampling for the pipeline: ffprobe for what a clip is, one ffmpeg
 // process for the frames the judge sees, a cache keyed by content hash and sampling settings.
 import { CancelledError } from '../errors';
-import { FrameCache, frameCacheKey } from './cache';
+import { stat } from 'node:fs/promises';
+import { FrameCache, frameCacheKey, type FileIdentity } from './cache';
 import { extractFrames, type Frame, type SamplingOptions } from './frames';
 import { sha256File } from './hash';
 import { probeVideo, type VideoInfo } from './probe';
@@ -37,6 +38,22 @@ export async function sampleVideo(
   sampling: SamplingOptions,
   opts: { ffmpeg: string; ffprobe: string; cache?: FrameCache; signal?: AbortSignal },
 ): Promise<SampledVideo> {
+  // An unchanged file (same size, mtime, ctime and inode as when it was last probed and hashed)
+  // needs neither ffprobe nor a full read: a rescore of unchanged videos starts no process.
+  let id: FileIdentity | undefined;
+  if (opts.cache) {
+    try {
+      const st = await stat(file, { bigint: true });
+      id = { size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino) };
+      const known = await opts.cache.getFacts(file, id);
+      if (known) {
+        const hit = await opts.cache.get(frameCacheKey(known.sha256, sampling));
+        if (hit) return { info: known.info, sha256: known.sha256, frames: hit, fromCache: true };
+      }
+    } catch {
+      id = undefined; // the probe below reports a missing or unreadable file properly
+    }
+  }
   // If one of the two fails, stop the other instead of letting it read the whole file for
   // nothing, and report the failure that came first (the other's is only its consequence).
   const both = new AbortController();
@@ -60,6 +77,7 @@ export async function sampleVideo(
   const info = probed.value;
   const sha256 = hashed.value;
 
+  if (id) await opts.cache?.setFacts(file, id, { sha256, info });
   const key = frameCacheKey(sha256, sampling);
   const cached = await opts.cache?.get(key);
   if (cached) return { info, sha256, frames: cached, fromCache: true };
