@@ -8,7 +8,7 @@ type EndpointState =
   | { kind: 'checking' }
   | { kind: 'ok'; models: string[] }
   | { kind: 'model-missing'; models: string[] }
-  | { kind: 'unreachable'; message: string }
+  | { kind: 'unreachable'; message: string; configured: boolean }
   | { kind: 'untrusted' };
 
 export class EndpointStatusItem implements vscode.Disposable {
@@ -64,7 +64,7 @@ export class EndpointStatusItem implements vscode.Disposable {
       this.host.logger.info(`GET ${url} → ${models.length} model(s) in ${Date.now() - started} ms`);
     } catch (e) {
       const message = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
-      next = { kind: 'unreachable', message };
+      next = { kind: 'unreachable', message, configured: endpointConfigured() };
       this.host.logger.warn(`GET ${url} failed after ${Date.now() - started} ms: ${message}`);
     }
     if (generation === this.generation) this.render(next, endpoint);
@@ -93,6 +93,16 @@ export class EndpointStatusItem implements vscode.Disposable {
         tip.appendText(`The endpoint answers but does not list this model. It serves: ${state.models.join(', ') || 'nothing'}.`);
         break;
       case 'unreachable':
+        if (!state.configured) {
+          // A new user who has not set an endpoint: say how to get one, not that "it" is down.
+          this.item.text = `$(plug) FingER: set up endpoint`;
+          tip.appendText(
+            'No endpoint is configured and nothing answers at the default address. Serve a video MLLM, e.g.\n' +
+              "vllm serve Qwen/Qwen2.5-VL-7B-Instruct --max-logprobs 20 --limit-mm-per-prompt '{\"video\":1,\"image\":32}'\n" +
+              'then set finger.endpoint.baseUrl and finger.endpoint.model (and FingER: Set API Key if it needs one).',
+          );
+          break;
+        }
         this.item.text = `$(error) FingER: endpoint down`;
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         tip.appendText(`GET /models failed: ${state.message}`);
@@ -111,6 +121,12 @@ export class EndpointStatusItem implements vscode.Disposable {
     clearTimeout(this.timer);
     this.item.dispose();
   }
+}
+
+/** Whether the user set an endpoint anywhere (else the default localhost address is being tried). */
+function endpointConfigured(): boolean {
+  const i = vscode.workspace.getConfiguration('finger').inspect<string>('endpoint.baseUrl');
+  return [i?.globalValue, i?.workspaceValue, i?.workspaceFolderValue].some((v) => v !== undefined);
 }
 
 function shortModel(model: string): string {
