@@ -13,7 +13,7 @@ import { makeSampleWorkspace } from '../harness/workspace';
 import { removeTempDir } from '../helpers/clips';
 import { log, type Figure } from './common';
 
-const REPS = Number(process.env.FINGER_BENCH_ACTIVATION_REPS ?? 3);
+const REPS = Number(process.env.FINGER_BENCH_ACTIVATION_REPS ?? 2);
 
 /** The "Activated in N ms." line of the FingER log channel somewhere under `dir`. */
 function findActivationLine(dir: string): string | null {
