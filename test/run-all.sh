@@ -65,11 +65,13 @@ node_tests browser 900 test/browser/**/*.test.ts
 
 # VS Code: package once, then the extension-host suite and the UI tests use that .vsix.
 rm -f finger-video-eval.vsix
-step package 300 npm run --silent package -- --allow-missing-repository
+step package 300 npm run --silent package
 export FINGER_VSIX="$root/finger-video-eval.vsix"
 [ -f "$FINGER_VSIX" ] && echo "[run-all] vsix: $(du -k "$FINGER_VSIX" | cut -f1) KiB"
 step exthost 600 node --import tsx test/vscode/runExtensionTests.ts
-ui_files=(test/vscode/*.test.ts)
+# The workbench with the .vsix (test/vscode/*.test.ts), then the features driven like a person
+# against the endpoint double (test/vscode/e2e/**: right-click → Score Video, overrides, untrusted).
+ui_files=(test/vscode/*.test.ts test/vscode/e2e/*.test.ts)
 if [ ${#ui_files[@]} -gt 0 ]; then
   step vscode-ui 1200 node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${ui_files[@]}"
 fi

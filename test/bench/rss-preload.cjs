@@ -1,8 +1,6 @@
 // Preloaded into the CLI by the benchmark (`node --require`): on exit, writes the process's own
 // peak resident set size (getrusage maxrss, bytes) to FINGER_BENCH_RSS_FILE.
-/* global require, process */
 'use strict';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS preload
 const fs = require('node:fs');
 
 const file = process.env.FINGER_BENCH_RSS_FILE;

@@ -12,5 +12,5 @@ export FINGER_NEED_CODE_SERVER=1
 source test/tools/ensure-tools.sh
 echo "[demo] building and packaging the extension" >&2
 npm run --silent build >/dev/null
-npm run --silent package -- --allow-missing-repository >/dev/null
+npm run --silent package >/dev/null
 exec node --import tsx test/demo/demo.ts

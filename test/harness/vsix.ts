@@ -16,7 +16,7 @@ export function ensureVsix(): string {
     if (!existsSync(given)) throw new Error(`FINGER_VSIX=${given} does not exist`);
     return given;
   }
-  const r = spawnSync('npm', ['run', '--silent', 'package', '--', '--allow-missing-repository'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0 || !existsSync(defaultVsix)) {
     throw new Error(`npm run package failed (${r.status ?? r.error?.message}):\n${r.stdout}${r.stderr}`);
   }
