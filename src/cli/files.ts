@@ -2,6 +2,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { FingerError } from '../core/errors';
+import { isInsideRelative } from '../core/store/paths';
 import { isVideoPath } from '../core/types';
 
 /** Folders never searched: our own output, dependencies, version control. */
@@ -23,7 +24,7 @@ export async function findVideos(inputs: string[], workspaceRoot: string): Promi
   const insideWorkspace = async (file: string): Promise<boolean> => {
     const real = await realpath(file);
     const rel = path.relative(root, real);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
+    return isInsideRelative(rel);
   };
   const add = async (file: string) => {
     const abs = path.resolve(file);

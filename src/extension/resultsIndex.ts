@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
-import { listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
+import { isInsideRelative, listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
 import type { Labels, Result } from '../core/types';
 import type { Host } from './host';
 
@@ -186,7 +186,7 @@ export class ResultsIndex implements vscode.Disposable {
 
   private async reloadLabelsFile(root: string, file: string): Promise<void> {
     const rel = path.relative(path.join(root, '.finger', 'labels'), file);
-    if (rel.startsWith('..') || !rel.endsWith('.json')) return;
+    if (!isInsideRelative(rel) || !rel.endsWith('.json')) return;
     const video = path.resolve(root, rel.slice(0, -'.json'.length));
     const entry = this.entries.get(video);
     if (entry) entry.labels = await readLabels(root, video).catch(() => null);

@@ -4,8 +4,9 @@
 //      ancestor folder up to and including the workspace root, never above it.
 // The nearest source wins; the first of the names above wins within a folder.
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { FingerError } from '../errors';
+import { isInsideRelative } from '../store/paths';
 import { isVideoPath, VIDEO_EXTENSIONS } from '../types';
 import { isPromptManifest, MANIFEST_NAMES, normaliseManifestKey, readPromptManifest, type ManifestEntry } from './manifest';
 import { readTextFile } from './text-file';
@@ -149,7 +150,7 @@ export async function findVideoForPromptFile(promptFile: string): Promise<string
 
 function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel === '' || isInsideRelative(rel);
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -5,11 +5,19 @@ import { FingerError } from '../errors';
 export const FINGER_DIR = '.finger';
 export const DEFAULT_RESULTS_DIR = '.finger/results';
 
+/**
+ * Whether a `path.relative(root, x)` result stays inside `root`. A name that merely starts with
+ * two dots (`..clip.mp4`) is inside; only `..` itself or `../…` leaves.
+ */
+export function isInsideRelative(rel: string): boolean {
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !rel.startsWith('../') && !path.isAbsolute(rel);
+}
+
 /** `abs` relative to the workspace, with forward slashes. Refuses paths outside the workspace, so a
  *  manifest, question set or webview message can never make us read or write elsewhere. */
 export function toWorkspaceRelative(workspaceRoot: string, absPath: string): string {
   const rel = path.relative(path.resolve(workspaceRoot), path.resolve(absPath));
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (rel === '' || !isInsideRelative(rel)) {
     throw new FingerError(`is outside the workspace ${workspaceRoot}.`, {
       file: absPath,
       hint: 'Open the folder that contains it as the workspace, or pass --workspace.',
@@ -43,7 +51,7 @@ export function labelsPathFor(workspaceRoot: string, videoPath: string): string 
 /** The video a result file belongs to (inverse of resultPathFor), workspace-relative. */
 export function videoRelPathOfResult(workspaceRoot: string, resultFile: string, resultsDir = DEFAULT_RESULTS_DIR): string | undefined {
   const rel = path.relative(path.resolve(workspaceRoot, resultsDir), resultFile);
-  if (rel.startsWith('..') || !rel.endsWith('.json')) return undefined;
+  if (!isInsideRelative(rel) || !rel.endsWith('.json')) return undefined;
   return rel.slice(0, -'.json'.length).split(path.sep).join('/');
 }
 

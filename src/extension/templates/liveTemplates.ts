@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isAbortError } from '../../core/errors';
+import { isInsideRelative } from '../../core/store/paths';
 import type { Templates } from '../../core/templates';
 import type { Question, QuestionSet } from '../../core/types';
 import type { Host } from '../host';
@@ -56,7 +57,7 @@ export class LiveTemplates implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
     const rel = path.relative(path.join(folder.uri.fsPath, ...TEMPLATES_FOLDER.split('/')), uri.fsPath);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    if (!isInsideRelative(rel)) return undefined;
     const name = rel.split(path.sep).join('/');
     if (!/\.(liquid|json)$/.test(name)) return undefined; // README.md and the like
     return { workspaceRoot: folder.uri.fsPath, name };

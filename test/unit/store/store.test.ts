@@ -68,6 +68,9 @@ describe('workspace paths', () => {
     assert.throws(() => fromWorkspaceRelative(ws, '../../etc/passwd'), /outside the workspace/);
     assert.throws(() => fromWorkspaceRelative(ws, '/etc/passwd'), /outside the workspace/);
     assert.equal(fromWorkspaceRelative(ws, 'clips/../clips/a.mp4'), path.join(ws, 'clips', 'a.mp4'));
+    // A name that only starts with two dots is inside.
+    assert.equal(toWorkspaceRelative(ws, path.join(ws, '..clip.mp4')), '..clip.mp4');
+    assert.equal(resultPathFor(ws, path.join(ws, '..clip.mp4')), path.join(ws, '.finger', 'results', '..clip.mp4.json'));
   });
 });
 
