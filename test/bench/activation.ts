@@ -11,7 +11,7 @@ import { codeServerBinary, startCodeServer } from '../harness/codeServer';
 import { ensureVsix } from '../harness/vsix';
 import { makeSampleWorkspace } from '../harness/workspace';
 import { removeTempDir } from '../helpers/clips';
-import { log, type Figure } from './common';
+import { log, median, type Figure } from './common';
 
 const REPS = Number(process.env.FINGER_BENCH_ACTIVATION_REPS ?? 2);
 
@@ -83,8 +83,7 @@ export async function runActivation(_dir: string): Promise<Figure[]> {
     }
   }
   const worst = Math.max(...samples);
-  const sorted = [...samples].sort((a, b) => a - b);
-  const med = sorted[Math.floor(sorted.length / 2)]!;
+  const med = median(samples);
   return [
     {
       id: 'activation.ms',
