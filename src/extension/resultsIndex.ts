@@ -78,9 +78,9 @@ export class ResultsIndex implements vscode.Disposable {
       const root = folder.uri.fsPath;
       const resultsFolder = this.resultsFolder(root);
       const results = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${resultsFolder}/**/*.json`));
-      const onResult = (uri: vscode.Uri) => void this.reloadResultFile(root, uri.fsPath);
+      const onResult = (uri: vscode.Uri) => void this.serial(() => this.reloadResultFile(root, uri.fsPath));
       const labels = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/labels/**/*.json'));
-      const onLabels = (uri: vscode.Uri) => void this.reloadLabelsFile(root, uri.fsPath);
+      const onLabels = (uri: vscode.Uri) => void this.serial(() => this.reloadLabelsFile(root, uri.fsPath));
       // inotify misses files written right after their folder is created (mkdir -p + write, as the
       // CLI and the store do for a first result); a new folder under .finger/ triggers a rescan.
       const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/**'), false, true, true);
@@ -99,7 +99,7 @@ export class ResultsIndex implements vscode.Disposable {
         labels.onDidDelete(onLabels),
       );
     }
-    this.ready = (async () => {
+    this.ready = this.serial(async () => {
       for (const folder of folders) {
         const root = folder.uri.fsPath;
         for (const listed of await listResults(root, this.resultsFolder(root))) {
@@ -116,10 +116,23 @@ export class ResultsIndex implements vscode.Disposable {
         }
       }
       this.changed.fire({ videos: [...new Set([...before, ...this.entries.keys()])] });
-    })().catch((e) => this.host.logger.error(`Could not list results: ${describeError(e)}`));
+    }).catch((e) => this.host.logger.error(`Could not list results: ${describeError(e)}`));
   }
 
   private readonly rescans = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Every read of the results and labels folders goes through this queue, in the order the events
+   * came. Run concurrently, a slow read for a "change" could finish after the read for the
+   * "delete" that followed it and bring a deleted result back (or a rescan could overwrite a newer
+   * state); one at a time, the last event's read always has the last word.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 
   private scheduleRescan(root: string): void {
     clearTimeout(this.rescans.get(root));
@@ -127,7 +140,7 @@ export class ResultsIndex implements vscode.Disposable {
       root,
       setTimeout(() => {
         this.rescans.delete(root);
-        void this.rescan(root);
+        void this.serial(() => this.rescan(root));
       }, 300),
     );
   }
@@ -157,7 +170,7 @@ export class ResultsIndex implements vscode.Disposable {
 
   /** Re-reads one video's result now (after a score, without waiting for the watcher). */
   async refresh(video: string, workspaceRoot: string): Promise<IndexedResult | undefined> {
-    await this.reloadResultFile(workspaceRoot, this.resultFileFor(video, workspaceRoot));
+    await this.serial(() => this.reloadResultFile(workspaceRoot, this.resultFileFor(video, workspaceRoot)));
     return this.get(video);
   }
 
