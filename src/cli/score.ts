@@ -56,10 +56,11 @@ function cancelOnSigint(onFirst: () => void): { controller: AbortController; dis
   };
 }
 
-/** How many videos are worked on at once: enough queued questions to keep `concurrency` requests
- *  in flight while the next video's frames are extracted, few enough to bound memory. */
+/** How many videos are in progress at once: enough that the next videos' frames are extracted
+ *  (one ffmpeg per core, see Engine.extractionSlot) while earlier ones keep `concurrency` requests
+ *  in flight, few enough to bound memory (each holds its frames until it is saved). */
 export function videoParallelism(concurrency: number): number {
-  return Math.min(8, Math.max(2, Math.ceil(concurrency / 8) + 1));
+  return Math.min(16, Math.max(2, Math.ceil(concurrency / 4) + 1));
 }
 
 const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(3));

@@ -1,6 +1,8 @@
 // scoreVideo(): probe → frames → questions → answers → scores → save, with progress events.
 // This is the engine's front door; the CLI and the extension are thin shells over it.
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
 import * as path from 'node:path';
 import { CancelledError, ConfigError, FingerError, isAbortError, throwIfAborted } from './errors';
 import type { Logger } from './log';
@@ -45,6 +47,8 @@ export interface Engine {
   frameCache(workspaceRoot: string): FrameCache;
   answerCache(workspaceRoot: string): AnswerCache;
   tools(): Promise<{ ffmpeg: string; ffprobe: string }>;
+  /** Frame extraction is CPU-bound: at most one ffmpeg per core, however many videos are in progress. */
+  extractionSlot<T>(work: () => Promise<T>): Promise<T>;
   dispose(): void;
 }
 
@@ -76,6 +80,7 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
   const frameCaches = new Map<string, FrameCache>();
   const answerCaches = new Map<string, AnswerCache>();
   let tools: Promise<{ ffmpeg: string; ffprobe: string }> | undefined;
+  const extraction = pLimit(Math.max(1, availableParallelism()));
   return {
     settings,
     pool,
@@ -103,6 +108,7 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
       }
       return tools;
     },
+    extractionSlot: (work) => extraction(work),
     dispose() {
       frameCaches.clear();
       answerCaches.clear();
@@ -213,7 +219,10 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const framesP = (async () => {
     const tools = await engine.tools();
     emit({ type: 'phase', video: rel, phase: 'frames' });
-    return sampleVideo(videoPath, sampling, { ...tools, cache: engine.frameCache(o.workspaceRoot), signal: o.signal });
+    return engine.extractionSlot(() => {
+      throwIfAborted(o.signal);
+      return sampleVideo(videoPath, sampling, { ...tools, cache: engine.frameCache(o.workspaceRoot), signal: o.signal });
+    });
   })();
   const questionsP = (async () => {
     const templates = await templatesP;

@@ -109,8 +109,13 @@ function sameJudging(a: Result, b: Result): boolean {
   );
 }
 
+function sameExceptDate(a: Result, b: Result): boolean {
+  return JSON.stringify({ ...a, createdAt: '' }) === JSON.stringify({ ...b, createdAt: '' });
+}
+
 export type SaveDecision =
-  | { written: true; result: Result; merged: number }
+  /** `unchanged`: the saved file already said exactly this (but for its date) and was left as is. */
+  | { written: true; result: Result; merged: number; unchanged?: boolean }
   | { written: false; kept: Result; reason: string };
 
 /**
@@ -138,6 +143,9 @@ export async function saveResultSafely(
     });
     if (merged > 0) candidate = { ...next, questions, ...scoreDimensions(questions, weights) };
   }
+  // A rescore with nothing changed rewrites nothing: no fsync per video, no watcher churn, and the
+  // date keeps saying when these answers were made.
+  if (previous && sameExceptDate(previous, candidate)) return { written: true, result: previous, merged, unchanged: true };
   if (previous && isComplete(previous) && !isComplete(candidate)) {
     const failed = candidate.questions.filter((q) => q.error !== null).length;
     return { written: false, kept: previous, reason: `${failed} question(s) failed; the complete result saved before was kept` };

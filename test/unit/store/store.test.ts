@@ -129,6 +129,20 @@ describe('results', () => {
     assert.equal(decision.written, false, 'the complete old result is kept rather than merged with a different video');
   });
 
+  it('a result that says the same as the saved one (but for its date) is not rewritten', async () => {
+    const ws = await tmp();
+    const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
+    const first = result([answered('q1', 'Is it sharp?', 0.9)]);
+    await writeResult(file, { ...first, createdAt: '2026-01-01T00:00:00.000Z' });
+    const before = await readFile(file, 'utf8');
+    const same = await saveResultSafely(file, { ...first, createdAt: '2026-06-01T00:00:00.000Z' }, {});
+    assert.equal(same.written && same.unchanged, true);
+    assert.equal(await readFile(file, 'utf8'), before);
+    const changed = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.8)]), {});
+    assert.equal(changed.written && !changed.unchanged, true);
+    assert.notEqual(await readFile(file, 'utf8'), before);
+  });
+
   it('a broken saved result is replaced by a good one', async () => {
     const ws = await tmp();
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
