@@ -6,6 +6,7 @@ import { ConfigError, describeError, isAbortError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { createEngine, prepareQuestionSet, questionSetPathFor, type Engine } from '../core/pipeline';
 import { scoreWithProtocol } from '../core/protocols';
+import { loadTemplates } from '../core/templates';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
 import type { Protocol, QuestionSet } from '../core/types';
@@ -70,6 +71,10 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   const workspace = path.resolve(flags.workspace);
   let fixedSet: QuestionSet | undefined;
   if (flags.questions) fixedSet = await readQuestionSet(path.resolve(flags.questions));
+  // Loaded (and checked) once for the run rather than once per video; a broken template is a
+  // configuration problem that stops the run before anything is sent.
+  const protocol = flags.protocol ?? 'finger';
+  const templates = protocol === 'finger' ? await loadTemplates({ workspaceRoot: workspace }) : undefined;
   const { videos, skipped } = await findVideos(inputs, workspace);
   if (videos.length === 0 && skipped.length === 0) {
     throw new ConfigError(`No video files (mp4, mov, m4v, mkv, webm, avi) found in ${inputs.join(', ')}.`);
@@ -93,7 +98,8 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
           if (controller.signal.aborted) return;
           const rel = toWorkspaceRelative(workspace, video);
           try {
-            const outcome = await scoreWithProtocol(flags.protocol ?? 'finger', {
+            const outcome = await scoreWithProtocol(protocol, {
+              ...(templates ? { templates } : {}),
               videoPath: video,
               workspaceRoot: workspace,
               settings,
