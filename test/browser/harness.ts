@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, renderWebviewHtml } from '../../src/extension/webview/html';
+import { CHROMIUM_ARGS } from '../harness/browser';
 
 // CommonJS under tsx (the package is not "type": "module").
 export const REPO = resolve(__dirname, '../..');
@@ -48,16 +49,8 @@ const STUB = `(() => {
   };
 })();`;
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** The same Chromium flags as the VS Code harness. */
+export { CHROMIUM_ARGS };
 
 let built = false;
 /** Builds dist/webview/*.js once per test process with the project's esbuild config. */

@@ -14,7 +14,8 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = [
+/** Debian's Chromium, offline and as root (see shared/E2E-NOTES.md); Playwright adds --headless. */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

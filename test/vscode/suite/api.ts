@@ -10,3 +10,14 @@ export async function fingerApi(): Promise<FingerApi> {
   assert.ok(ext, `${EXTENSION_ID} is not loaded`);
   return ext.activate();
 }
+
+/** Polls `probe` until it returns something truthy (the extension reacts to files asynchronously). */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -6,19 +6,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEndpointDouble, extractEntities, DEFAULT_DOUBLE_MODEL, type EndpointDouble } from '../../double/endpoint-double';
 import type { Result } from '../../../src/core/types';
-import { fingerApi } from './api';
+import { fingerApi, waitFor } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function answered(id: string, dimension: Result['questions'][number]['dimension'], entity: string, text: string, pYes: number, reason: string) {
   const answer = pYes >= 0.5 ? ('Yes' as const) : ('No' as const);

@@ -13,21 +13,12 @@ import * as vscode from 'vscode';
 import { DEFAULT_DOUBLE_MODEL, startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
 import type { ResultsPanel } from '../../../src/extension/panels/resultsPanel';
 import { toTarget } from '../../../src/extension/locate';
-import { EXTENSION_ID, fingerApi } from './api';
+import { EXTENSION_ID, fingerApi, waitFor } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 const config = () => vscode.workspace.getConfiguration('finger');
 const WS = vscode.ConfigurationTarget.Workspace;
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Messages the panel posts to its webview, and a way to post to the panel as its webview would. */
 function tap(rp: ResultsPanel): { posted: { method?: string; params?: { message?: string; file?: string } }[]; fromWebview(m: unknown): Promise<void> } {
