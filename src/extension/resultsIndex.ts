@@ -1,6 +1,7 @@
 // Every scored video of the workspace, kept current by FileSystemWatchers on the results and labels
 // folders, so results written by the CLI (or edited by hand) show up in the side panel and the
 // prompt-file annotations without a reload.
+import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
@@ -19,6 +20,9 @@ export interface IndexedResult {
   error?: string;
   labels: Labels | null;
 }
+
+/** How often the safety-net scan runs (see pollForMissedEvents). */
+const POLL_MS = 3000;
 
 export class ResultsIndex implements vscode.Disposable {
   private readonly entries = new Map<string, IndexedResult>();
@@ -85,6 +89,7 @@ export class ResultsIndex implements vscode.Disposable {
       // CLI and the store do for a first result); a new folder under .finger/ triggers a rescan.
       const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/**'), false, true, true);
       this.watchers.push(
+        this.pollForMissedEvents(root, onResult, onLabels),
         folders,
         folders.onDidCreate((uri) => {
           if (!uri.fsPath.endsWith('.json')) this.scheduleRescan(root);
@@ -120,6 +125,51 @@ export class ResultsIndex implements vscode.Disposable {
   }
 
   private readonly rescans = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * A safety net under the file watcher, which can miss events (inotify and files written right
+   * after their folder was made; a loaded remote host): every few seconds, compare the size and
+   * modification time of the result and label files with what was seen last, and reload only
+   * the files that differ. A stat per file, nothing read unless it changed.
+   */
+  private pollForMissedEvents(root: string, onResult: (uri: vscode.Uri) => void, onLabels: (uri: vscode.Uri) => void): vscode.Disposable {
+    const seen = new Map<string, string>();
+    let first = true;
+    const scan = async (dir: string, onFile: (uri: vscode.Uri) => void, stamps: Map<string, string>) => {
+      let names: string[];
+      try {
+        names = (await readdir(dir, { recursive: true })).map(String).filter((n) => n.endsWith('.json'));
+      } catch {
+        names = [];
+      }
+      const now = new Set<string>();
+      for (const n of names) {
+        const file = path.join(dir, n);
+        now.add(file);
+        const st = await stat(file).catch(() => undefined);
+        const stamp = st ? `${st.size}:${st.mtimeMs}` : 'gone';
+        if (stamps.get(file) !== stamp && !first) onFile(vscode.Uri.file(file));
+        stamps.set(file, stamp);
+      }
+      for (const file of [...stamps.keys()]) {
+        if (file.startsWith(dir + path.sep) && !now.has(file)) {
+          stamps.delete(file);
+          if (!first) onFile(vscode.Uri.file(file));
+        }
+      }
+    };
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void (async () => {
+        await scan(path.join(root, this.resultsFolder(root)), onResult, seen);
+        await scan(path.join(root, '.finger', 'labels'), onLabels, seen);
+        first = false;
+      })().finally(() => (running = false));
+    }, POLL_MS);
+    return { dispose: () => clearInterval(timer) };
+  }
 
   /**
    * Every read of the results and labels folders goes through this queue, in the order the events
