@@ -254,10 +254,11 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const cache = engine.answerCache(o.workspaceRoot);
 
   emit({ type: 'phase', video: rel, phase: 'answers' });
-  // Aborted by the caller, or by us at the first configuration error (see below).
+  // Aborted by the caller, or by us at the first configuration error (see below). AbortSignal.any
+  // also covers a caller's signal that was aborted already (Ctrl-C during frame extraction), which
+  // an 'abort' listener added now would never hear.
   const answering = new AbortController();
-  const stopAnswering = () => answering.abort();
-  o.signal?.addEventListener('abort', stopAnswering, { once: true });
+  const answerSignal = o.signal ? AbortSignal.any([o.signal, answering.signal]) : answering.signal;
   let configError: ConfigError | undefined;
   const total = questionSet.questions.length;
   let done = 0;
@@ -288,7 +289,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         error: null,
       };
     } else {
-      throwIfAborted(answering.signal);
+      throwIfAborted(answerSignal);
       const questionText = await renderTemplate(templates.answerQuestion, {
         question: question.text,
         entity: question.entity,
@@ -300,7 +301,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         answered = await answerQuestion(
           engine.pool,
           { question, systemText, videoContent, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
-          answering.signal,
+          answerSignal,
         );
       } catch (e) {
         if (e instanceof ConfigError && !configError) {
@@ -316,9 +317,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
     return answered;
   };
   // The pool bounds concurrency globally; every question is handed to it at once.
-  const settled = await Promise.allSettled(questionSet.questions.map(answerOne)).finally(() =>
-    o.signal?.removeEventListener('abort', stopAnswering),
-  );
+  const settled = await Promise.allSettled(questionSet.questions.map(answerOne));
   if (configError) throw configError;
   const cancelled = settled.find((s) => s.status === 'rejected' && isAbortError(s.reason));
   if (cancelled || o.signal?.aborted) throw new CancelledError();
