@@ -131,8 +131,25 @@ export async function explorerContextMenu(page: Page, fileName: string, menuItem
     .filter({ has: page.locator('.action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(menuItem)}\\s*$`) }) })
     .first();
   await item.waitFor({ state: 'visible', timeout: timeoutMs });
-  await item.click();
+  // VS Code's menu items listen for mouseup only 100 ms after the menu renders (so the release of
+  // the right button cannot pick an item). On a fast machine Playwright clicks sooner and the click
+  // is silently ignored; wait out that window, and click again if the menu is still open.
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.waitForTimeout(MENU_MOUSEUP_DELAY_MS);
+    await item.click();
+    try {
+      await menu.first().waitFor({ state: 'detached', timeout: 2_000 });
+      return;
+    } catch {
+      if (!(await item.isVisible())) return;
+    }
+  }
+  throw new Error(`the Explorer context menu of ${fileName} stayed open after three clicks on "${menuItem}"`);
 }
+
+/** A margin over the 100 ms for which VS Code's menu items ignore mouseup after rendering. */
+const MENU_MOUSEUP_DELAY_MS = 250;
 
 /**
  * The content of a webview panel: the outer `iframe.webview.ready`, then its `#active-frame`.
