@@ -8,6 +8,7 @@ import { CancelledError, ConfigError, FingerError, isAbortError, throwIfAborted 
 import type { Logger } from './log';
 import { silentLogger } from './log';
 import type { EndpointConfig, EvalSettings } from './settings';
+import { rescoreFor } from './protocols/aggregate';
 import { scoreDimensions, entityScore } from './scoring/finger';
 import {
   AnswerCache,
@@ -350,7 +351,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   };
   const resultFile = resultPathFor(o.workspaceRoot, videoPath, o.resultsDir);
   throwIfAborted(o.signal);
-  const decision = await saveResultSafely(resultFile, result, settings.weights);
+  const decision = await saveResultSafely(resultFile, result, rescoreFor('finger', { weights: settings.weights }));
   if (decision.written) {
     emit({ type: 'saved', video: rel, result: decision.result, resultFile });
     const note = decision.merged > 0 ? `${decision.merged} failed question(s) kept their earlier answers` : undefined;

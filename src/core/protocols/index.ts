@@ -14,13 +14,15 @@ import { buildVideoContent } from '../judge';
 import { createEngine, scoreVideo, type Engine, type PipelineEvent, type ScoreVideoOptions, type ScoreVideoOutcome } from '../pipeline';
 import { readPrompt } from '../prompts';
 import { scoreDimensions } from '../scoring/finger';
-import { DEFAULT_RESULTS_DIR, readResultIfExists, resultPathFor, saveResultSafely, toWorkspaceRelative, writeResult } from '../store';
+import { DEFAULT_RESULTS_DIR, resultPathFor, saveResultSafely, toWorkspaceRelative } from '../store';
 import type { AnsweredQuestion, Protocol, Result } from '../types';
 import { extractFrames, frameCacheKey, sampleVideo, videoMimeType, type Frame, type SampledVideo, type SamplingOptions } from '../video';
+import { rescoreFor } from './aggregate';
 import { QSAVE_FIELDS, QSAVE_TEMPLATE_HASH, askQSave, defaultSlowFast, type SlowFastOptions } from './qsave';
 import { ratedQuestion, type RatedDimension, type SoftScoreRule } from './scores';
 import { VIDEOSCORE2_FIELDS, VIDEOSCORE2_TEMPLATE_HASH, askVideoScore2 } from './videoscore2';
 
+export * from './aggregate';
 export * from './scores';
 export * from './videoscore2';
 export * from './qsave';
@@ -157,19 +159,9 @@ async function scoreAlternative(protocol: AlternativeProtocol, engine: Engine, o
   };
   const resultFile = protocolResultPathFor(protocol, o.workspaceRoot, videoPath, o.resultsDir);
   throwIfAborted(o.signal);
-  // The store fills failed dimensions from the saved result and then recomputes the overall as
-  // the mean; Q-Save's overall is the MOS, so remember the saved one to put it back.
-  const previous = protocol === 'qsave' ? await readResultIfExists(resultFile).catch(() => null) : null;
-  let decision = await saveResultSafely(resultFile, result, {});
-  if (decision.written && decision.merged > 0 && protocol === 'qsave') {
-    const replyFailed = judged.questions.every((q) => q.error !== null);
-    const mos = judged.overall ?? (replyFailed && previous?.protocol === 'qsave' ? previous.overall : null);
-    if (mos !== null && mos !== decision.result.overall) {
-      const fixed: Result = { ...decision.result, overall: mos };
-      await writeResult(resultFile, fixed);
-      decision = { ...decision, result: fixed };
-    }
-  }
+  // The store fills failed dimensions from the saved result and rescores with the protocol's own
+  // aggregate (Q-Save: this reply's MOS), in the one write it makes.
+  const decision = await saveResultSafely(resultFile, result, rescoreFor(protocol, { mos: judged.overall ?? null }));
   if (decision.written) {
     emit({ type: 'saved', video: rel, result: decision.result, resultFile });
     const note = decision.merged > 0 ? `${decision.merged} failed dimension(s) kept their earlier ratings` : undefined;

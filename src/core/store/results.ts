@@ -3,8 +3,8 @@ import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { displayUrl } from '../endpoint/endpoint-errors';
 import { describeError } from '../errors';
-import { questionKey, scoreDimensions } from '../scoring/finger';
-import { LabelsSchema, ResultSchema, type AnsweredQuestion, type Dimension, type Labels, type Result } from '../types';
+import { questionKey } from '../scoring/finger';
+import { LabelsSchema, ResultSchema, type AnsweredQuestion, type Labels, type Result } from '../types';
 import { readJsonValidated, writeJsonAtomic } from './json';
 import { DEFAULT_RESULTS_DIR, labelsPathFor, resultPathFor, toWorkspaceRelative, videoRelPathOfResult } from './paths';
 
@@ -118,16 +118,28 @@ export type SaveDecision =
   | { written: true; result: Result; merged: number; unchanged?: boolean }
   | { written: false; kept: Result; reason: string };
 
+export interface RescoreContext {
+  /** The saved result the failed questions were filled from. */
+  previous: Result;
+  /** The result as scored, before the merge. */
+  next: Result;
+}
+
+/**
+ * A protocol's own aggregate (see protocols/aggregate.ts, rescoreFor): the dimensions and the
+ * overall score of `merged`, a result whose failed questions were filled from the saved one.
+ * The store cannot compute it itself: FingER weighs dimensions by the settings, VideoScore2 takes
+ * the plain mean, and Q-Save's overall is the MOS of its reply.
+ */
+export type Rescore = (merged: Result, context: RescoreContext) => Pick<Result, 'dimensions' | 'overall'>;
+
 /**
  * Saves `next` unless that would make the saved result worse: failed questions are first filled
- * from the previous result where it answered the same question the same way; a complete
- * previous result is then only replaced by a complete new one.
+ * from the previous result where it answered the same question the same way, and the protocol's
+ * `rescore` gives the merged result its scores; a complete previous result is then only replaced
+ * by a complete new one. The file is written at most once, atomically.
  */
-export async function saveResultSafely(
-  file: string,
-  next: Result,
-  weights: Partial<Record<Dimension, number>>,
-): Promise<SaveDecision> {
+export async function saveResultSafely(file: string, next: Result, rescore: Rescore): Promise<SaveDecision> {
   // A broken result file counts as none: it is replaced by a good one.
   const previous = await readResultIfExists(file).catch(() => null);
   let merged = 0;
@@ -141,7 +153,11 @@ export async function saveResultSafely(
       merged++;
       return { ...q, answer: prev.answer, reason: prev.reason, pYes: prev.pYes, pNo: prev.pNo, score: prev.score, probabilitySource: prev.probabilitySource, error: null };
     });
-    if (merged > 0) candidate = { ...next, questions, ...scoreDimensions(questions, weights) };
+    if (merged > 0) {
+      const filled: Result = { ...next, questions };
+      const { dimensions, overall } = rescore(filled, { previous, next });
+      candidate = { ...filled, dimensions, overall };
+    }
   }
   // A rescore with nothing changed rewrites nothing: no fsync per video, no watcher churn, and the
   // date keeps saying when these answers were made.

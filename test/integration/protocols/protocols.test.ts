@@ -15,6 +15,7 @@ import { protocolResultPathFor, scoreWithProtocol, type ProtocolScoreOptions } f
 import { DEFAULT_SETTINGS, type EvalSettings } from '../../../src/core/settings';
 import { jpegSize } from '../../../src/core/video';
 import type { PipelineEvent } from '../../../src/core/pipeline';
+import { countWrites } from '../../helpers/fs-writes';
 import { makeClip, makeTempDir, removeTempDir, testFfmpeg, testFfprobe } from '../../helpers/clips';
 import { completionFrom, tokensOf, type Piece } from '../../unit/protocols/completion';
 
@@ -256,8 +257,12 @@ describe('alternative protocols end to end', () => {
   it('Q-Save keeps its saved MOS as the overall when a failed reply is filled from the saved result', async () => {
     // The second test saved a complete Q-Save result with MOS 2.75 → 0.4375 (dimension mean 0.441…).
     server.reply = () => ({ status: 500 });
-    const outcome = await scoreWithProtocol('qsave', options());
+    const file = protocolResultPathFor('qsave', ws, clip);
+    const { value: outcome, writes } = await countWrites(file, () => scoreWithProtocol('qsave', options()));
     assert.equal(outcome.saved, true);
+    // Every rating and the MOS are the saved ones, so the file is left as it is (it used to be
+    // written with the mean and then again with the MOS).
+    assert.equal(writes, 0);
     assert.match(outcome.note ?? '', /3 failed dimension/);
     close(outcome.result.overall, 0.4375);
     close((await readResult(outcome.resultFile)).overall, 0.4375);

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { rescoreFor } from '../../../src/core/protocols/aggregate';
 import { scoreDimensions, entityScore } from '../../../src/core/scoring/finger';
 import {
   AnswerCache,
@@ -103,7 +104,7 @@ describe('results', () => {
     const before = await readFile(file, 'utf8');
     // A new question failed and there is nothing to fill it from: keep the old file as it is.
     const worse = result([answered('q1', 'Is it sharp?', 0.8), answered('q3', 'Is the chef there?', null)]);
-    const decision = await saveResultSafely(file, worse, {});
+    const decision = await saveResultSafely(file, worse, rescoreFor('finger'));
     assert.equal(decision.written, false);
     assert.equal(await readFile(file, 'utf8'), before);
   });
@@ -112,7 +113,7 @@ describe('results', () => {
     const ws = await tmp();
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
     await writeResult(file, result([answered('q1', 'Is it sharp?', 0.9), answered('q2', 'Is it smooth?', 0.7)]));
-    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.6), answered('q2', 'Is it smooth?', null)]), {});
+    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.6), answered('q2', 'Is it smooth?', null)]), rescoreFor('finger'));
     assert.equal(decision.written, true);
     const saved = await readResult(file);
     assert.equal(saved.questions[0]!.pYes, 0.6, 'the new answer wins where there is one');
@@ -125,7 +126,7 @@ describe('results', () => {
     const ws = await tmp();
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
     await writeResult(file, result([answered('q1', 'Is it sharp?', 0.9)], 'old-sha'));
-    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', null), answered('q2', 'x?', 0.5)], 'new-sha'), {});
+    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', null), answered('q2', 'x?', 0.5)], 'new-sha'), rescoreFor('finger'));
     assert.equal(decision.written, false, 'the complete old result is kept rather than merged with a different video');
   });
 
@@ -135,10 +136,10 @@ describe('results', () => {
     const first = result([answered('q1', 'Is it sharp?', 0.9)]);
     await writeResult(file, { ...first, createdAt: '2026-01-01T00:00:00.000Z' });
     const before = await readFile(file, 'utf8');
-    const same = await saveResultSafely(file, { ...first, createdAt: '2026-06-01T00:00:00.000Z' }, {});
+    const same = await saveResultSafely(file, { ...first, createdAt: '2026-06-01T00:00:00.000Z' }, rescoreFor('finger'));
     assert.equal(same.written && same.unchanged, true);
     assert.equal(await readFile(file, 'utf8'), before);
-    const changed = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.8)]), {});
+    const changed = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.8)]), rescoreFor('finger'));
     assert.equal(changed.written && !changed.unchanged, true);
     assert.notEqual(await readFile(file, 'utf8'), before);
   });
@@ -148,7 +149,7 @@ describe('results', () => {
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, 'garbage');
-    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.9)]), {});
+    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.9)]), rescoreFor('finger'));
     assert.equal(decision.written, true);
     assert.equal((await readResult(file)).questions[0]!.pYes, 0.9);
   });
