@@ -18,6 +18,7 @@ export {
   parsePromptManifest,
   isPromptManifest,
   normaliseManifestKey,
+  fieldNameOf,
   MANIFEST_NAMES,
   VIDEO_FIELDS,
   PROMPT_FIELDS,
@@ -25,3 +26,12 @@ export {
   type ManifestName,
 } from './manifest';
 export { readTextFile, decodeText } from './text-file';
+export {
+  locatePromptManifest,
+  decodeJsonString,
+  csvRecordFields,
+  PromptOffsetMap,
+  type LocatedManifestEntry,
+  type TextSpan,
+} from './manifest-source';
+export { manifestEntryLookup, manifestIsReachedFor } from './manifest-videos';

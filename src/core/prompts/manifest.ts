@@ -132,10 +132,16 @@ function entryFromRecord(value: unknown, file: string, line: number): ManifestEn
 
 /** The first of `names` present in `record`, matching names case-insensitively. */
 function pickField(record: Record<string, unknown>, names: readonly string[]): unknown {
+  const actual = fieldNameOf(record, names);
+  return actual === undefined ? undefined : record[actual];
+}
+
+/** The key of `record` that pickField reads for `names` (as written), or undefined. */
+export function fieldNameOf(record: Record<string, unknown>, names: readonly string[]): string | undefined {
   const lower = new Map(Object.keys(record).map((k) => [k.trim().toLowerCase(), k]));
   for (const name of names) {
     const actual = lower.get(name);
-    if (actual !== undefined) return record[actual];
+    if (actual !== undefined) return actual;
   }
   return undefined;
 }
