@@ -101,7 +101,18 @@ export interface EndpointDoubleOptions {
   /** Cost model: extra service time the first time a prefix (system text + media parts) is seen. */
   encodeMs?: number;
   maxLogprobs?: number;
+  /**
+   * Behave like an OpenAI-compatible server without structured output (an old SGLang or
+   * llama.cpp, vLLM without a guided-decoding backend, TGI): any request that carries
+   * `response_format` other than `{type: "text"}` gets this status (default 400) and a vLLM-shaped
+   * error body with this message (default below). Everything else is answered as usual.
+   */
+  rejectResponseFormat?: boolean | { status?: number; message?: string };
 }
+
+/** What the double says by default when rejectResponseFormat is on. */
+export const RESPONSE_FORMAT_REJECTION =
+  "response_format type 'json_schema' is not supported: this server has no guided decoding backend";
 
 export interface RecordedRequest {
   /** 0-based order of arrival over all paths. */
@@ -382,6 +393,12 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     }
     if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0 && !body.logprobs) {
       return send(400, errorBody(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError'));
+    }
+    const reject = options.rejectResponseFormat;
+    if (reject && body.response_format != null && body.response_format?.type !== 'text') {
+      const status = typeof reject === 'object' && reject.status !== undefined ? reject.status : 400;
+      const message = typeof reject === 'object' && reject.message !== undefined ? reject.message : RESPONSE_FORMAT_REJECTION;
+      return send(status, errorBody(status, message, 'BadRequestError', 'response_format'));
     }
 
     // ---- cost model ----

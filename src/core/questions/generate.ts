@@ -2,6 +2,11 @@
 // dimensions. Each step is one request (system text from the template, the prompt as data in the
 // user message, a JSON-schema response_format) and a pure parse of the reply. An invalid reply gets
 // one retry that tells the model what was wrong; a second invalid reply is a FingerError.
+// A server without structured output (it answers 400 about response_format / json_schema / guided
+// decoding) is asked again without response_format: the templates already ask for JSON, and the
+// tolerant parser and the zod validation apply either way. That is logged once per endpoint and
+// remembered per client (the engine's pool lives for the run or the VS Code session), so later
+// requests go without response_format from the start.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -127,6 +132,74 @@ function parseJsonOrThrow(text: string): unknown {
 
 // ---- requests ------------------------------------------------------------------------------
 
+/** Statuses servers use to refuse a request field they do not support (TGI answers 422). */
+const REFUSAL_STATUSES = new Set([400, 422]);
+const RESPONSE_FORMAT_REFUSAL = /response[_ .-]?format|json[_ -]?schema|guided|structured[ _-]?output|grammar|not (?:yet )?supported|unsupported|unknown variant/i;
+
+/**
+ * Whether a failed request was refused because of its `response_format`: HTTP 400 (or 422) with a
+ * message about response_format, json_schema, guided decoding or something "not supported".
+ */
+export function isResponseFormatRefusal(e: unknown): boolean {
+  let current: unknown = e;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const status = statusOf(current);
+    if (status !== undefined) {
+      return REFUSAL_STATUSES.has(status) && RESPONSE_FORMAT_REFUSAL.test(String((current as { message?: unknown }).message ?? ''));
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function statusOf(e: object): number | undefined {
+  const details = (e as { details?: { status?: unknown } }).details;
+  const status = details && typeof details.status === 'number' ? details.status : (e as { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Clients whose server refused response_format, with the endpoints that said so (logged once each). */
+const withoutStructuredOutput = new WeakMap<ChatClient, Set<string>>();
+
+/** Whether requests through `client` go without response_format (a server refused it before). */
+export function skipsResponseFormat(client: ChatClient): boolean {
+  return withoutStructuredOutput.has(client);
+}
+
+function rememberRefusal(client: ChatClient, e: unknown, logger: Logger): void {
+  const endpoint = (e as { details?: { baseUrl?: unknown } }).details?.baseUrl;
+  const name = typeof endpoint === 'string' ? endpoint : 'the question endpoint';
+  let endpoints = withoutStructuredOutput.get(client);
+  if (!endpoints) withoutStructuredOutput.set(client, (endpoints = new Set()));
+  if (endpoints.has(name)) return;
+  endpoints.add(name);
+  const why = (e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.');
+  logger.warn(
+    `Structured output (response_format json_schema) was refused: ${why} ` +
+      `Asking ${name} for JSON without it from now on; the replies are still validated.`,
+  );
+}
+
+function withoutResponseFormat(request: ChatRequest): ChatRequest {
+  const { response_format: _dropped, ...rest } = request;
+  return rest;
+}
+
+/** One request; without response_format when the server refuses it (remembered for `client`). */
+async function chatStructured(client: ChatClient, request: ChatRequest, opts: StepOptions) {
+  if (request.response_format === undefined || skipsResponseFormat(client)) {
+    return client.chat(withoutResponseFormat(request), { signal: opts.signal });
+  }
+  try {
+    return await client.chat(request, { signal: opts.signal });
+  } catch (e) {
+    if (!isResponseFormatRefusal(e)) throw e;
+    rememberRefusal(client, e, opts.logger ?? silentLogger);
+    throwIfAborted(opts.signal);
+    return client.chat(withoutResponseFormat(request), { signal: opts.signal });
+  }
+}
+
 /** Sends `request`; parses the reply with `parse`; on an invalid reply asks once more, saying what
  *  was wrong. */
 async function askWithOneRetry<T>(client: ChatClient, step: string, request: ChatRequest, parse: (text: string) => T, opts: StepOptions): Promise<T> {
@@ -134,7 +207,7 @@ async function askWithOneRetry<T>(client: ChatClient, step: string, request: Cha
   const messages: ChatCompletionMessageParam[] = [...request.messages];
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(opts.signal);
-    const { completion } = await client.chat({ ...request, messages }, { signal: opts.signal });
+    const { completion } = await chatStructured(client, { ...request, messages }, opts);
     const choice = completion.choices[0];
     const content = choice?.message?.content ?? '';
     let problem: string;

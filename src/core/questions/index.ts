@@ -8,6 +8,8 @@ export {
   questionCacheKey,
   questionCacheFile,
   InvalidReplyError,
+  isResponseFormatRefusal,
+  skipsResponseFormat,
   type StepOptions,
   type GenerateQuestionSetOptions,
   type ParsedQuestions,

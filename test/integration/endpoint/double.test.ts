@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import {
   DEFAULT_DOUBLE_MODEL,
   DOUBLE_DIMENSIONS,
+  RESPONSE_FORMAT_REJECTION,
   answerDistribution,
   answerFor,
   classify,
@@ -200,6 +201,31 @@ describe('endpoint double over HTTP', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'finger_questions', schema: {} } },
     });
     assert.deepEqual(JSON.parse(q.choices[0]!.message.content!), { questions: generateQuestions(extractEntities('A dog chases a ball')) });
+  });
+
+  it('refuses response_format like a server without structured output, when told to', async () => {
+    const messages = [{ role: 'user' as const, content: 'Extract the entities of the prompt as JSON.\n<prompt>"A dog chases a ball"</prompt>' }];
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'finger_entities', schema: {} } };
+    double.setOptions({ rejectResponseFormat: true });
+    try {
+      await assert.rejects(client.chat.completions.create({ model, messages, response_format }), (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.equal(e.status, 400);
+        assert.equal(e.message, `400 ${RESPONSE_FORMAT_REJECTION}`);
+        assert.deepEqual(e.error, { message: RESPONSE_FORMAT_REJECTION, type: 'BadRequestError', param: 'response_format', code: 400 });
+        return true;
+      });
+      assert.equal(double.chatRequests().at(-1)!.kind, 'entities');
+      // The same request without response_format (or with type text) is answered as usual.
+      for (const extra of [{}, { response_format: { type: 'text' as const } }]) {
+        const r = await client.chat.completions.create({ model, messages, ...extra });
+        assert.deepEqual(JSON.parse(r.choices[0]!.message.content!), { entities: extractEntities('A dog chases a ball') });
+      }
+      double.setOptions({ rejectResponseFormat: { status: 422, message: 'response_format: unknown variant `json_schema`' } });
+      await assert.rejects(client.chat.completions.create({ model, messages, response_format }), (e: unknown) => e instanceof OpenAI.UnprocessableEntityError);
+    } finally {
+      double.setOptions({ rejectResponseFormat: false });
+    }
   });
 
   it('reads the prompt and entities from the user message, not from few-shot examples in the system text', async () => {
