@@ -120,8 +120,10 @@ export function answerFor(questionText: string): { pYes: number; answer: 'Yes' |
   const pYes = 0.02 + 0.96 * u;
   const answer = pYes >= 0.5 ? 'Yes' : 'No';
   // The reason restates the question's first sentence, without markup, so that an answering
-  // template's instructions ("Reply as <reason>…</reason><answer>Yes</answer> …") are not echoed.
-  const firstQuestion = (/^[^?\n]*\?/m.exec(questionText)?.[0] ?? questionText.split('\n')[0] ?? '').replace(/[<>]/g, '');
+  // template's instructions ("Reply as <reason>…</reason><answer>Yes</answer> …") are not echoed;
+  // a question sent quoted (`<question>"…"</question>`, a JSON string) is read from inside.
+  const asked = quotedQuestion(questionText) ?? questionText;
+  const firstQuestion = (/^[^?\n]*\?/m.exec(asked)?.[0] ?? asked.split('\n')[0] ?? '').replace(/[<>]/g, '');
   const topic = firstQuestion
     .replace(/^\s*question\s*:\s*/i, '')
     .replace(/\?+\s*$/, '')
@@ -132,6 +134,20 @@ export function answerFor(questionText: string): { pYes: number; answer: 'Yes' |
       ? `Across the sampled frames it holds that ${topic}; the evidence is consistent from start to end.`
       : `In several of the sampled frames it does not hold that ${topic}, so the answer is negative.`;
   return { pYes, answer, reason };
+}
+
+/** The question inside the last `<question>"…"</question>` block (a JSON string), if any. */
+export function quotedQuestion(text: string): string | undefined {
+  let found: string | undefined;
+  for (const m of text.matchAll(/<question>("(?:[^"\\]|\\.)*")<\/question>/g)) {
+    try {
+      const value: unknown = JSON.parse(m[1]!);
+      if (typeof value === 'string') found = value;
+    } catch {
+      // not a JSON string: not a quoted question
+    }
+  }
+  return found;
 }
 
 /**

@@ -3,7 +3,7 @@
 // (includes and layouts are refused), so a template cannot pull other files into a request.
 import { Liquid, type Template } from 'liquidjs';
 import { FingerError } from '../errors';
-import { entitiesBlock, promptBlock } from './markers';
+import { entitiesBlock, promptBlock, questionBlock } from './markers';
 
 export interface TemplateProblem {
   /** 1-based. */
@@ -22,9 +22,11 @@ export const liquid = new Liquid({
 // `{{ example.prompt | prompt_block }}` renders <prompt>"…"</prompt> exactly as the request does.
 liquid.registerFilter('prompt_block', (value: unknown) => promptBlock(String(value ?? '')));
 liquid.registerFilter('entities_block', (value: unknown) => entitiesBlock(value));
+// `{{ question | question_block }}` renders <question>"…"</question>: the generated question as quoted data.
+liquid.registerFilter('question_block', (value: unknown) => questionBlock(String(value ?? '')));
 
 /** Filters the templates may use beyond Liquid's standard ones. */
-export const CUSTOM_FILTERS = ['prompt_block', 'entities_block'] as const;
+export const CUSTOM_FILTERS = ['prompt_block', 'entities_block', 'question_block'] as const;
 
 /** A Liquid error as line, column and a message without Liquid's own location suffix. */
 export function liquidProblem(error: unknown): TemplateProblem {
