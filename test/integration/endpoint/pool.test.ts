@@ -3,9 +3,9 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EndpointPool, EndpointError, type EndpointPoolOptions } from '../../../src/core/endpoint/pool';
 import { CancelledError, ConfigError, describeError } from '../../../src/core/errors';
-import type { Logger } from '../../../src/core/log';
 import type { ChatRequest } from '../../../src/core/endpoint/types';
 import { DEFAULT_DOUBLE_MODEL, answerFor, startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
+import { recordingLogger } from '../../helpers/logger';
 
 const model = DEFAULT_DOUBLE_MODEL;
 
@@ -25,12 +25,6 @@ function request(question: string, frame = 'AAAA'): ChatRequest {
     logprobs: true,
     top_logprobs: 5,
   };
-}
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const put = (m: unknown, ...args: unknown[]) => lines.push([m, ...args].map((x) => (x instanceof Error ? x.message : String(x))).join(' '));
-  return { lines, trace: put, debug: put, info: put, warn: put, error: put };
 }
 
 function pool(double: EndpointDouble | EndpointDouble[], options: Partial<EndpointPoolOptions> = {}): EndpointPool {

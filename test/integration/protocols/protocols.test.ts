@@ -17,7 +17,8 @@ import { jpegSize } from '../../../src/core/video';
 import type { PipelineEvent } from '../../../src/core/pipeline';
 import { countWrites } from '../../helpers/fs-writes';
 import { makeClip, makeTempDir, removeTempDir, testFfmpeg, testFfprobe } from '../../helpers/clips';
-import { completionFrom, tokensOf, type Piece } from '../../unit/protocols/completion';
+import { completionFrom, tokensOf, type Piece } from '../../helpers/completion';
+import { assertClose as close } from '../../helpers/assert';
 
 const MODEL = 'TIGER-Lab/VideoScore2';
 
@@ -73,10 +74,6 @@ function userParts(body: any): any[] {
 function framesOfVideoUrl(url: string): Buffer[] {
   assert.ok(url.startsWith('data:video/jpeg;base64,'), url.slice(0, 40));
   return url.slice('data:video/jpeg;base64,'.length).split(',').map((b) => Buffer.from(b, 'base64'));
-}
-
-function close(actual: number | null | undefined, expected: number, tol = 1e-9): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
 }
 
 describe('alternative protocols end to end', () => {

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EndpointPool } from '../../../src/core/endpoint/pool';
-import type { Logger } from '../../../src/core/log';
 import { generateQuestionSet, isResponseFormatRefusal, skipsResponseFormat } from '../../../src/core/questions';
 import { loadTemplates, type Templates } from '../../../src/core/templates';
 import {
@@ -16,12 +15,7 @@ import {
   startEndpointDouble,
   type EndpointDouble,
 } from '../../double/endpoint-double';
-
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = [];
-  const none = () => {};
-  return { warnings, trace: none, debug: none, info: none, warn: (m: string) => warnings.push(m), error: none };
-}
+import { recordingLogger } from '../../helpers/logger';
 
 const newPool = (double: EndpointDouble) =>
   new EndpointPool({ endpoints: [{ baseUrl: double.url, model: DEFAULT_DOUBLE_MODEL }], concurrency: 4, timeoutMs: 5_000, maxRetries: 0 });

@@ -10,14 +10,11 @@ import {
   spearman,
   type Statistic,
 } from '../../../src/core/metrics';
+import { assertClose as close } from '../../helpers/assert';
 
 function valueOf(s: Statistic): number {
   assert.notEqual(s.value, null, `expected a value, got null (${'reason' in s ? s.reason : ''})`);
   return s.value as number;
-}
-
-function close(actual: number, expected: number, tol = 1e-12): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
 }
 
 describe('averageRanks', () => {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { FingerError } from '../../../src/core/errors';
+import { describe, it } from 'node:test';
 import {
   findVideoForPromptFile,
   isPromptFile,
@@ -11,36 +9,12 @@ import {
   parsePromptManifest,
   readPrompt,
 } from '../../../src/core/prompts';
+import { rejectsWithFingerError } from '../../helpers/assert';
+import { useTempRoot } from '../../helpers/temp';
 
-let root: string;
-let n = 0;
-
+const temp = useTempRoot('finger-prompts');
 /** A fresh workspace folder per test, with the given files (string or bytes). */
-async function workspace(files: Record<string, string | Uint8Array>): Promise<string> {
-  const ws = join(root, `ws${n++}`);
-  for (const [rel, content] of Object.entries(files)) {
-    const file = join(ws, rel);
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(file, content);
-  }
-  await mkdir(ws, { recursive: true });
-  return ws;
-}
-
-async function rejectsWith(p: Promise<unknown>, check: (e: FingerError) => void): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof FingerError, `expected FingerError, got ${String(e)}`);
-    check(e);
-    return true;
-  });
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'finger-prompts-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const workspace = (files: Record<string, string | Uint8Array>) => temp.workspace(files);
 
 describe('readPrompt: sidecars', () => {
   it('reads clip.txt next to clip.mp4, trimmed', async () => {
@@ -75,7 +49,7 @@ describe('readPrompt: sidecars', () => {
 
   it('rejects an empty sidecar, naming the file', async () => {
     const ws = await workspace({ 'e.txt': '  \n\t ', 'prompts.json': '{"e.mp4": "would be used otherwise"}' });
-    await rejectsWith(readPrompt(join(ws, 'e.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'e.mp4'), ws), (e) => {
       assert.equal(e.file, join(ws, 'e.txt'));
       assert.match(e.message, /empty/);
     });
@@ -86,11 +60,11 @@ describe('readPrompt: sidecars', () => {
       'bin.txt': Buffer.from([0x41, 0x00, 0x42, 0x43]),
       'bad.txt': Buffer.from([0x41, 0xc3, 0x28, 0x42]),
     });
-    await rejectsWith(readPrompt(join(ws, 'bin.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'bin.mp4'), ws), (e) => {
       assert.equal(e.file, join(ws, 'bin.txt'));
       assert.match(e.message, /binary/);
     });
-    await rejectsWith(readPrompt(join(ws, 'bad.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'bad.mp4'), ws), (e) => {
       assert.equal(e.file, join(ws, 'bad.txt'));
       assert.match(e.message, /UTF-8/);
       assert.match(e.hint ?? '', /UTF-8/);
@@ -99,7 +73,7 @@ describe('readPrompt: sidecars', () => {
 
   it('rejects prompts over the length cap, accepts one at the cap', async () => {
     const ws = await workspace({ 'big.txt': 'x'.repeat(MAX_PROMPT_CHARS + 1), 'ok.txt': 'y'.repeat(MAX_PROMPT_CHARS) });
-    await rejectsWith(readPrompt(join(ws, 'big.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'big.mp4'), ws), (e) => {
       assert.match(e.message, new RegExp(`${MAX_PROMPT_CHARS + 1} characters`));
     });
     assert.equal((await readPrompt(join(ws, 'ok.mp4'), ws)).prompt.length, MAX_PROMPT_CHARS);
@@ -169,7 +143,7 @@ describe('readPrompt: manifests', () => {
     const outer = await workspace({ 'prompts.json': '{"v.mp4": "outside"}' });
     const ws = join(outer, 'inner');
     await mkdir(ws);
-    await rejectsWith(readPrompt(join(ws, 'v.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'v.mp4'), ws), (e) => {
       assert.match(e.message, /No prompt found for v\.mp4/);
       assert.ok(!e.message.includes(join(outer, 'prompts.json')), e.message);
       assert.ok(e.message.includes(join(ws, 'prompts.csv')), e.message);
@@ -179,12 +153,12 @@ describe('readPrompt: manifests', () => {
 
   it('ignores keys that resolve outside the workspace', async () => {
     const ws = await workspace({ 'sub/prompts.json': JSON.stringify({ '../../etc/x.mp4': 'escape' }) });
-    await rejectsWith(readPrompt(join(ws, 'sub', 'x.mp4'), ws), (e) => assert.match(e.message, /No prompt found/));
+    await rejectsWithFingerError(readPrompt(join(ws, 'sub', 'x.mp4'), ws), (e) => assert.match(e.message, /No prompt found/));
   });
 
   it('reports an empty prompt in a manifest with its line', async () => {
     const ws = await workspace({ 'prompts.jsonl': '{"video":"a.mp4","prompt":"A"}\n{"video":"b.mp4","prompt":"   "}\n' });
-    await rejectsWith(readPrompt(join(ws, 'b.mp4'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'b.mp4'), ws), (e) => {
       assert.equal(e.file, join(ws, 'prompts.jsonl'));
       assert.equal(e.options.line, 2);
       assert.match(e.message, /empty/);
@@ -193,37 +167,37 @@ describe('readPrompt: manifests', () => {
 
   it('reports malformed manifests with the place of the error', async () => {
     const json = await workspace({ 'prompts.json': '{\n  "a.mp4": "A",\n  "b.mp4": "B",\n}' });
-    await rejectsWith(readPrompt(join(json, 'a.mp4'), json), (e) => {
+    await rejectsWithFingerError(readPrompt(join(json, 'a.mp4'), json), (e) => {
       assert.equal(e.file, join(json, 'prompts.json'));
       assert.equal(e.options.line, 4);
       assert.match(e.message, /line 4, column 1/);
     });
     const jsonl = await workspace({ 'prompts.jsonl': '{"video":"a.mp4","prompt":"A"}\n{"video": "b.mp4", prompt}\n' });
-    await rejectsWith(readPrompt(join(jsonl, 'a.mp4'), jsonl), (e) => {
+    await rejectsWithFingerError(readPrompt(join(jsonl, 'a.mp4'), jsonl), (e) => {
       assert.equal(e.options.line, 2);
       assert.match(e.message, /^line 2: /);
     });
     const csv = await workspace({ 'prompts.csv': 'video,prompt\na.mp4,A\nb.mp4,"unterminated\n' });
-    await rejectsWith(readPrompt(join(csv, 'a.mp4'), csv), (e) => {
+    await rejectsWithFingerError(readPrompt(join(csv, 'a.mp4'), csv), (e) => {
       assert.equal(e.file, join(csv, 'prompts.csv'));
       assert.equal(e.options.line, 3);
     });
     const header = await workspace({ 'prompts.csv': 'clip_id,description\na.mp4,A\n' });
-    await rejectsWith(readPrompt(join(header, 'a.mp4'), header), (e) => assert.match(e.message, /header row/));
+    await rejectsWithFingerError(readPrompt(join(header, 'a.mp4'), header), (e) => assert.match(e.message, /header row/));
   });
 
   it('rejects duplicate keys, naming the key and both lines', async () => {
     const obj = await workspace({ 'prompts.json': '{\n"a.mp4": "one",\n"b.mp4": "B",\n"a.mp4": "two"\n}' });
-    await rejectsWith(readPrompt(join(obj, 'b.mp4'), obj), (e) => {
+    await rejectsWithFingerError(readPrompt(join(obj, 'b.mp4'), obj), (e) => {
       assert.match(e.message, /"a\.mp4" is listed twice \(lines 2 and 4\)/);
     });
     const csv = await workspace({ 'prompts.csv': 'video,prompt\n./x.mp4,"multi\nline"\nx.mp4,again\n' });
-    await rejectsWith(readPrompt(join(csv, 'x.mp4'), csv), (e) => assert.match(e.message, /lines 2 and 4/));
+    await rejectsWithFingerError(readPrompt(join(csv, 'x.mp4'), csv), (e) => assert.match(e.message, /lines 2 and 4/));
   });
 
   it('when nothing matches, lists the sidecars and manifests it looked in', async () => {
     const ws = await workspace({ 'a/prompts.json': '{"other.mp4": "x"}' });
-    await rejectsWith(readPrompt(join(ws, 'a', 'clip.mov'), ws), (e) => {
+    await rejectsWithFingerError(readPrompt(join(ws, 'a', 'clip.mov'), ws), (e) => {
       for (const p of ['a/clip.txt', 'a/clip.prompt', 'a/clip.md', 'a/prompts.json', 'prompts.jsonl']) {
         assert.ok(e.message.includes(join(ws, p)), `${p} missing from: ${e.message}`);
       }

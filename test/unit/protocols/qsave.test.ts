@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import { buildQSaveQuery, buildQSaveRequest, defaultSlowFast, parseQSaveReply, scoreQSaveCompletion } from '../../../src/core/protocols/qsave';
-import { completionFrom, tokensOf } from './completion';
-
-function close(actual: number | null | undefined, expected: number, tol = 1e-12): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
-}
+import { completionFrom, tokensOf } from '../../helpers/completion';
+import { assertClose as close } from '../../helpers/assert';
 
 const REPLY = [
   '<think>Frames are crisp; the dog walks backwards at one point; the red ball is missing.</think>',

@@ -12,10 +12,7 @@ import {
   tokenAt,
   tokenText,
 } from '../../../src/core/protocols/scores';
-
-function close(actual: number, expected: number, tol = 1e-12): void {
-  assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
-}
+import { assertClose as close } from '../../helpers/assert';
 
 const label = String.raw`visual[\s_-]*quality`;
 

@@ -9,11 +9,8 @@ import {
   scoreVideoScore2Completion,
 } from '../../../src/core/protocols/videoscore2';
 import { scoreDimensions } from '../../../src/core/scoring/finger';
-import { completionFrom, tokensOf } from './completion';
-
-function close(actual: number | null | undefined, expected: number, tol = 1e-12): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
-}
+import { completionFrom, tokensOf } from '../../helpers/completion';
+import { assertClose as close } from '../../helpers/assert';
 
 // The reply format of the released model (data/data_rl.py in TIGER-AI-Lab/VideoScore2).
 const RL_REPLY = [

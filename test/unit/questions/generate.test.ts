@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { FingerError } from '../../../src/core/errors';
 import {
@@ -17,16 +16,13 @@ import {
 } from '../../../src/core/questions';
 import { findPromptInMessages, loadTemplates, type Templates } from '../../../src/core/templates';
 import { DIMENSIONS, QuestionSetSchema, type Entity } from '../../../src/core/types';
+import { useTempRoot } from '../../helpers/temp';
 import { cannedClient, messageTexts } from './helpers';
 
 let templates: Templates;
-let dir: string;
+const temp = useTempRoot('finger-questions');
 before(async () => {
   templates = await loadTemplates({});
-  dir = await mkdtemp(join(tmpdir(), 'finger-questions-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 const PROMPT = 'A chef slices a red tomato on a wooden board';
@@ -188,7 +184,7 @@ describe('generateQuestions', () => {
 
   it('keeps only the dimensions the templates ask for', async () => {
     const t = await loadTemplates({
-      workspaceRoot: dir,
+      workspaceRoot: temp.path,
       texts: { 'dimensions.json': JSON.stringify([{ id: 'dynamic_degree', description: 'motion', key_points: [] }]) },
     });
     const questions = await generateQuestions(cannedClient([QUESTIONS_REPLY]), PROMPT, entities, t);
@@ -209,7 +205,7 @@ describe('generateQuestions', () => {
 
 describe('generateQuestionSet', () => {
   it('produces a valid question set and caches it: a hit makes no request', async () => {
-    const cacheDir = join(dir, 'cache');
+    const cacheDir = join(temp.path, 'cache');
     const first = cannedClient([ENTITIES_REPLY, QUESTIONS_REPLY]);
     const set = await generateQuestionSet(first, PROMPT, templates, { model: 'm1', cacheDir });
     QuestionSetSchema.parse(set);
@@ -228,21 +224,21 @@ describe('generateQuestionSet', () => {
     for (const [prompt, t, model] of [
       [PROMPT, templates, 'm2'],
       [`${PROMPT}!`, templates, 'm1'],
-      [PROMPT, await loadTemplates({ workspaceRoot: dir, texts: { entities: 'Entities. {{ examples | size }}' } }), 'm1'],
+      [PROMPT, await loadTemplates({ workspaceRoot: temp.path, texts: { entities: 'Entities. {{ examples | size }}' } }), 'm1'],
     ] as const) {
       const c = cannedClient([ENTITIES_REPLY, QUESTIONS_REPLY]);
       await generateQuestionSet(c, prompt, t, { model, cacheDir });
       assert.equal(c.requests.length, 2);
     }
     // Answer-template edits do not invalidate generated questions.
-    const answerEdited = await loadTemplates({ workspaceRoot: dir, texts: { 'answer-question': 'Q {{ question }}' } });
+    const answerEdited = await loadTemplates({ workspaceRoot: temp.path, texts: { 'answer-question': 'Q {{ question }}' } });
     const c = cannedClient([]);
     await generateQuestionSet(c, PROMPT, answerEdited, { model: 'm1', cacheDir });
     assert.equal(c.requests.length, 0);
   });
 
   it('regenerates over a corrupt cache entry', async () => {
-    const cacheDir = join(dir, 'cache-corrupt');
+    const cacheDir = join(temp.path, 'cache-corrupt');
     await generateQuestionSet(cannedClient([ENTITIES_REPLY, QUESTIONS_REPLY]), PROMPT, templates, { model: 'm', cacheDir });
     const [file] = await readdir(cacheDir);
     await writeFile(join(cacheDir, file!), '{"version": 1, "prompt": ');

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FingerError } from '../../../src/core/errors';
 import { diffQuestionSets, readQuestionSet, writeQuestionSet } from '../../../src/core/questions';
 import { DIMENSIONS, type Question, type QuestionSet } from '../../../src/core/types';
+import { rejectsWithFingerError } from '../../helpers/assert';
+import { useTempRoot } from '../../helpers/temp';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'finger-qset-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempRoot('finger-qset');
 
 const q = (id: string, dimension: Question['dimension'], entity: string, text: string, polarity: Question['polarity'] = 'positive'): Question => ({
   id,
@@ -25,26 +20,18 @@ const q = (id: string, dimension: Question['dimension'], entity: string, text: s
 });
 const set = (questions: Question[]): QuestionSet => ({ version: 1, prompt: 'p', entities: [{ id: 'e1', name: 'chef' }], questions });
 
-async function rejectsWith(p: Promise<unknown>, check: (e: FingerError) => void): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof FingerError, `expected FingerError, got ${String(e)}`);
-    check(e);
-    return true;
-  });
-}
-
 describe('question set files', () => {
   it('write atomically into new folders and read back', async () => {
-    const file = join(dir, 'a', 'b', 'clip.questions.json');
+    const file = join(temp.path, 'a', 'b', 'clip.questions.json');
     const s = set([q('q1', 'visual_quality', 'chef', 'Are the hands right?'), q('q2', 'factual_consistency', 'chef', 'Does the knife pass through the board?', 'negative')]);
     await writeQuestionSet(file, s);
     assert.deepEqual(await readQuestionSet(file), s);
-    assert.deepEqual(await readdir(join(dir, 'a', 'b')), ['clip.questions.json']); // no temporary files left
+    assert.deepEqual(await readdir(join(temp.path, 'a', 'b')), ['clip.questions.json']); // no temporary files left
     assert.match(await readFile(file, 'utf8'), /\n {2}"version": 1,/);
   });
 
   it('refuse to write an invalid set and leave the old file intact', async () => {
-    const file = join(dir, 'keep.questions.json');
+    const file = join(temp.path, 'keep.questions.json');
     const good = set([q('q1', 'visual_quality', 'chef', 'Ok?')]);
     await writeQuestionSet(file, good);
     await assert.rejects(writeQuestionSet(file, set([])), FingerError);
@@ -52,14 +39,14 @@ describe('question set files', () => {
   });
 
   it('name the file, the field path and its line for schema errors', async () => {
-    const file = join(dir, 'bad.questions.json');
+    const file = join(temp.path, 'bad.questions.json');
     const text = JSON.stringify(set([q('q1', 'visual_quality', 'a', 'A?'), q('q2', 'visual_quality', 'b', 'B?')]), null, 2).replace(
       '"dimension": "visual_quality",\n      "entity": "b"',
       '"dimension": "beauty",\n      "entity": "b"',
     );
     await writeFile(file, text);
     const expectedLine = text.split('\n').findIndex((l) => l.includes('beauty')) + 1;
-    await rejectsWith(readQuestionSet(file), (e) => {
+    await rejectsWithFingerError(readQuestionSet(file), (e) => {
       assert.equal(e.file, file);
       assert.match(e.message, /questions\[1\]\.dimension/);
       assert.equal(e.options.line, expectedLine);
@@ -67,16 +54,16 @@ describe('question set files', () => {
   });
 
   it('report malformed JSON with its line, and duplicate ids', async () => {
-    const broken = join(dir, 'broken.questions.json');
+    const broken = join(temp.path, 'broken.questions.json');
     await writeFile(broken, '{\n  "version": 1,\n  "prompt": "p"\n  "entities": []\n}');
-    await rejectsWith(readQuestionSet(broken), (e) => {
+    await rejectsWithFingerError(readQuestionSet(broken), (e) => {
       assert.equal(e.options.line, 4);
       assert.match(e.message, /not valid JSON.*line 4/);
     });
-    const dup = join(dir, 'dup.questions.json');
+    const dup = join(temp.path, 'dup.questions.json');
     await writeFile(dup, JSON.stringify(set([q('q1', 'visual_quality', 'a', 'A?'), q('q1', 'dynamic_degree', 'a', 'B?')]), null, 2));
-    await rejectsWith(readQuestionSet(dup), (e) => assert.match(e.message, /questions\[1\]\.id: "q1" is also the id of questions\[0\]/));
-    await rejectsWith(readQuestionSet(join(dir, 'missing.json')), (e) => assert.match(e.message, /could not read/));
+    await rejectsWithFingerError(readQuestionSet(dup), (e) => assert.match(e.message, /questions\[1\]\.id: "q1" is also the id of questions\[0\]/));
+    await rejectsWithFingerError(readQuestionSet(join(temp.path, 'missing.json')), (e) => assert.match(e.message, /could not read/));
   });
 });
 

@@ -2,16 +2,17 @@
 // from the saved file and scores the merged result with the protocol's own aggregate, in one
 // atomic write (no second write to fix the overall afterwards).
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { rescoreFor } from '../../../src/core/protocols/aggregate';
 import { readResult, resultPathFor, saveResultSafely, writeResult } from '../../../src/core/store';
+import { useTempRoot } from '../../helpers/temp';
 import type { AnsweredQuestion, Dimension, Protocol, Result } from '../../../src/core/types';
 import { countWrites } from '../../helpers/fs-writes';
+import { assertClose as close } from '../../helpers/assert';
 
-const tmp = () => mkdtemp(path.join(tmpdir(), 'finger-rescore-'));
+const temp = useTempRoot('finger-rescore');
+const tmp = () => temp.workspace();
 
 function q(id: string, dimension: Dimension, score: number | null): AnsweredQuestion {
   return {
@@ -45,10 +46,6 @@ function result(protocol: Protocol, questions: AnsweredQuestion[], overall: numb
     dimensions: {},
     overall,
   };
-}
-
-function close(actual: number | null | undefined, expected: number): void {
-  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) < 1e-12, `expected ${expected}, got ${actual}`);
 }
 
 /** Saves `previous`, then merges `next` into it; the saved file, the decision and the writes. */

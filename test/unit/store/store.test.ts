@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { rescoreFor } from '../../../src/core/protocols/aggregate';
@@ -19,9 +18,11 @@ import {
   toWorkspaceRelative,
   writeResult,
 } from '../../../src/core/store';
+import { useTempRoot } from '../../helpers/temp';
 import type { AnsweredQuestion, Result } from '../../../src/core/types';
 
-const tmp = () => mkdtemp(path.join(tmpdir(), 'finger-store-'));
+const temp = useTempRoot('finger-store');
+const tmp = () => temp.workspace();
 
 function answered(id: string, text: string, pYes: number | null): AnsweredQuestion {
   return {

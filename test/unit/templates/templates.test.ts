@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FingerError } from '../../../src/core/errors';
 import {
@@ -23,34 +22,13 @@ import {
   WORKSPACE_TEMPLATES_DIR,
 } from '../../../src/core/templates';
 import { DIMENSIONS } from '../../../src/core/types';
+import { rejectsWithFingerError } from '../../helpers/assert';
+import { useTempRoot } from '../../helpers/temp';
 
-let root: string;
-let n = 0;
-async function workspace(templates: Record<string, string> = {}): Promise<string> {
-  const ws = join(root, `ws${n++}`);
-  await mkdir(ws, { recursive: true });
-  for (const [name, text] of Object.entries(templates)) {
-    const file = join(ws, WORKSPACE_TEMPLATES_DIR, name);
-    await mkdir(join(file, '..'), { recursive: true });
-    await writeFile(file, text);
-  }
-  return ws;
-}
-
-async function rejectsWith(p: Promise<unknown>, check: (e: FingerError) => void): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof FingerError, `expected FingerError, got ${String(e)}`);
-    check(e);
-    return true;
-  });
-}
-
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'finger-templates-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const temp = useTempRoot('finger-templates');
+/** A fresh workspace with these files under .finger/templates/. */
+const workspace = (templates: Record<string, string> = {}) =>
+  temp.workspace(Object.fromEntries(Object.entries(templates).map(([name, text]) => [join(WORKSPACE_TEMPLATES_DIR, name), text])));
 
 describe('bundled templates', () => {
   it('are found walking up from the module', () => {
@@ -139,7 +117,7 @@ describe('workspace overrides', () => {
 
   it('a syntax error names the workspace file and line', async () => {
     const ws = await workspace({ 'questions.liquid': 'line one\nline two\n{% for d in dimensions %}\n{{ d.id }}\n' });
-    await rejectsWith(loadTemplates({ workspaceRoot: ws }), (e) => {
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: ws }), (e) => {
       assert.equal(e.file, join(ws, WORKSPACE_TEMPLATES_DIR, 'questions.liquid'));
       assert.equal(e.options.line, 3);
       assert.match(e.message, /not closed.*line 3/);
@@ -148,27 +126,27 @@ describe('workspace overrides', () => {
 
   it('a misspelt variable or filter is an error with its line, not an empty string', async () => {
     const typo = await workspace({ 'entities.liquid': 'Intro\n{% for e in examples %}{{ e.prompt }}{% endfor %}\n{{ exampels }}' });
-    await rejectsWith(loadTemplates({ workspaceRoot: typo }), (e) => {
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: typo }), (e) => {
       assert.equal(e.options.line, 3);
       assert.match(e.message, /undefined variable: exampels/);
     });
     const filter = await workspace({ 'entities.liquid': '{{ examples | jsno }}' });
-    await rejectsWith(loadTemplates({ workspaceRoot: filter }), (e) => assert.match(e.message, /undefined filter: jsno/));
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: filter }), (e) => assert.match(e.message, /undefined filter: jsno/));
   });
 
   it('refuses an answer system template that uses per-question variables (it must stay cacheable)', async () => {
     const ws = await workspace({ 'answer-system.liquid': 'Answer about {{ entity }}.' });
-    await rejectsWith(loadTemplates({ workspaceRoot: ws }), (e) => assert.match(e.message, /undefined variable: entity/));
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: ws }), (e) => assert.match(e.message, /undefined variable: entity/));
   });
 
   it('refuses includes (templates cannot read other files)', async () => {
     const ws = await workspace({ 'answer-question.liquid': "{{ question }}{% include '/etc/hostname' %}" });
-    await rejectsWith(loadTemplates({ workspaceRoot: ws }), (e) => assert.match(e.message, /lookup|ENOENT/i));
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: ws }), (e) => assert.match(e.message, /lookup|ENOENT/i));
   });
 
   it('malformed data files: JSON error with line, schema error with path and line', async () => {
     const bad = await workspace({ 'dimensions.json': '[\n  {"id": "visual_quality",\n  }\n]' });
-    await rejectsWith(loadTemplates({ workspaceRoot: bad }), (e) => {
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: bad }), (e) => {
       assert.equal(e.file, join(bad, WORKSPACE_TEMPLATES_DIR, 'dimensions.json'));
       assert.match(e.message, /invalid JSON/);
       assert.equal(e.options.line, 3);
@@ -176,7 +154,7 @@ describe('workspace overrides', () => {
     const schema = await workspace({
       'dimensions.json': '[\n  {"id": "visual_quality", "description": "d", "key_points": []},\n  {"id": "beauty", "description": "d", "key_points": []}\n]',
     });
-    await rejectsWith(loadTemplates({ workspaceRoot: schema }), (e) => {
+    await rejectsWithFingerError(loadTemplates({ workspaceRoot: schema }), (e) => {
       assert.match(e.message, /\[1\]\.id/);
       assert.equal(e.options.line, 3);
     });
