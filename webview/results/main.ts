@@ -326,13 +326,26 @@ function dimensionValues(): Partial<Record<Dimension, number | null>> {
   return values;
 }
 
+// The header's custom elements are made once and updated in place: a full render (and a live
+// answer) creates no new component, which would cost an upgrade, a shadow root and a Lit render.
+const rescoreButton = el('vscode-button', { attrs: { icon: 'refresh' } });
+rescoreButton.addEventListener('click', () => host.command('results/rescore', {}));
+const openPromptButton = el('vscode-button', { attrs: { secondary: true, icon: 'go-to-file' } }, 'Open prompt');
+openPromptButton.addEventListener('click', () => {
+  const promptFile = state.show?.video.promptFile;
+  if (promptFile) host.command('results/openFile', { relPath: promptFile });
+});
+const actionsEl = el('div', { className: 'actions' }, rescoreButton, openPromptButton);
+const overallValueEl = el('span', { className: 'overall-value', dataset: { role: 'overall' } });
+const overrideBadge = el('vscode-badge', { className: 'override-badge', title: 'Answers you overrode count in these scores' });
+const overallEl = el('div', { className: 'overall' }, overallValueEl, el('span', { className: 'overall-label' }, 'Overall'), overrideBadge);
+
 function renderHeader(): void {
   const show = state.show;
   const result = show?.result ?? null;
   const name = show?.video.name ?? 'FingER results';
   const prompt = result?.prompt ?? state.prompt;
   const promptFile = show?.video.promptFile;
-  const overall = displayed.overall;
 
   const meta: (string | null)[] = [
     result ? result.endpoint.model : null,
@@ -346,24 +359,12 @@ function renderHeader(): void {
     metaEl.append(el('span', null, m));
   });
 
-  const rescore = el('vscode-button', { attrs: { icon: 'refresh' }, title: 'Score this video again (only changed questions are asked)' }, result ? 'Re-score' : 'Score');
-  rescore.addEventListener('click', () => host.command('results/rescore', {}));
-  const actions = el('div', { className: 'actions' }, rescore);
-  if (promptFile) {
-    const open = el('vscode-button', { attrs: { secondary: true, icon: 'go-to-file' }, title: `Open ${promptFile}` }, 'Open prompt');
-    open.addEventListener('click', () => host.command('results/openFile', { relPath: promptFile }));
-    actions.append(open);
-  }
-
-  const overallEl = el(
-    'div',
-    { className: `overall ${scoreClass(overall)}`, attrs: { 'aria-label': `Overall score ${score(overall)}` } },
-    el('span', { className: 'overall-value', dataset: { role: 'overall' } }, score(overall)),
-    el('span', { className: 'overall-label' }, 'Overall'),
-    displayed.overriddenCount > 0
-      ? el('vscode-badge', { className: 'override-badge', title: 'Answers you overrode count in these scores' }, `${displayed.overriddenCount} overridden`)
-      : null,
-  );
+  const rescoreLabel = result ? 'Re-score' : 'Score';
+  if (rescoreButton.textContent !== rescoreLabel) rescoreButton.textContent = rescoreLabel;
+  rescoreButton.title = result ? 'Score this video again (only changed questions are asked)' : 'Score this video';
+  openPromptButton.hidden = !promptFile;
+  if (promptFile) openPromptButton.title = `Open ${promptFile}`;
+  updateOverall();
 
   headerEl.replaceChildren();
   append(headerEl, [
@@ -377,7 +378,7 @@ function renderHeader(): void {
         show && show.video.relPath !== name ? el('div', { className: 'video-path' }, show.video.relPath) : null,
         metaEl,
       ),
-      displayed.questions.length > 0 ? overallEl : null,
+      overallEl,
     ),
     prompt
       ? el(
@@ -388,24 +389,20 @@ function renderHeader(): void {
           promptFile ? el('span', { className: 'prompt-file' }, baseName(promptFile)) : null,
         )
       : null,
-    actions,
+    actionsEl,
   ]);
 }
 
-/** The overall score and override count only: a live answer must not rebuild the header's
- *  buttons (custom elements are comparatively costly to create). */
+/** The overall score and override count only (a live answer rebuilds nothing in the header). */
 function updateOverall(): void {
-  const value = headerEl.querySelector<HTMLElement>('[data-role="overall"]');
-  const box = value?.closest<HTMLElement>('.overall');
-  const badge = headerEl.querySelector<HTMLElement>('.override-badge');
-  if (!value || !box || (displayed.overriddenCount > 0) !== (badge !== null)) {
-    renderHeader();
-    return;
-  }
-  value.textContent = score(displayed.overall);
-  box.className = `overall ${scoreClass(displayed.overall)}`;
-  box.setAttribute('aria-label', `Overall score ${score(displayed.overall)}`);
-  if (badge) badge.textContent = `${displayed.overriddenCount} overridden`;
+  const overall = displayed.overall;
+  overallEl.hidden = displayed.questions.length === 0;
+  overallValueEl.textContent = score(overall);
+  overallEl.className = `overall ${scoreClass(overall)}`;
+  overallEl.setAttribute('aria-label', `Overall score ${score(overall)}`);
+  overrideBadge.hidden = displayed.overriddenCount === 0;
+  const badgeText = `${displayed.overriddenCount} overridden`;
+  if (overrideBadge.textContent !== badgeText) overrideBadge.textContent = badgeText;
 }
 
 function renderDimensionList(): void {
