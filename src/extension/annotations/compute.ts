@@ -2,6 +2,7 @@
 // offsets into the document text, so it can be tested directly and mapped to Ranges by the caller.
 import { applyOverridesToResult, type DisplayedQuestion } from '../../shared/display';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Labels, type Result } from '../../core/types';
+import type { LocatedManifestEntry } from '../../core/prompts/manifest-source';
 
 export interface Span {
   start: number;
@@ -136,6 +137,35 @@ export function computeAnnotations(
     }
   }
   return { lens, diagnostics, hovers };
+}
+
+/** The annotations of one manifest entry: offsets are in the manifest's text. */
+export interface ManifestEntryAnnotations extends PromptAnnotations {
+  /** Absolute path of the video the entry is the prompt of. */
+  video: string;
+  /** The whole entry (JSON member or element, JSONL line, CSV record): where its CodeLens goes. */
+  entry: Span;
+}
+
+/**
+ * computeAnnotations for the prompt of one manifest entry: entity words are found in the entry's
+ * prompt text (escapes decoded) and mapped back to the manifest text; the lens names the video.
+ */
+export function computeManifestEntryAnnotations(
+  entry: Pick<LocatedManifestEntry, 'prompt' | 'entrySpan' | 'offsets'>,
+  video: { path: string; label: string },
+  result: Result,
+  labels: Pick<Labels, 'overrides'> | null,
+  weights?: Partial<Record<Dimension, number>>,
+): ManifestEntryAnnotations {
+  const a = computeAnnotations(entry.prompt, result, labels, weights);
+  return {
+    video: video.path,
+    entry: { ...entry.entrySpan },
+    lens: { title: `${video.label}  ·  ${a.lens.title}`, tooltip: a.lens.tooltip },
+    diagnostics: a.diagnostics.map((d) => ({ ...d, ...entry.offsets.span(d) })),
+    hovers: a.hovers.map((h) => ({ ...h, ...entry.offsets.span(h) })),
+  };
 }
 
 /** The hover's Markdown: every question about the entity, with answer, probability and reason. */
