@@ -96,13 +96,18 @@ function svgFrame(index: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="224" height="126"><rect width="224" height="126" fill="hsl(${hue},45%,35%)"/><text x="12" y="70" font-size="20" fill="#fff">frame ${index}</text></svg>`;
 }
 
+/** The body classes VS Code sets: vscode-light, vscode-dark, vscode-high-contrast and
+ *  vscode-high-contrast-light (the test sets only the last for Light High Contrast, so the CSS must
+ *  name it and not rely on vscode-high-contrast being there too). */
+export type Theme = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
+
 export interface Harness {
   origin: string;
   browser: Browser;
   media: Media;
   close(): Promise<void>;
   /** Opens a panel page (results or sidebar) and records dialogs and console errors. */
-  open(panel: 'results' | 'sidebar', options?: { theme?: 'light' | 'dark' | 'high-contrast'; viewport?: { width: number; height: number } }): Promise<PanelPage>;
+  open(panel: 'results' | 'sidebar', options?: { theme?: Theme; viewport?: { width: number; height: number } }): Promise<PanelPage>;
 }
 
 export interface PanelPage {
@@ -116,7 +121,7 @@ export interface PanelPage {
   violations(): Promise<{ directive: string; blocked: string; sample: string }[]>;
   /** Waits for the next `finger:rendered` event after running `action`. */
   rendered(action: () => Promise<void>, kind?: 'full' | 'answer'): Promise<void>;
-  setTheme(theme: 'light' | 'dark' | 'high-contrast'): Promise<void>;
+  setTheme(theme: Theme): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -215,7 +220,7 @@ export async function startHarness(): Promise<Harness> {
         },
         async setTheme(theme) {
           await page.evaluate((t) => {
-            document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast');
+            document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast', 'vscode-high-contrast-light');
             document.body.classList.add(`vscode-${t}`);
           }, theme);
         },

@@ -1,7 +1,7 @@
 // The radar chart of the five dimension scores. Only the Chart.js pieces a radar needs are
 // registered, which keeps the bundle small (tree-shaken). Colours come from the VS Code theme
 // variables and are re-read when the theme changes; data updates are coalesced to one per frame
-// so a burst of live answers redraws the chart once.
+// so a burst of live answers redraws the chart once, after the frame that shows the rows.
 import {
   Chart,
   Filler,
@@ -17,6 +17,9 @@ import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/core/typ
 import { cssVar, currentThemeKind, prefersReducedMotion, withAlpha } from '../common/theme';
 
 Chart.register(RadarController, RadialLinearScale, LineElement, PointElement, Filler, Tooltip);
+
+/** Canvas width (CSS px) under which the point labels wrap and use a smaller font. */
+const NARROW = 440;
 
 export type DimensionValues = Partial<Record<Dimension, number | null>>;
 
@@ -70,7 +73,14 @@ export class RadarView {
           },
         },
         scales: {
-          r: { min: 0, max: 1, beginAtZero: true, ticks: { stepSize: 0.2, showLabelBackdrop: false, callback: (value) => Number(value).toFixed(1) } },
+          r: {
+            min: 0,
+            max: 1,
+            beginAtZero: true,
+            ticks: { stepSize: 0.2, showLabelBackdrop: false, callback: (value) => Number(value).toFixed(1) },
+            // In a narrow panel the dimension names go on two lines, so none is cut off.
+            pointLabels: { callback: (label: string) => (this.chart && this.chart.width < NARROW ? label.split(' ') : label) },
+          },
         },
       },
     };
@@ -85,10 +95,14 @@ export class RadarView {
     this.pending = values;
     this.pendingAnimate = (this.frame ? this.pendingAnimate : true) && animate;
     if (this.frame) return;
+    // After the next paint (a task queued from the frame's callback), so the table's first paint
+    // never waits for the chart: measuring its labels forces a style update of the whole page.
     this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      if (this.pending) this.setValues(this.pending, this.pendingAnimate);
-      this.pending = undefined;
+      setTimeout(() => {
+        this.frame = 0;
+        if (this.pending) this.setValues(this.pending, this.pendingAnimate);
+        this.pending = undefined;
+      }, 0);
     });
   }
 
@@ -124,7 +138,7 @@ export class RadarView {
       r.grid.color = colors.grid;
       r.angleLines.color = colors.grid;
       r.pointLabels.color = colors.label;
-      r.pointLabels.font = { family: colors.font, size: 12 };
+      r.pointLabels.font = (context) => ({ family: colors.font, size: context.chart.width < NARROW ? 11 : 12 });
       r.ticks.color = colors.tick;
       r.ticks.font = { family: colors.font, size: 10 };
     }

@@ -216,14 +216,14 @@ export class QuestionTable {
 
     const row = t.row.cloneNode(true) as HTMLDivElement;
     row.className = classes;
-    row.dataset['questionId'] = q.id;
-    row.dataset['dimension'] = q.dimension;
-    row.dataset['entity'] = q.entity;
-    const questionCell = row.children[0] as HTMLElement;
-    const answerCell = row.children[1] as HTMLElement;
-    const probCell = row.children[2] as HTMLElement;
-    const scoreCell = row.children[3] as HTMLElement;
-    const overrideCell = row.children[4] as HTMLElement;
+    row.setAttribute('data-question-id', q.id);
+    row.setAttribute('data-dimension', q.dimension);
+    row.setAttribute('data-entity', q.entity);
+    const questionCell = row.firstChild as HTMLElement;
+    const answerCell = questionCell.nextSibling as HTMLElement;
+    const probCell = answerCell.nextSibling as HTMLElement;
+    const scoreCell = probCell.nextSibling as HTMLElement;
+    const overrideCell = scoreCell.nextSibling as HTMLElement;
 
     (questionCell.firstChild as HTMLElement).textContent = q.text;
     if (q.polarity === 'negative') questionCell.appendChild(t.polarity.cloneNode(true));
@@ -248,7 +248,7 @@ export class QuestionTable {
     if (pending) answerCell.appendChild(t.pending.cloneNode(true));
     else if (q.answer === null) answerCell.appendChild(t.failed.cloneNode(true));
     else {
-      answerCell.appendChild(el('span', { className: `answer answer-${q.answer.toLowerCase()}` }, q.answer));
+      answerCell.appendChild((q.answer === 'Yes' ? t.yes : t.no).cloneNode(true));
       if (q.overridden) {
         const marker = t.marker.cloneNode(true) as HTMLElement;
         marker.title = `Overridden by you; the model answered ${q.overridden.modelAnswer ?? 'nothing'}`;
@@ -262,7 +262,8 @@ export class QuestionTable {
       prob.title = q.overridden ? `Model's P(yes) ${modelPYes.toFixed(3)}` : `P(yes) ${modelPYes.toFixed(3)}`;
       const bar = prob.firstChild as HTMLElement;
       bar.setAttribute('aria-valuenow', modelPYes.toFixed(3));
-      (bar.firstChild as HTMLElement).style.width = `${(modelPYes * 100).toFixed(1)}%`; // CSSOM: allowed under the CSP
+      // One element: the fill is a gradient stop at --p (CSSOM, allowed under the CSP).
+      bar.style.setProperty('--p', `${(modelPYes * 100).toFixed(1)}%`);
       (prob.lastChild as HTMLElement).textContent = modelPYes.toFixed(2);
       probCell.appendChild(prob);
     }
@@ -359,6 +360,8 @@ interface RowTemplates {
   note: HTMLElement;
   pending: HTMLElement;
   failed: HTMLElement;
+  yes: HTMLElement;
+  no: HTMLElement;
   marker: HTMLElement;
   prob: HTMLElement;
 }
@@ -408,11 +411,13 @@ function templates(): RowTemplates {
     note: el('div', { className: 'q-note' }, icon('comment'), ' '),
     pending: el('span', { className: 'answer answer-pending', title: 'Waiting for the model' }, icon('loading', 'codicon-modifier-spin'), ' …'),
     failed: el('span', { className: 'answer answer-error' }, 'Failed'),
+    yes: el('span', { className: 'answer answer-yes' }, 'Yes'),
+    no: el('span', { className: 'answer answer-no' }, 'No'),
     marker: el('span', { className: 'override-marker', dataset: { role: 'override-marker' } }, icon('account'), ' override'),
     prob: el(
       'div',
       { className: 'prob' },
-      el('div', { className: 'prob-bar', attrs: { role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-label': 'P(yes)' } }, el('div', { className: 'prob-fill' })),
+      el('div', { className: 'prob-bar', attrs: { role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 1, 'aria-label': 'P(yes)' } }),
       el('span', { className: 'prob-value' }),
     ),
   };
