@@ -1,0 +1,143 @@
+// Prompt annotations in a manifest, as a person sees them: code-server with the packaged extension,
+// a prompts.csv listing three clips (two with results under .finger/results, one without), opened
+// from Quick Open. Each scored entry gets a CodeLens naming its video, failing entities are
+// underlined inside their entry's quoted prompt, and hovering one shows the question and answer.
+// Screenshot: test-output/screenshots/finger-manifest-annotations-dark.png
+//
+//   node --import tsx --test test/vscode/e2e/manifest-annotations.e2e.test.ts
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, openWorkbench, screenshot, type Browser } from '../../harness/browser';
+import { startCodeServer, type CodeServer } from '../../harness/codeServer';
+import { ensureVsix } from '../../harness/vsix';
+import { makeSampleWorkspace } from '../../harness/workspace';
+import { removeTempDir } from '../../helpers/clips';
+import type { Result } from '../../../src/core/types';
+
+const CSV = [
+  'video,prompt',
+  'chef.mp4,"A chef in a ""tall"" hat slices a ripe tomato on a wooden board"',
+  'kite.mp4,"A red kite rises above a windy beach,',
+  'then dives towards the sea"',
+  'dog.mp4,A dog runs through autumn leaves',
+  '',
+].join('\n');
+
+type Q = Result['questions'][number];
+function q(id: string, dimension: Q['dimension'], entity: string, text: string, pYes: number, reason: string): Q {
+  return { id, dimension, entity, text, polarity: 'positive', answer: pYes >= 0.5 ? 'Yes' : 'No', reason, pYes, pNo: 1 - pYes, score: pYes, probabilitySource: 'logprobs', error: null };
+}
+
+function result(videoPath: string, prompt: string, questions: Q[]): Result {
+  const dimensions: Result['dimensions'] = {};
+  for (const x of questions) {
+    const d = (dimensions[x.dimension] ??= { score: 0, sum: 0, count: 0, weight: 1 });
+    d.sum += x.score ?? 0;
+    d.count++;
+    d.score = d.sum / d.count;
+  }
+  const scores = Object.values(dimensions).map((d) => d!.score ?? 0);
+  return {
+    version: 1,
+    protocol: 'finger',
+    video: { path: videoPath, sha256: 'd'.repeat(64), durationSec: 2, width: 320, height: 240, fps: 24 },
+    prompt,
+    endpoint: { baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen/Qwen2.5-VL-7B-Instruct' },
+    sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 4 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    questions,
+    dimensions,
+    overall: scores.reduce((a, b) => a + b, 0) / scores.length,
+  };
+}
+
+describe('Prompt annotations in a prompts.csv (dark)', { timeout: 300_000 }, () => {
+  let workspace: string;
+  let server: CodeServer;
+  let browser: Browser;
+
+  before(async () => {
+    const vsix = ensureVsix();
+    workspace = await makeSampleWorkspace();
+    const dir = join(workspace, 'manifest-set');
+    mkdirSync(dir, { recursive: true });
+    for (const v of ['chef.mp4', 'kite.mp4', 'dog.mp4']) copyFileSync(join(workspace, 'mandelbrot.mp4'), join(dir, v));
+    writeFileSync(join(dir, 'prompts.csv'), CSV);
+    const write = (rel: string, r: Result) => {
+      const file = join(workspace, '.finger', 'results', `${rel}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(r, null, 2));
+    };
+    write(
+      'manifest-set/chef.mp4',
+      result('manifest-set/chef.mp4', 'A chef in a "tall" hat slices a ripe tomato on a wooden board', [
+        q('q1', 'visual_quality', 'chef', "Are the chef's hands and fingers anatomically correct?", 0.12, 'In the middle frames the left hand has six fingers.'),
+        q('q2', 'text_alignment', 'hat', 'Does the chef wear a tall hat?', 0.91, 'A white toque is visible throughout.'),
+        q('q3', 'factual_consistency', 'tomato', 'Does the tomato stay in pieces after it is sliced?', 0.27, 'The slices merge back into a whole tomato.'),
+        q('q4', 'temporal_consistency', 'board', 'Does the wooden board keep its shape?', 0.88, 'The board is stable.'),
+      ]),
+    );
+    write(
+      'manifest-set/kite.mp4',
+      result('manifest-set/kite.mp4', 'A red kite rises above a windy beach,\nthen dives towards the sea', [
+        q('q1', 'text_alignment', 'kite', 'Is the kite red?', 0.18, 'The kite is blue.'),
+        q('q2', 'dynamic_degree', 'kite', 'Does the kite rise and then dive?', 0.82, 'It climbs, then drops.'),
+        q('q3', 'visual_quality', 'sea', 'Is the sea free of artifacts?', 0.76, 'Waves look natural.'),
+      ]),
+    );
+    server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-manifest', settings: { 'workbench.reduceMotion': 'on' } });
+    browser = await launchBrowser({ viewport: { width: 1500, height: 900 } });
+    await openWorkbench(browser.page, server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await removeTempDir(workspace);
+  });
+
+  test('each scored entry gets a CodeLens naming its video; failing entities are underlined; a hover shows the answer', async () => {
+    const { page } = browser;
+    // The extension activates on its views and commands (package.json has no startup activation):
+    // open the FingER side panel once, then go back to the Explorer.
+    await page.locator('.activitybar [aria-label^="FingER"]').first().click();
+    await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('manifest-set/prompts.csv');
+    await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'manifest-set' }).first().click({ timeout: 15_000 });
+    const lenses = page.locator('.codelens-decoration');
+    await lenses
+      .filter({ hasText: 'chef.mp4' })
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        await screenshot(page, 'finger-manifest-annotations-failure');
+        throw e;
+      });
+    await lenses.filter({ hasText: 'kite.mp4' }).first().waitFor({ timeout: 30_000 });
+    const titles = (await lenses.allInnerTexts()).join('\n');
+    assert.match(titles, /chef\.mp4\s+·\s+FingER 0\.5\d/);
+    assert.ok(!titles.includes('dog.mp4'), 'the unscored dog gets no lens');
+    const squiggles = page.locator('.squiggly-warning');
+    await squiggles.nth(2).waitFor({ timeout: 30_000 });
+    assert.equal(await squiggles.count(), 3, 'chef, tomato and kite are underlined');
+    // Hover the underlined "tomato" (inside the quoted prompt) to show the question and answer.
+    const tomato = page.locator('.view-line span', { hasText: 'tomato' }).first();
+    const box = await tomato.boundingBox();
+    assert.ok(box, 'the tomato is on screen');
+    const at = (await tomato.textContent())!.indexOf('tomato');
+    const charWidth = box.width / Math.max(1, (await tomato.textContent())!.length);
+    await page.mouse.move(box.x + (at + 3) * charWidth, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover').filter({ hasText: 'Does the tomato stay in pieces' }).first();
+    await hover.waitFor({ timeout: 15_000 });
+    assert.match((await hover.innerText()).replace(/\s+/g, ' '), /No \(p=0\.73\)/);
+    await page.waitForTimeout(400);
+    await screenshot(page, 'finger-manifest-annotations-dark');
+  });
+});
