@@ -66,3 +66,15 @@ export async function promptFileOf(target: VideoTarget): Promise<string | undefi
     return undefined;
   }
 }
+
+/** The prompt file of a video and, for a manifest, the 1-based line of the video's entry (so the
+ *  file can be opened at that entry). */
+export async function promptLocationOf(target: VideoTarget): Promise<{ file: string; line?: number } | undefined> {
+  try {
+    const prompts = await import('../core/prompts');
+    const { source } = await prompts.readPrompt(target.video, target.workspaceRoot);
+    return source.line ? { file: source.file, line: source.line } : { file: source.file };
+  } catch {
+    return undefined;
+  }
+}
