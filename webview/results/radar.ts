@@ -36,12 +36,16 @@ interface RadarColors {
 function readColors(): RadarColors {
   const highContrast = currentThemeKind().startsWith('high-contrast');
   const line = cssVar('--vscode-charts-blue', cssVar('--vscode-focusBorder', '#3794ff'));
+  const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#80808059'));
+  const foreground = cssVar('--vscode-foreground', '#cccccc');
   return {
     line,
+    // High contrast: no translucent fill, grid in the theme's contrast border, all text in the
+    // full foreground (the description colour is translucent there).
     fill: withAlpha(line, highContrast ? 0 : 0.2),
-    grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#80808059')),
-    label: cssVar('--vscode-foreground', '#cccccc'),
-    tick: cssVar('--vscode-descriptionForeground', '#999999'),
+    grid: highContrast ? cssVar('--vscode-contrastBorder', grid) : grid,
+    label: foreground,
+    tick: highContrast ? foreground : cssVar('--vscode-descriptionForeground', '#999999'),
     font: cssVar('--vscode-font-family', 'sans-serif'),
     lineWidth: highContrast ? 3 : 2,
   };
