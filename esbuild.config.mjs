@@ -43,6 +43,22 @@ const lazyFeatures = {
   },
 };
 
+/**
+ * The CLI's counterpart: src/core/endpoint/openai-lib.ts loads `openai` (0.9 MB, half the CLI) with a
+ * lazy require. In the CLI build that require becomes `require('./cli-openai.js')`, a bundle of its
+ * own (src/cli/openai.ts), so a run that sends no request (a fully cached rescore, `finger report`)
+ * never compiles it. The extension bundles it into features.js as before.
+ * @type {import('esbuild').Plugin}
+ */
+const lazyOpenAI = {
+  name: 'lazy-openai',
+  setup(build) {
+    build.onResolve({ filter: /^openai$/ }, (args) =>
+      /src[\\/]core[\\/]endpoint[\\/]openai-lib\.ts$/.test(args.importer) ? { path: './cli-openai.js', external: true } : undefined,
+    );
+  },
+};
+
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const builds = {
   extension: {
@@ -57,11 +73,15 @@ const builds = {
   },
   cli: {
     ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
+    entryPoints: [
+      { in: 'src/cli/main.ts', out: 'cli' },
+      { in: 'src/cli/openai.ts', out: 'cli-openai' },
+    ],
+    outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node22',
+    plugins: [lazyOpenAI],
   },
   webview: {
     ...common,
@@ -77,7 +97,8 @@ const builds = {
 const selected = Object.entries(builds).filter(
   ([name, b]) => (!only || only === name) && (name !== 'webview' || b.entryPoints.length > 0),
 );
-const present = selected.filter(([name, b]) => name === 'webview' || existsSync(b.entryPoints[0]));
+const entryFile = (e) => (typeof e === 'string' ? e : e.in);
+const present = selected.filter(([name, b]) => name === 'webview' || existsSync(entryFile(b.entryPoints[0])));
 
 if (watch) {
   for (const [, b] of present) await (await esbuild.context(b)).watch();

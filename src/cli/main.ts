@@ -4,6 +4,7 @@
 //   finger report                         one row per scored video
 // Exit status: 0 all scored, 1 some failed (the others are saved), 2 bad usage or configuration,
 // 130 cancelled with Ctrl-C.
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, FingerError, describeError, isAbortError } from '../core/errors';
 import { runScore, runQuestions } from './score';
@@ -112,8 +113,29 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Keeps V8's young generation at its starting size for the whole run. V8 doubles the young
+ * generation (up to 2 × 64 MB) each time the bytes that survived its scavenges since the last
+ * doubling exceed its size; a long run always gets there, because every scavenge finds the
+ * requests then in flight alive. So the peak memory of `finger score` grew with the number of
+ * videos (253 MiB for 100 clips, 330 MiB for 500) though what the run keeps is about 20 MB.
+ * With the growth factor at 1 it stays at a few MB, and the CPU time of a run is the same
+ * (scavenges of a small young generation are cheap; measured over 100 clips, 6.1 s vs 6.0 s).
+ * This is the last resort after cutting what each request allocates (see endpoint/body.ts): the
+ * bulk is the openai client's and fetch's own per-request work. The flag is read at each
+ * resize, so setting it at start-up, before any real work, is enough.
+ */
+function boundYoungGeneration(): void {
+  try {
+    setFlagsFromString('--semi-space-growth-factor=1');
+  } catch {
+    /* an engine without the flag: the default growth */
+  }
+}
+
 /** Entry point of bin/finger.js and `node dist/cli.js`. */
 export function runCli(): void {
+  boundYoungGeneration();
   void main(process.argv).then((code) => {
     process.exitCode = code;
   });

@@ -85,6 +85,9 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   const engine: Engine = createEngine(settings, {
     logger: stderrLogger(Boolean(flags.verbose || flags.debug)),
     reuseAnswers: !flags.force,
+    // Each video is scored once per run: its frames are read back from disk if ever needed again,
+    // rather than held in memory for the rest of the run.
+    frameMemoryBytes: 0,
   });
   const rows: SummaryRow[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);

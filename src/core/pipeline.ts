@@ -25,7 +25,29 @@ import { answerQuestion, buildVideoContent } from './judge';
 import { readPrompt } from './prompts';
 import { loadTemplates, renderTemplate, type Templates } from './templates';
 import { generateQuestionSet, readQuestionSet } from './questions';
-import { FrameCache, frameCacheKey, resolveFfmpeg, sampleVideo, videoMimeType, type Frame } from './video';
+import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import {
+  FrameCache,
+  frameCacheKey,
+  lookupVideo,
+  resolveFfmpeg,
+  sampleVideo,
+  videoMimeType,
+  type Frame,
+  type FrameInfo,
+  type KnownVideo,
+  type SampledVideo,
+  type VideoInfo,
+} from './video';
+
+/** A video's probe, hash and frame list; `pixels` when its frames are loaded already. */
+interface VideoFrames {
+  info: VideoInfo;
+  sha256: string;
+  frames: FrameInfo[];
+  pixels?: Frame[];
+  known?: KnownVideo;
+}
 
 export type PipelinePhase = 'probe' | 'frames' | 'questions' | 'answers' | 'save';
 
@@ -57,6 +79,9 @@ export interface EngineOptions {
   logger?: Logger;
   /** false: ask the endpoint again even for answers already cached (they are still recorded). */
   reuseAnswers?: boolean;
+  /** JPEG bytes the frame cache keeps in memory (default 64 MB). A run that scores each video
+   *  once (the CLI) gains nothing from it and passes 0: the frames are on disk. */
+  frameMemoryBytes?: number;
 }
 
 export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Engine {
@@ -91,7 +116,10 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
     frameCache(ws) {
       const key = path.resolve(ws);
       let c = frameCaches.get(key);
-      if (!c) frameCaches.set(key, (c = new FrameCache({ dir: cacheDir(ws, 'frames') })));
+      if (!c) {
+        c = new FrameCache({ dir: cacheDir(ws, 'frames'), ...(o.frameMemoryBytes !== undefined ? { maxBytes: o.frameMemoryBytes } : {}) });
+        frameCaches.set(key, c);
+      }
       return c;
     },
     answerCache(ws) {
@@ -214,16 +242,29 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const sampling = { fps: settings.fps, maxFrames: settings.maxFrames, maxPixels: settings.maxPixels };
   throwIfAborted(o.signal);
 
-  // Questions and frames do not depend on each other: prepare both at once.
+  // Questions and frames do not depend on each other: prepare both at once. A video that is
+  // unchanged since it was last probed and hashed (lookupVideo: a stat and one small file) whose
+  // frames are cached needs no pixels until a question has to be sent: its answer-cache keys come
+  // from the hash, so a rescore whose answers are all cached starts no ffmpeg and reads no frame.
   emit({ type: 'phase', video: rel, phase: 'probe' });
+  const frameCache = engine.frameCache(o.workspaceRoot);
   const templatesP = o.templates ? Promise.resolve(o.templates) : loadTemplates({ workspaceRoot: o.workspaceRoot });
-  const framesP = (async () => {
+  const extract = async (known?: KnownVideo): Promise<SampledVideo> => {
     const tools = await engine.tools();
     emit({ type: 'phase', video: rel, phase: 'frames' });
     return engine.extractionSlot(() => {
       throwIfAborted(o.signal);
-      return sampleVideo(videoPath, sampling, { ...tools, cache: engine.frameCache(o.workspaceRoot), signal: o.signal });
+      return sampleVideo(videoPath, sampling, { ...tools, cache: frameCache, signal: o.signal, ...(known ? { known } : {}) });
     });
+  };
+  const framesP = (async (): Promise<VideoFrames> => {
+    const known = await lookupVideo(videoPath, frameCache);
+    if (known.facts) {
+      const list = await frameCache.frameList(frameCacheKey(known.facts.sha256, sampling));
+      if (list) return { info: known.facts.info, sha256: known.facts.sha256, frames: list, known };
+    }
+    const sampled = await extract(known);
+    return { ...sampled, pixels: sampled.frames };
   })();
   const questionsP = (async () => {
     const templates = await templatesP;
@@ -237,18 +278,26 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const sampled = framesR.value;
   const { prompt, questionSet } = questionsR.value;
   const templates = await templatesP;
-  const frameFiles = engine.frameCache(o.workspaceRoot).framePaths(frameCacheKey(sampled.sha256, sampling), sampled.frames);
+  const frameFiles = frameCache.framePaths(frameCacheKey(sampled.sha256, sampling), sampled.frames);
   if (frameFiles) emit({ type: 'frames', video: rel, frames: frameFiles });
   emit({ type: 'phase', video: rel, phase: 'questions' });
   emit({ type: 'questions', video: rel, questionSet });
 
-  // The video part is built once and shared by every question: the same bytes in every request,
-  // so vLLM/SGLang's prefix cache encodes the video once.
-  const videoContent = buildVideoContent({
-    mode: settings.mode,
-    frames: sampled.frames,
-    ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: videoMimeType(videoPath) } } : {}),
-  });
+  // The video part is built once, when the first question has to be sent, and shared by every
+  // question: the same bytes in every request, so vLLM/SGLang's prefix cache encodes the video once.
+  let videoContentP: Promise<ChatCompletionContentPart[]> | undefined;
+  const videoContent = (): Promise<ChatCompletionContentPart[]> =>
+    (videoContentP ??= (async () => {
+      let frames = sampled.pixels;
+      if (!frames && settings.mode !== 'file') {
+        frames = (await frameCache.get(frameCacheKey(sampled.sha256, sampling))) ?? (await extract(sampled.known)).frames;
+      }
+      return buildVideoContent({
+        mode: settings.mode,
+        frames: frames ?? [],
+        ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: videoMimeType(videoPath) } } : {}),
+      });
+    })());
   const systemText = await renderTemplate(templates.answerSystem, { reasoning: settings.reasoning });
   const judgeEndpoint = settings.endpoints[0]!;
   const judge = { reasoning: settings.reasoning, temperature: settings.temperature, templateHash: templates.answerHash };
@@ -261,6 +310,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const answering = new AbortController();
   const answerSignal = o.signal ? AbortSignal.any([o.signal, answering.signal]) : answering.signal;
   let configError: ConfigError | undefined;
+  let contentError: unknown;
   const total = questionSet.questions.length;
   let done = 0;
   let requestsSent = 0;
@@ -297,11 +347,23 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         dimension: question.dimension,
         reasoning: settings.reasoning,
       });
+      // Frames that cannot be loaded fail the whole video, as they did before any question was
+      // asked when they were loaded up front.
+      let content: ChatCompletionContentPart[];
+      try {
+        content = await videoContent();
+      } catch (e) {
+        if (contentError === undefined) {
+          contentError = e;
+          answering.abort();
+        }
+        throw e;
+      }
       requestsSent++;
       try {
         answered = await answerQuestion(
           engine.pool,
-          { question, systemText, videoContent, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
+          { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
           answerSignal,
         );
       } catch (e) {
@@ -320,6 +382,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   // The pool bounds concurrency globally; every question is handed to it at once.
   const settled = await Promise.allSettled(questionSet.questions.map(answerOne));
   if (configError) throw configError;
+  if (contentError !== undefined) throw contentError;
   const cancelled = settled.find((s) => s.status === 'rejected' && isAbortError(s.reason));
   if (cancelled || o.signal?.aborted) throw new CancelledError();
   const questions = settled.map((s, i): AnsweredQuestion => {

@@ -1,7 +1,8 @@
 // Turns what the `openai` client throws into messages a person can act on: which endpoint, what
 // happened, what to check. The API key never appears: messages are built from the base URL (with
 // any user:password part removed), the status and the server's own error text.
-import OpenAI from 'openai';
+import type { APIError } from 'openai';
+import { openaiLib } from './openai-lib';
 import { CancelledError, ConfigError, FingerError, isAbortError } from '../errors';
 
 export type EndpointFailureKind = 'connection' | 'timeout' | 'http' | 'shape';
@@ -46,7 +47,7 @@ const SOCKET_CODES = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_
  * pool retries these itself.
  */
 export function isInterruptedBody(e: unknown): boolean {
-  if (e instanceof OpenAI.APIError) return false;
+  if (e instanceof openaiLib().APIError) return false;
   const code = errorCode(e);
   return (code !== undefined && SOCKET_CODES.has(code)) || (e instanceof TypeError && e.message === 'terminated');
 }
@@ -55,9 +56,9 @@ export function isInterruptedBody(e: unknown): boolean {
 export function isRetryableFailure(e: unknown): boolean {
   if (e instanceof EndpointError) return e.details.retryable;
   if (isInterruptedBody(e)) return true;
-  if (e instanceof OpenAI.APIUserAbortError) return false;
-  if (e instanceof OpenAI.APIConnectionError) return true;
-  if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
+  if (e instanceof openaiLib().APIUserAbortError) return false;
+  if (e instanceof openaiLib().APIConnectionError) return true;
+  if (e instanceof openaiLib().APIError && typeof e.status === 'number') {
     return e.status === 408 || e.status === 409 || e.status === 429 || e.status >= 500;
   }
   return false;
@@ -75,7 +76,7 @@ export function errorCode(e: unknown): string | undefined {
 }
 
 /** The server's own error text: vLLM's nested `{error:{message}}`, its older flat shape, or plain text. */
-export function serverMessage(e: InstanceType<typeof OpenAI.APIError>): string {
+export function serverMessage(e: APIError): string {
   const body = e.error as unknown;
   let text: string | undefined;
   if (body && typeof body === 'object') {
@@ -107,7 +108,7 @@ export function describeEndpointFailure(
   if (isAbortError(e)) return new CancelledError();
   const url = displayUrl(ctx.baseUrl);
   const after = ctx.attempts > 1 ? ` (after ${ctx.attempts} attempts)` : '';
-  if (e instanceof OpenAI.APIConnectionTimeoutError) {
+  if (e instanceof openaiLib().APIConnectionTimeoutError) {
     return new EndpointError(`Endpoint ${url} did not answer within ${formatSeconds(ctx.timeoutMs)}${after}.`, {
       kind: 'timeout',
       baseUrl: url,
@@ -117,7 +118,7 @@ export function describeEndpointFailure(
       cause: e,
     });
   }
-  if (e instanceof OpenAI.APIConnectionError) {
+  if (e instanceof openaiLib().APIConnectionError) {
     const code = errorCode(e);
     const what =
       code === 'ECONNREFUSED'
@@ -136,7 +137,7 @@ export function describeEndpointFailure(
       cause: e,
     });
   }
-  if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
+  if (e instanceof openaiLib().APIError && typeof e.status === 'number') {
     const status = e.status;
     const text = serverMessage(e);
     if (status === 404 && /model/i.test(text)) {

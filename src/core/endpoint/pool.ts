@@ -13,13 +13,15 @@
 //  - failover: when an endpoint has used up its retries on a transient failure, the request moves
 //    to another endpoint that has not been tried for it yet;
 //  - readable errors (endpoint-errors.ts), attempt counting and timing logs via a fetch wrapper.
-import OpenAI from 'openai';
+import type { OpenAI } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CancelledError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
 import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isInterruptedBody, isRetryableFailure } from './endpoint-errors';
+import { encodeJsonBody } from './body';
+import { openaiLib } from './openai-lib';
 import type { ChatClient, ChatRequest, ChatResponse } from './types';
 
 export { EndpointError, describeEndpointFailure, displayUrl } from './endpoint-errors';
@@ -68,7 +70,8 @@ export interface EndpointCheck {
 interface EndpointState {
   config: EndpointConfig;
   displayUrl: string;
-  client: OpenAI;
+  /** Made on first use: the openai package is loaded only when a request is sent. */
+  readonly client: OpenAI;
   inFlight: number;
   requests: number;
   failures: number;
@@ -99,10 +102,9 @@ export class EndpointPool implements ChatClient {
     this.limit = pLimit(Math.max(1, Math.floor(options.concurrency)));
     this.endpoints = options.endpoints.map((config) => {
       const shown = displayUrl(config.baseUrl);
-      return {
-        config,
-        displayUrl: shown,
-        client: new OpenAI({
+      let client: OpenAI | undefined;
+      const makeClient = (): OpenAI =>
+        new (openaiLib().OpenAI)({
           baseURL: config.baseUrl,
           // vLLM and SGLang accept any key when started without --api-key.
           apiKey: config.apiKey || 'EMPTY',
@@ -111,7 +113,13 @@ export class EndpointPool implements ChatClient {
           fetch: this.countingFetch(shown),
           // The library's own logging could print request details; ours goes through `logger`.
           logLevel: 'off',
-        }),
+        });
+      return {
+        config,
+        displayUrl: shown,
+        get client() {
+          return (client ??= makeClient());
+        },
         inFlight: 0,
         requests: 0,
         failures: 0,
@@ -180,10 +188,13 @@ export class EndpointPool implements ChatClient {
         endpoint.inFlight++;
         endpoint.requests++;
         try {
-          const completion = await endpoint.client.chat.completions.create(
-            { ...request, model: endpoint.config.model, stream: false },
-            { signal: signal ?? null, headers: { [REQUEST_ID_HEADER]: requestId } },
-          );
+          // What client.chat.completions.create() sends, with the body already encoded (body.ts:
+          // the video part is serialized once per video, not once per question).
+          const completion = await endpoint.client.post<ChatCompletion>('/chat/completions', {
+            body: encodeJsonBody({ ...request, model: endpoint.config.model, stream: false }),
+            signal: signal ?? null,
+            headers: { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' },
+          });
           const attempts = this.attemptsByRequest.get(requestId) ?? 1;
           this.counters.retries += attempts - attemptsBefore - 1;
           if (!isChatCompletion(completion)) {

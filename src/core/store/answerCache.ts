@@ -35,39 +35,40 @@ const CachedAnswerSchema = z.object({
 });
 export type CachedAnswer = z.infer<typeof CachedAnswerSchema>;
 
+/** How many videos' answers are kept in memory (least recently used first out); more than the
+ *  videos a run has in progress at once (16 at most), so a video's file is read once per run. A
+ *  long run or an extension session then does not keep every video it ever scored. */
+export const ANSWER_CACHE_VIDEOS = 32;
+
 export class AnswerCache {
-  /** Loaded files, by video hash. */
-  private readonly loaded = new Map<string, Map<string, CachedAnswer>>();
+  /** Loaded (or loading) files, by video hash, least recently used first. One promise per video,
+   *  so the questions of a video asked at once read its file once. */
+  private readonly loaded = new Map<string, Promise<Map<string, CachedAnswer>>>();
 
   constructor(
     private readonly dir: string | undefined,
-    private readonly options: { read: boolean } = { read: true },
+    private readonly options: { read: boolean; maxVideos?: number } = { read: true },
   ) {}
 
   private fileFor(videoSha256: string): string | undefined {
     return this.dir ? path.join(this.dir, `${videoSha256}.jsonl`) : undefined;
   }
 
-  private async entriesFor(videoSha256: string): Promise<Map<string, CachedAnswer>> {
+  private entriesFor(videoSha256: string): Promise<Map<string, CachedAnswer>> {
     let entries = this.loaded.get(videoSha256);
-    if (entries) return entries;
-    entries = new Map();
+    if (entries) {
+      this.loaded.delete(videoSha256);
+      this.loaded.set(videoSha256, entries);
+      return entries;
+    }
     const file = this.fileFor(videoSha256);
+    entries = file ? readEntries(file) : Promise.resolve(new Map<string, CachedAnswer>());
+    // Without a folder the memory is all there is: nothing is dropped then.
+    const max = this.options.maxVideos ?? ANSWER_CACHE_VIDEOS;
     if (file) {
-      let text = '';
-      try {
-        text = await readFile(file, 'utf8');
-      } catch {
-        /* no cache yet */
-      }
-      for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const parsed = CachedAnswerSchema.safeParse(JSON.parse(line));
-          if (parsed.success) entries.set(parsed.data.key, parsed.data);
-        } catch {
-          /* a torn line from a crash: skip it */
-        }
+      for (const oldest of this.loaded.keys()) {
+        if (this.loaded.size < max) break;
+        this.loaded.delete(oldest);
       }
     }
     this.loaded.set(videoSha256, entries);
@@ -89,4 +90,24 @@ export class AnswerCache {
     await mkdir(path.dirname(file), { recursive: true });
     await appendFile(file, JSON.stringify(entry) + '\n', 'utf8');
   }
+}
+
+async function readEntries(file: string): Promise<Map<string, CachedAnswer>> {
+  const entries = new Map<string, CachedAnswer>();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return entries; // no cache yet
+  }
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = CachedAnswerSchema.safeParse(JSON.parse(line));
+      if (parsed.success) entries.set(parsed.data.key, parsed.data);
+    } catch {
+      /* a torn line from a crash: skip it */
+    }
+  }
+  return entries;
 }

@@ -33,6 +33,9 @@ export interface VideoFacts {
 }
 export const DEFAULT_FRAME_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A cached frame without its pixels: what a result and a webview need when no request is sent. */
+export type FrameInfo = Omit<Frame, 'jpeg'>;
+
 /** The cache key of a video's frames under given sampling settings; safe as a folder name. */
 export function frameCacheKey(sha256: string, sampling: SamplingOptions): string {
   const part = (n: number): string => String(n).replace(/[^0-9.e+-]/gi, '_');
@@ -97,6 +100,21 @@ export class FrameCache {
     return copyFrames(frames);
   }
 
+  /** Which frames an entry holds (positions, times, sizes) without reading a JPEG: from memory, or
+   *  from the entry's index on disk. Undefined when the entry is not cached. */
+  async frameList(key: string): Promise<FrameInfo[] | undefined> {
+    const hit = this.memory.get(key);
+    if (hit) return hit.frames.map(({ jpeg: _, ...info }) => info);
+    if (!this.dir) return undefined;
+    try {
+      const index = IndexSchema.parse(JSON.parse(await readFile(join(this.dir, key, INDEX_FILE), 'utf8')));
+      if (index.key !== key) return undefined;
+      return index.frames.map((f) => ({ index: f.index, timeSec: f.timeSec, width: f.width, height: f.height }));
+    } catch {
+      return undefined; // not cached, or a damaged entry that get() will replace
+    }
+  }
+
   /** Stores frames in memory and, when there is a folder, on disk. Disk failures are logged, not thrown. */
   async set(key: string, frames: Frame[]): Promise<void> {
     this.remember(key, copyFrames(frames));
@@ -110,7 +128,7 @@ export class FrameCache {
 
   /** Where the frames of a cached entry are on disk (for webviews, which show files, not bytes);
    *  undefined without a disk layer. */
-  framePaths(key: string, frames: readonly Frame[]): { timeSec: number; file: string }[] | undefined {
+  framePaths(key: string, frames: readonly FrameInfo[]): { timeSec: number; file: string }[] | undefined {
     if (!this.dir) return undefined;
     const folder = join(this.dir, key);
     // The index is written last: without it the entry is not (or not yet) on disk.

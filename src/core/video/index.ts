@@ -2,12 +2,12 @@
 // process for the frames the judge sees, a cache keyed by content hash and sampling settings.
 import { CancelledError } from '../errors';
 import { stat } from 'node:fs/promises';
-import { FrameCache, frameCacheKey, type FileIdentity } from './cache';
+import { FrameCache, frameCacheKey, type FileIdentity, type VideoFacts } from './cache';
 import { extractFrames, type Frame, type SamplingOptions } from './frames';
 import { sha256File } from './hash';
 import { probeVideo, type VideoInfo } from './probe';
 
-export { FrameCache, frameCacheKey, DEFAULT_FRAME_CACHE_BYTES, type FrameCacheOptions } from './cache';
+export { FrameCache, frameCacheKey, DEFAULT_FRAME_CACHE_BYTES, type FrameCacheOptions, type FrameInfo, type VideoFacts } from './cache';
 export { resolveFfmpeg, ffmpegVersion, type FfmpegPaths } from './ffmpeg';
 export {
   extractFrames,
@@ -32,27 +32,39 @@ export interface SampledVideo {
   fromCache: boolean;
 }
 
-/** Probes and hashes `file` (concurrently), then returns its frames from the cache or from ffmpeg. */
+/** What the cache knows about `file` without running a process or reading the file: its identity
+ *  now and, when it is unchanged since it was last probed and hashed, what that found. */
+export interface KnownVideo {
+  id?: FileIdentity;
+  facts?: VideoFacts;
+}
+
+/** A stat and one small file read; never throws (an unreadable file is reported by the probe). */
+export async function lookupVideo(file: string, cache: FrameCache | undefined): Promise<KnownVideo> {
+  if (!cache) return {};
+  try {
+    const st = await stat(file, { bigint: true });
+    const id = { size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino) };
+    const facts = await cache.getFacts(file, id);
+    return facts ? { id, facts } : { id };
+  } catch {
+    return {};
+  }
+}
+
+/** Probes and hashes `file` (concurrently), then returns its frames from the cache or from ffmpeg.
+ *  `known` (from lookupVideo) saves looking the file up again. */
 export async function sampleVideo(
   file: string,
   sampling: SamplingOptions,
-  opts: { ffmpeg: string; ffprobe: string; cache?: FrameCache; signal?: AbortSignal },
+  opts: { ffmpeg: string; ffprobe: string; cache?: FrameCache; signal?: AbortSignal; known?: KnownVideo },
 ): Promise<SampledVideo> {
   // An unchanged file (same size, mtime, ctime and inode as when it was last probed and hashed)
   // needs neither ffprobe nor a full read: a rescore of unchanged videos starts no process.
-  let id: FileIdentity | undefined;
-  if (opts.cache) {
-    try {
-      const st = await stat(file, { bigint: true });
-      id = { size: String(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino) };
-      const known = await opts.cache.getFacts(file, id);
-      if (known) {
-        const hit = await opts.cache.get(frameCacheKey(known.sha256, sampling));
-        if (hit) return { info: known.info, sha256: known.sha256, frames: hit, fromCache: true };
-      }
-    } catch {
-      id = undefined; // the probe below reports a missing or unreadable file properly
-    }
+  const { id, facts: known } = opts.known ?? (await lookupVideo(file, opts.cache));
+  if (known && opts.cache) {
+    const hit = await opts.cache.get(frameCacheKey(known.sha256, sampling));
+    if (hit) return { info: known.info, sha256: known.sha256, frames: hit, fromCache: true };
   }
   // If one of the two fails, stop the other instead of letting it read the whole file for
   // nothing, and report the failure that came first (the other's is only its consequence).

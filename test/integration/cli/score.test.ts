@@ -1,7 +1,7 @@
 // `finger score` end to end: the bundled CLI, real ffmpeg on generated clips, the real openai
 // client over HTTP to the vLLM endpoint double.
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEndpointDouble, answerFor, type EndpointDouble } from '../../double/endpoint-double';
@@ -116,6 +116,50 @@ describe('finger score', () => {
     const forced = double.requests.length;
     assert.equal((await runCli(['score', clip, '--force'], { cwd: ws, env })).code, 0);
     assert.equal(double.requests.slice(forced).filter((r) => r.kind === 'answer').length, 6);
+  });
+
+  it('a fully cached rescore starts no ffmpeg, reads no frame and never loads the openai client', async () => {
+    const ws = await makeTempDir('finger-cli-');
+    const clip = await makeClip(ws, 'b.mp4', { durationSec: 2 });
+    await writeFile(path.join(ws, 'b.questions.json'), JSON.stringify(questionSet('A red ball', 5)));
+    // Records every module the CLI requires whose name mentions openai (dist/cli-openai.js).
+    const loads = path.join(ws, 'loads.txt');
+    const preload = path.join(ws, 'record-requires.cjs');
+    await writeFile(
+      preload,
+      `const M = require('node:module'); const fs = require('node:fs'); const orig = M.prototype.require;
+       M.prototype.require = function (id) { if (/openai/.test(id)) fs.appendFileSync(${JSON.stringify(loads)}, id + '\\n'); return orig.apply(this, arguments); };`,
+    );
+    const traced = { ...env, NODE_OPTIONS: `--require ${preload}` };
+    assert.equal((await runCli(['score', clip], { cwd: ws, env: traced })).code, 0);
+    assert.match(await readFile(loads, 'utf8'), /openai/, 'the first scoring sends requests through openai');
+    const first = await readFile(path.join(ws, '.finger/results/b.mp4.json'), 'utf8');
+    await writeFile(loads, '');
+    // Without ffmpeg and without the frames' pixels (index kept, JPEGs gone): any extraction, probe
+    // or frame read would fail the run.
+    const frameDirs = await readdir(path.join(ws, '.finger/cache/frames'));
+    let removed = 0;
+    for (const d of frameDirs) {
+      for (const f of await readdir(path.join(ws, '.finger/cache/frames', d))) {
+        if (f.endsWith('.jpg')) {
+          await rm(path.join(ws, '.finger/cache/frames', d, f));
+          removed++;
+        }
+      }
+    }
+    assert.ok(removed > 0);
+    const start = double.requests.length;
+    const again = await runCli(['score', clip, '--ffmpeg', path.join(ws, 'no-such-ffmpeg')], { cwd: ws, env: traced });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(double.requests.length - start, 0, 'no request of any kind');
+    assert.equal(await readFile(loads, 'utf8'), '', 'openai is not loaded');
+    assert.equal(await readFile(path.join(ws, '.finger/results/b.mp4.json'), 'utf8'), first, 'the same result');
+
+    // A question that is not cached yet needs the frames again: they are extracted then.
+    await writeFile(path.join(ws, 'b.questions.json'), JSON.stringify(questionSet('A red ball', 6)));
+    const more = await runCli(['score', clip], { cwd: ws, env });
+    assert.equal(more.code, 0, more.stderr);
+    assert.equal(double.requests.slice(start).filter((r) => r.kind === 'answer').length, 1);
   });
 
   it('generates questions from the prompt file when there is no question set', async () => {
