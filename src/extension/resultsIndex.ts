@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
-import { isInsideRelative, listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
+import { isInsideRelative, labelsPathFor, listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
 import type { Labels, Result } from '../core/types';
 import type { Host } from './host';
 
@@ -157,14 +157,26 @@ export class ResultsIndex implements vscode.Disposable {
           if (!first) onFile(vscode.Uri.file(file));
         }
       }
+      return now;
+    };
+    // A file the watcher reported created but not deleted, all between two scans, was never
+    // stamped: compare with what the index holds too, so its deletion is not missed.
+    const reconcile = (results: Set<string>, labels: Set<string>) => {
+      for (const e of this.entries.values()) {
+        if (e.workspaceRoot !== root) continue;
+        if (!results.has(e.file) && !seen.has(e.file)) onResult(vscode.Uri.file(e.file));
+        const labelsFile = labelsPathFor(root, e.video);
+        if (e.labels && !labels.has(labelsFile) && !seen.has(labelsFile)) onLabels(vscode.Uri.file(labelsFile));
+      }
     };
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
       running = true;
       void (async () => {
-        await scan(path.join(root, this.resultsFolder(root)), onResult, seen);
-        await scan(path.join(root, '.finger', 'labels'), onLabels, seen);
+        const results = await scan(path.join(root, this.resultsFolder(root)), onResult, seen);
+        const labels = await scan(path.join(root, '.finger', 'labels'), onLabels, seen);
+        if (!first) reconcile(results, labels);
         first = false;
       })().finally(() => (running = false));
     }, POLL_MS);

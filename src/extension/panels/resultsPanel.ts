@@ -21,7 +21,7 @@ import {
 } from '../../shared/protocol';
 import type { Host } from '../host';
 import type { JobManager } from '../jobs';
-import { promptFileOf, toTarget, type VideoTarget } from '../locate';
+import { promptFileOf, promptLocationOf, toTarget, type VideoTarget } from '../locate';
 import type { ResultsIndex } from '../resultsIndex';
 import { WorkspaceKeys } from '../storage';
 import { extensionResourceRoots, themeKind, webviewHtml } from './webviewAssets';
@@ -258,9 +258,16 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
       this.lastActive = existing;
       return existing;
     }
-    const promptFile = await promptFileOf(target);
-    if (promptFile) {
-      await vscode.window.showTextDocument(vscode.Uri.file(promptFile), { viewColumn: vscode.ViewColumn.Active, preview: false, preserveFocus: false });
+    // A manifest holds many prompts: open it at this video's entry, not at the top.
+    const prompt = await promptLocationOf(target);
+    if (prompt) {
+      const at = prompt.line ? new vscode.Position(prompt.line - 1, 0) : undefined;
+      await vscode.window.showTextDocument(vscode.Uri.file(prompt.file), {
+        viewColumn: vscode.ViewColumn.Active,
+        preview: false,
+        preserveFocus: false,
+        selection: at && new vscode.Range(at, at),
+      });
     }
     const panel = vscode.window.createWebviewPanel(
       RESULTS_VIEW_TYPE,

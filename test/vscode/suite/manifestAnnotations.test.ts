@@ -126,9 +126,6 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     writeFileSync(csvFile(), CSV);
     writeFileSync(jsonlFile(), JSONL);
     writeResults();
-    // The labels folder exists before a label is written: a file created and deleted within a few
-    // seconds in a brand-new folder can escape both the file watcher and the results index's poll.
-    mkdirSync(path.dirname(labelsOfKite()), { recursive: true });
   });
 
   suiteTeardown(async () => {
@@ -158,6 +155,11 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     const f = await (await fingerApi()).features();
     await waitFor('the chef results panel', () => f.panels.get(chef()));
     assert.equal(f.panels.get(kite()), undefined);
+    // The manifest is shown beside the panel at the chef's entry, not at its top.
+    const shown = await waitFor('the manifest at the entry', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === csv.uri.fsPath && e.selection.active.line === lens.range.start.line),
+    );
+    assert.ok(shown.visibleRanges.some((r) => r.contains(lens.range.start)), 'the entry is on screen');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
