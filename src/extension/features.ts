@@ -26,8 +26,15 @@ export class Features implements vscode.Disposable {
     this.index = new ResultsIndex(host);
     this.jobs = new JobManager(host);
     this.panels = new ResultsPanelManager(host, this.index, this.jobs, { rescore: (p) => this.rescorePanel(p) });
-    this.sidebar = new SidebarViewProvider(host, this.index, this.jobs, this.panels, (video) => this.openResults(vscode.Uri.file(video)));
     this.annotations = new PromptAnnotationsController(host, this.index);
+    this.sidebar = new SidebarViewProvider(
+      host,
+      this.index,
+      this.jobs,
+      this.panels,
+      (video) => this.openResults(vscode.Uri.file(video)),
+      (doc, position) => this.annotations.manifestVideoAt(doc, position),
+    );
     this.templates = new LiveTemplates(host, this.panels);
     this.disposables.push(this.index, this.jobs, this.panels, this.sidebar, this.annotations, this.templates);
   }

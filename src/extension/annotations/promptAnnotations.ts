@@ -276,6 +276,12 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     return this.manifestAnnotations.get(uri.toString());
   }
 
+  /** The scored video whose manifest entry holds `position`, if `doc` is an annotated manifest. */
+  manifestVideoAt(doc: vscode.TextDocument, position: vscode.Position): string | undefined {
+    const offset = doc.offsetAt(position);
+    return this.manifestAnnotations.get(doc.uri.toString())?.find((a) => a.entry.start <= offset && offset <= a.entry.end)?.video;
+  }
+
   private forget(uri: vscode.Uri): void {
     const key = uri.toString();
     this.videoOfDoc.delete(key);

@@ -26,6 +26,8 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     private readonly jobs: JobManager,
     private readonly panels: ResultsPanelManager,
     private readonly openResults: (video: string) => Promise<void>,
+    /** The video of the manifest entry under the cursor (a manifest holds many videos' prompts). */
+    private readonly manifestVideoAt: (doc: vscode.TextDocument, position: vscode.Position) => string | undefined = () => undefined,
   ) {
     this.disposables.push(
       index.onDidChange(({ videos }) => {
@@ -36,7 +38,15 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       vscode.window.tabGroups.onDidChangeTabs(() => void this.followActive()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => void this.followActive()),
       vscode.window.onDidChangeActiveTextEditor(() => void this.followActive()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) void this.followActive();
+      }),
     );
+  }
+
+  /** The video whose details the side panel shows (it follows the active editor). */
+  get followedVideo(): string | undefined {
+    return this.target;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -95,7 +105,9 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     let video: string | undefined = panel?.target.video;
     if (!video) {
       const uri = activeTabUri();
-      video = uri ? await videoOf(uri) : undefined;
+      const editor = vscode.window.activeTextEditor;
+      if (uri && editor && editor.document.uri.toString() === uri.toString()) video = this.manifestVideoAt(editor.document, editor.selection.active);
+      if (!video && uri) video = await videoOf(uri);
     }
     if (!video && !force) return; // keep showing the last target while other files are active
     const next = video ? path.resolve(video) : undefined;

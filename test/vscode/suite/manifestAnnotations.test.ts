@@ -213,6 +213,27 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     assert.match(hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /Is the roof still\?/);
   });
 
+  test("the side panel follows the cursor from one manifest entry's video to another's", async () => {
+    const { csv, jsonl } = await ready();
+    const f = await (await fingerApi()).features();
+    await waitFor('the lenses', async () => (await fingerLenses(csv.uri)).length > 0 && (await fingerLenses(jsonl.uri)).length > 0);
+    const csvEditor = await vscode.window.showTextDocument(csv, { viewColumn: vscode.ViewColumn.One, preview: false });
+    const inChef = csv.positionAt(csv.getText().indexOf('tomato'));
+    csvEditor.selection = new vscode.Selection(inChef, inChef);
+    await waitFor('the side panel on the chef', () => f.sidebar.followedVideo === chef());
+    const jsonlEditor = await vscode.window.showTextDocument(jsonl, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    const inKite = jsonl.positionAt(jsonl.getText().indexOf('roof'));
+    jsonlEditor.selection = new vscode.Selection(inKite, inKite);
+    await waitFor('the side panel on the kite', () => f.sidebar.followedVideo === kite());
+    // An entry without a result keeps the last video rather than blanking the panel.
+    const notScored = jsonl.positionAt(jsonl.getText().indexOf('Not scored'));
+    jsonlEditor.selection = new vscode.Selection(notScored, notScored);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(f.sidebar.followedVideo, kite());
+    await vscode.window.showTextDocument(csv, { viewColumn: vscode.ViewColumn.One, preview: false });
+    await waitFor('back on the chef', () => f.sidebar.followedVideo === chef());
+  });
+
   test('editing the manifest moves the marks and the CodeLens with the words', async () => {
     const { csv } = await ready();
     await waitFor('csv diagnostics', () => fingerDiagnostics(csv.uri).length === 2);
