@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, renderWebviewHtml } from '../../src/extension/webview/html';
 import { CHROMIUM_ARGS } from '../harness/browser';
@@ -122,6 +123,19 @@ export interface PanelPage {
   /** Waits for the next `finger:rendered` event after running `action`. */
   rendered(action: () => Promise<void>, kind?: 'full' | 'answer'): Promise<void>;
   setTheme(theme: Theme): Promise<void>;
+}
+
+/** One harness for a test file: started before its tests (with the screenshots folder made), closed after. */
+export function useHarness(set: (harness: Harness) => void): void {
+  let harness: Harness | undefined;
+  before(async () => {
+    harness = await startHarness();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    set(harness);
+  });
+  after(async () => {
+    await harness?.close();
+  });
 }
 
 export async function startHarness(): Promise<Harness> {

@@ -4,23 +4,16 @@
 // outlines where VS Code's own lists and toolbars draw them (contrastBorder, contrastActiveBorder,
 // focusBorder). Expected colours are read from the variables, never literals.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { makeNotification } from '../../src/shared/protocol';
 import { makeResult } from '../fixtures/results/generate';
-import { SCREENSHOTS, startHarness, type Harness, type Theme } from './harness';
+import { SCREENSHOTS, type Harness, useHarness, type Theme } from './harness';
 import { showMessage } from './messages';
 
 let harness: Harness;
-before(async () => {
-  harness = await startHarness();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await harness?.close();
-});
+useHarness((h) => (harness = h));
 
 const HC_THEMES: Theme[] = ['high-contrast', 'high-contrast-light'];
 

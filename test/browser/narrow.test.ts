@@ -2,23 +2,16 @@
 // 260 px must not scroll sideways, and every question's text, answer, score and reason must stay
 // on screen. Expected texts come from the fixture generator, never literals.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { makeNotification } from '../../src/shared/protocol';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
-import { SCREENSHOTS, startHarness, type Harness } from './harness';
+import { SCREENSHOTS, type Harness, useHarness } from './harness';
 import { showMessage } from './messages';
 
 let harness: Harness;
-before(async () => {
-  harness = await startHarness();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await harness?.close();
-});
+useHarness((h) => (harness = h));
 
 interface Box {
   what: string;

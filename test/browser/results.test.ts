@@ -1,25 +1,17 @@
 // The results panel in a real headless Chromium, served with the extension's own HTML shell and
 // CSP. Expected values come from the fixture generator and the engine's scoring, never literals.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { scoreDimensions } from '../../src/core/scoring/finger';
 import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Result } from '../../src/core/types';
 import { makeNotification } from '../../src/shared/protocol';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
-import { SCREENSHOTS, startHarness, type Harness, type PanelPage } from './harness';
+import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
 import { showMessage } from './messages';
 
 let harness: Harness;
-
-before(async () => {
-  harness = await startHarness();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await harness?.close();
-});
+useHarness((h) => (harness = h));
 
 async function openWith(result: Result | null, options: Parameters<typeof showMessage>[2] = {}, theme: 'light' | 'dark' = 'dark'): Promise<PanelPage> {
   const panel = await harness.open('results', { theme });

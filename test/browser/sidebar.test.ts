@@ -1,22 +1,15 @@
 // The FingER side panel in a real headless Chromium with the extension's HTML shell and CSP.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DIMENSIONS, type Result } from '../../src/core/types';
 import { applyOverridesToResult } from '../../src/shared/display';
 import { makeNotification, type VideoRow } from '../../src/shared/protocol';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
-import { SCREENSHOTS, startHarness, type Harness, type PanelPage } from './harness';
+import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
 
 let harness: Harness;
-before(async () => {
-  harness = await startHarness();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-after(async () => {
-  await harness?.close();
-});
+useHarness((h) => (harness = h));
 
 function rowOf(relPath: string, result: Result, createdAt: string, extra: Partial<VideoRow> = {}): VideoRow {
   const dimensions: VideoRow['dimensions'] = {};
