@@ -2,7 +2,8 @@
 //   extension  src/extension/extension.ts → dist/extension.js  (node, cjs, `vscode` external), small:
 //              what activation needs; src/extension/features.ts → dist/features.js, the engine,
 //              zod, openai, liquidjs…, required on first use so activation does not compile it
-//   cli        src/cli/main.ts            → dist/cli.js        (node, cjs)
+//   cli        src/cli/entry.ts           → dist/cli.js        (node, cjs): turns on the compile cache, then
+//              requires dist/cli-main.js (src/cli/main.ts); openai is dist/cli-openai.js, loaded on first request
 //   webviews   webview/<name>/main.ts     → dist/webview/<name>.js (browser, iife)
 // Flags: --watch, --production (minify, no source maps), --only=extension|cli|webview, --quiet
 import * as esbuild from 'esbuild';
@@ -59,6 +60,20 @@ const lazyOpenAI = {
   },
 };
 
+/**
+ * dist/cli.js is src/cli/entry.ts, which turns on Node's compile cache before it requires the CLI
+ * itself: `require('./main')` there becomes `require('./cli-main.js')`, bundled from src/cli/main.ts.
+ * @type {import('esbuild').Plugin}
+ */
+const cliEntry = {
+  name: 'cli-entry',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/main$/ }, (args) =>
+      /src[\\/]cli[\\/]entry\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined,
+    );
+  },
+};
+
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const builds = {
   extension: {
@@ -74,14 +89,15 @@ const builds = {
   cli: {
     ...common,
     entryPoints: [
-      { in: 'src/cli/main.ts', out: 'cli' },
+      { in: 'src/cli/entry.ts', out: 'cli' },
+      { in: 'src/cli/main.ts', out: 'cli-main' },
       { in: 'src/cli/openai.ts', out: 'cli-openai' },
     ],
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node22',
-    plugins: [lazyOpenAI],
+    plugins: [cliEntry, lazyOpenAI],
   },
   webview: {
     ...common,

@@ -30,7 +30,7 @@ import {
   FrameCache,
   frameCacheKey,
   lookupVideo,
-  resolveFfmpeg,
+  locateFfmpeg,
   sampleVideo,
   videoMimeType,
   type Frame,
@@ -70,6 +70,9 @@ export interface Engine {
   frameCache(workspaceRoot: string): FrameCache;
   answerCache(workspaceRoot: string): AnswerCache;
   tools(): Promise<{ ffmpeg: string; ffprobe: string }>;
+  /** The binaries' paths before their `-version` check has finished (`verified`): lets the first
+   *  probe run beside the check. */
+  locateTools(): Promise<{ ffmpeg: string; ffprobe: string; verified: Promise<void> }>;
   /** Frame extraction is CPU-bound: at most one ffmpeg per core, however many videos are in progress. */
   extractionSlot<T>(work: () => Promise<T>): Promise<T>;
   dispose(): void;
@@ -105,7 +108,19 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
   const questionClient = sameAsJudge ? pool : poolFor([q]);
   const frameCaches = new Map<string, FrameCache>();
   const answerCaches = new Map<string, AnswerCache>();
-  let tools: Promise<{ ffmpeg: string; ffprobe: string }> | undefined;
+  let located: Promise<{ ffmpeg: string; ffprobe: string; verified: Promise<void> }> | undefined;
+  const locateTools = () => {
+    if (!located) {
+      const lookup = locateFfmpeg({ ffmpegPath: settings.ffmpegPath, ffprobePath: settings.ffprobePath });
+      located = lookup;
+      // A failed lookup or check (ffmpeg installed or the setting fixed meanwhile) is tried again next time.
+      const forget = () => {
+        if (located === lookup) located = undefined;
+      };
+      lookup.then((t) => t.verified.catch(forget), forget);
+    }
+    return located;
+  };
   const extraction = pLimit(Math.max(1, availableParallelism()));
   return {
     settings,
@@ -128,15 +143,12 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
       if (!c) answerCaches.set(key, (c = new AnswerCache(cacheDir(ws, 'answers'), { read: o.reuseAnswers !== false })));
       return c;
     },
-    tools() {
-      if (!tools) {
-        const lookup = resolveFfmpeg({ ffmpegPath: settings.ffmpegPath, ffprobePath: settings.ffprobePath });
-        // A failed lookup (ffmpeg installed meanwhile) is tried again next time.
-        lookup.catch(() => (tools = undefined));
-        tools = lookup;
-      }
-      return tools;
+    async tools() {
+      const { ffmpeg, ffprobe, verified } = await locateTools();
+      await verified;
+      return { ffmpeg, ffprobe };
     },
+    locateTools,
     extractionSlot: (work) => extraction(work),
     dispose() {
       frameCaches.clear();
@@ -250,11 +262,17 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   const frameCache = engine.frameCache(o.workspaceRoot);
   const templatesP = o.templates ? Promise.resolve(o.templates) : loadTemplates({ workspaceRoot: o.workspaceRoot });
   const extract = async (known?: KnownVideo): Promise<SampledVideo> => {
-    const tools = await engine.tools();
+    const { ffmpeg, ffprobe, verified } = await engine.locateTools();
     emit({ type: 'phase', video: rel, phase: 'frames' });
-    return engine.extractionSlot(() => {
+    return engine.extractionSlot(async () => {
       throwIfAborted(o.signal);
-      return sampleVideo(videoPath, sampling, { ...tools, cache: frameCache, signal: o.signal, ...(known ? { known } : {}) });
+      const work = sampleVideo(videoPath, sampling, { ffmpeg, ffprobe, cache: frameCache, signal: o.signal, ...(known ? { known } : {}) });
+      // A binary that fails its -version check is reported as such (it names the binary and the
+      // setting), whatever the probe made of it.
+      const [check, sampled] = await Promise.allSettled([verified, work]);
+      if (check.status === 'rejected') throw check.reason;
+      if (sampled.status === 'rejected') throw sampled.reason;
+      return sampled.value;
     });
   };
   const framesP = (async (): Promise<VideoFrames> => {

@@ -8,7 +8,7 @@ import { sha256File } from './hash';
 import { probeVideo, type VideoInfo } from './probe';
 
 export { FrameCache, frameCacheKey, DEFAULT_FRAME_CACHE_BYTES, type FrameCacheOptions, type FrameInfo, type VideoFacts } from './cache';
-export { resolveFfmpeg, ffmpegVersion, type FfmpegPaths } from './ffmpeg';
+export { locateFfmpeg, resolveFfmpeg, ffmpegVersion, type FfmpegPaths } from './ffmpeg';
 export {
   extractFrames,
   fitFrameSize,
