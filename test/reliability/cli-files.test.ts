@@ -76,16 +76,20 @@ describe('templates with mistakes [reliability:questions]', () => {
     ['entities.liquid', 'Extract entities.\n\n{{ prompt | no_such_filter }}\n', /entities\.liquid:3/],
     ['answer-question.liquid', '{{ question }}\n{% unknowntag %}\n', /answer-question\.liquid:2/],
   ] as const) {
-    it(`a syntax error in ${name} names the file and the line; nothing is sent`, async () => {
+    it(`a syntax error in ${name} names the file and the line once; nothing is sent; exit 2`, async () => {
       const ws = await makeTempDir('finger-rel-tpl');
       await makeClip(ws, 'a.mp4', { durationSec: 1 });
       await writeFile(path.join(ws, 'a.txt'), 'A red ball bounces');
+      await makeClip(ws, 'b.mp4', { durationSec: 1 });
+      await writeFile(path.join(ws, 'b.txt'), 'A blue cube spins');
       await mkdir(path.join(ws, '.finger', 'templates'), { recursive: true });
       await writeFile(path.join(ws, '.finger', 'templates', name), text);
       const before = double.chatRequests().length;
-      const run = await runCli(['score', 'a.mp4'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
-      assert.notEqual(run.code, 0);
+      const run = await runCli(['score', '.'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
+      assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, expected);
+      // A configuration problem of the whole run, reported once, not once per video.
+      assert.equal(run.stderr.split(name).length - 1, 1, run.stderr);
       assertNoStack(run.stderr);
       assert.equal(double.chatRequests().length, before, 'no request with a broken template');
     });
