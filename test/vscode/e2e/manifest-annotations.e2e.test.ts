@@ -15,6 +15,7 @@ import { ensureVsix } from '../../harness/vsix';
 import { makeSampleWorkspace } from '../../harness/workspace';
 import { removeTempDir } from '../../helpers/clips';
 import type { Result } from '../../../src/core/types';
+import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
 const CSV = [
   'video,prompt',
@@ -25,33 +26,8 @@ const CSV = [
   '',
 ].join('\n');
 
-type Q = Result['questions'][number];
-function q(id: string, dimension: Q['dimension'], entity: string, text: string, pYes: number, reason: string): Q {
-  return { id, dimension, entity, text, polarity: 'positive', answer: pYes >= 0.5 ? 'Yes' : 'No', reason, pYes, pNo: 1 - pYes, score: pYes, probabilitySource: 'logprobs', error: null };
-}
-
-function result(videoPath: string, prompt: string, questions: Q[]): Result {
-  const dimensions: Result['dimensions'] = {};
-  for (const x of questions) {
-    const d = (dimensions[x.dimension] ??= { score: 0, sum: 0, count: 0, weight: 1 });
-    d.sum += x.score ?? 0;
-    d.count++;
-    d.score = d.sum / d.count;
-  }
-  const scores = Object.values(dimensions).map((d) => d!.score ?? 0);
-  return {
-    version: 1,
-    protocol: 'finger',
-    video: { path: videoPath, sha256: 'd'.repeat(64), durationSec: 2, width: 320, height: 240, fps: 24 },
-    prompt,
-    endpoint: { baseUrl: 'http://127.0.0.1:8000/v1', model: 'Qwen/Qwen2.5-VL-7B-Instruct' },
-    sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 4 },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    questions,
-    dimensions,
-    overall: scores.reduce((a, b) => a + b, 0) / scores.length,
-  };
-}
+const q = answeredQuestion;
+const result = resultFor;
 
 describe('Prompt annotations in a prompts.csv (dark)', { timeout: 300_000 }, () => {
   let workspace: string;

@@ -8,7 +8,8 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Result } from '../../../src/core/types';
+import type { AnsweredQuestion, Result } from '../../../src/core/types';
+import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 import { fingerApi, waitFor } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
@@ -35,34 +36,9 @@ const JSONL = [
   '',
 ].join('\n');
 
-type Q = Result['questions'][number];
-function answered(id: string, dimension: Q['dimension'], entity: string, text: string, pYes: number, reason: string): Q {
-  const answer = pYes >= 0.5 ? ('Yes' as const) : ('No' as const);
-  return { id, dimension, entity, text, polarity: 'positive', answer, reason, pYes, pNo: 1 - pYes, score: pYes, probabilitySource: 'logprobs', error: null };
-}
-
-function result(video: string, prompt: string, questions: Q[]): Result {
-  const dims: Result['dimensions'] = {};
-  for (const q of questions) {
-    const d = (dims[q.dimension] ??= { score: 0, sum: 0, count: 0, weight: 1 });
-    d.sum += q.score ?? 0;
-    d.count++;
-    d.score = d.sum / d.count;
-  }
-  const scores = Object.values(dims).map((d) => d!.score ?? 0);
-  return {
-    version: 1,
-    protocol: 'finger',
-    video: { path: path.relative(root(), video).split(path.sep).join('/'), sha256: 'b'.repeat(64), durationSec: 2, width: 320, height: 240, fps: 24 },
-    prompt,
-    endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: 'test-model' },
-    sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 4 },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    questions,
-    dimensions: dims,
-    overall: scores.reduce((a, b) => a + b, 0) / scores.length,
-  };
-}
+const answered = answeredQuestion;
+const result = (video: string, prompt: string, questions: AnsweredQuestion[]): Result =>
+  resultFor(path.relative(root(), video).split(path.sep).join('/'), prompt, questions, 'test-model');
 
 function writeResult(video: string, r: Result): void {
   mkdirSync(path.dirname(resultOf(video)), { recursive: true });
