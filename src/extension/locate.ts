@@ -58,13 +58,7 @@ export function activeTabUri(): vscode.Uri | undefined {
 
 /** The prompt file of a video, for opening beside the results panel. */
 export async function promptFileOf(target: VideoTarget): Promise<string | undefined> {
-  try {
-    const prompts = await import('../core/prompts');
-    const { source } = await prompts.readPrompt(target.video, target.workspaceRoot);
-    return source?.file;
-  } catch {
-    return undefined;
-  }
+  return (await promptLocationOf(target))?.file;
 }
 
 /** The prompt file of a video and, for a manifest, the 1-based line of the video's entry (so the

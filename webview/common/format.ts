@@ -11,6 +11,10 @@ export function score(value: number | null | undefined): string {
 /** Failing: the displayed score is below one half (the answer went the "bad" way). */
 export const FAIL_THRESHOLD = 0.5;
 
+export function isFailing(q: { score: number | null }): boolean {
+  return q.score !== null && q.score < FAIL_THRESHOLD;
+}
+
 export function scoreClass(value: number | null | undefined): string {
   if (value === null || value === undefined) return 'score-none';
   if (value < FAIL_THRESHOLD) return 'score-bad';

@@ -8,13 +8,13 @@ import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Dimension, ty
 import { displayQuestions, effectiveWeights, type DisplayedQuestion, type DisplayedResult } from '../../src/shared/display';
 import type { ExtensionNotification, NotificationParams, Progress, ResultsShowParams } from '../../src/shared/protocol';
 import { append, el, icon } from '../common/dom';
-import { baseName, dateTime, score, scoreClass } from '../common/format';
+import { baseName, dateTime, isFailing, score, scoreClass } from '../common/format';
 import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { watchTheme } from '../common/theme';
 import { renderMedia } from './media';
 import { RadarView } from './radar';
-import { NO_FILTERS, QuestionTable, isFailing, type TableFilters } from './table';
+import { NO_FILTERS, QuestionTable, type TableFilters } from './table';
 
 type QuestionsChanged = NotificationParams<'results/questionsChanged'>;
 
@@ -542,7 +542,6 @@ function banner(kind: 'error' | 'info', iconName: string, body: (Node | null)[],
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-
 
 // setState clones the whole state; during a burst of live answers do it once the burst settles.
 let saveTimer: ReturnType<typeof setTimeout> | undefined;

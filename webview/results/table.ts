@@ -7,7 +7,7 @@
 import { DIMENSION_LABELS, DIMENSIONS, type Answer, type Dimension, type DimensionScore } from '../../src/core/types';
 import type { DisplayedQuestion } from '../../src/shared/display';
 import { el, icon } from '../common/dom';
-import { FAIL_THRESHOLD, score, scoreClass } from '../common/format';
+import { isFailing, score, scoreClass } from '../common/format';
 
 export interface TableFilters {
   failingOnly: boolean;
@@ -29,10 +29,6 @@ interface Group {
   body: HTMLDivElement;
   header: HTMLDivElement;
   entityHeaders: Map<string, HTMLDivElement>;
-}
-
-export function isFailing(q: Pick<DisplayedQuestion, 'score'>): boolean {
-  return q.score !== null && q.score < FAIL_THRESHOLD;
 }
 
 export class QuestionTable {

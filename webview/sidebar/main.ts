@@ -8,7 +8,7 @@ import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/core/typ
 import { applyOverridesToResult, type DisplayedQuestion } from '../../src/shared/display';
 import type { ExtensionNotification, Job, NotificationParams, VideoRow } from '../../src/shared/protocol';
 import { append, el, icon } from '../common/dom';
-import { baseName, dateTime, percent, score, scoreClass } from '../common/format';
+import { baseName, dateTime, isFailing, percent, score, scoreClass } from '../common/format';
 import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 
@@ -24,7 +24,6 @@ interface PersistedState {
   filter: string;
   sort: SortKey;
 }
-
 
 const SHORT_LABELS: Record<Dimension, string> = {
   visual_quality: 'VQ',
@@ -236,7 +235,7 @@ function renderDetails(): void {
   }
   const fragment = document.createDocumentFragment();
   for (const [entity, questions] of byEntity) {
-    const failing = questions.filter((q) => q.score !== null && q.score < 0.5).length;
+    const failing = questions.filter(isFailing).length;
     const list = el('ul', { className: 'entity-questions' });
     for (const q of questions) list.append(questionItem(q));
     fragment.append(
@@ -265,7 +264,7 @@ function questionItem(q: DisplayedQuestion): HTMLLIElement {
   const item = el(
     'li',
     {
-      className: `q${q.score !== null && q.score < 0.5 ? ' failing' : ''}${q.overridden ? ' overridden' : ''}`,
+      className: `q${isFailing(q) ? ' failing' : ''}${q.overridden ? ' overridden' : ''}`,
       dataset: { questionId: q.id, search: `${q.text}\n${q.reason ?? ''}\n${q.entity}\n${DIMENSION_LABELS[q.dimension]}`.toLowerCase() },
     },
     el(
@@ -375,7 +374,6 @@ function bar(value: number | null): HTMLElement {
   fill.style.width = `${((value ?? 0) * 100).toFixed(1)}%`;
   return el('div', { className: 'bar', attrs: { 'aria-hidden': 'true' } }, fill);
 }
-
 
 function save(): void {
   host.setState(state);

@@ -18,7 +18,6 @@ export {
   parsePromptManifest,
   isPromptManifest,
   normaliseManifestKey,
-  fieldNameOf,
   MANIFEST_NAMES,
   VIDEO_FIELDS,
   PROMPT_FIELDS,
@@ -26,12 +25,5 @@ export {
   type ManifestName,
 } from './manifest';
 export { readTextFile, decodeText } from './text-file';
-export {
-  locatePromptManifest,
-  decodeJsonString,
-  csvRecordFields,
-  PromptOffsetMap,
-  type LocatedManifestEntry,
-  type TextSpan,
-} from './manifest-source';
+export { locatePromptManifest, type LocatedManifestEntry } from './manifest-source';
 export { manifestEntryLookup, manifestIsReachedFor } from './manifest-videos';

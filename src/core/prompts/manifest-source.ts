@@ -99,7 +99,7 @@ interface DecodedString {
 }
 
 /** Decodes the JSON string literal whose opening quote is at `quote`, keeping the offset map. */
-export function decodeJsonString(text: string, quote: number): DecodedString {
+function decodeJsonString(text: string, quote: number): DecodedString {
   if (text[quote] !== '"') throw new Error(`no JSON string at offset ${quote}`);
   const offsets = new PromptOffsetMap(quote + 1);
   let value = '';
@@ -225,7 +225,7 @@ interface CsvField {
  * its defaults: ',' separator, '"' quotes with '""' inside; a line break inside quotes is kept as
  * '\n', as parsePromptManifest normalises line endings). Stops before the record's line break.
  */
-export function csvRecordFields(text: string, at: number): { fields: CsvField[]; end: number } {
+function csvRecordFields(text: string, at: number): { fields: CsvField[]; end: number } {
   const fields: CsvField[] = [];
   let i = at;
   for (;;) {

@@ -2,16 +2,9 @@
 // (indexed, so a manifest of 1,000 entries against 1,000 results is not a million comparisons),
 // and whether readPrompt would reach the manifest at all for that video (a sidecar, or a manifest
 // earlier in the lookup order that lists the video, takes precedence).
-import { stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { isInsideRelative } from '../store/paths';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MANIFEST_NAMES, readPromptManifest, type ManifestEntry } from './manifest';
-import { findManifestEntry, manifestFolders, sidecarCandidates } from './read-prompt';
-
-function isInside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || isInsideRelative(rel);
-}
+import { findManifestEntry, isFile, isInside, manifestFolders, sidecarCandidates } from './read-prompt';
 
 /**
  * A lookup equivalent to `findManifestEntry(entries, manifest, video, root)` for many videos:
@@ -39,14 +32,6 @@ export function manifestEntryLookup<E extends ManifestEntry>(entries: readonly E
     if (usable(named) && isInside(video, folder)) return named!.entry;
     return undefined;
   };
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -148,12 +148,13 @@ export async function findVideoForPromptFile(promptFile: string): Promise<string
   return undefined;
 }
 
-function isInside(path: string, root: string): boolean {
+/** Whether `path` is `root` or inside it. */
+export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === '' || isInsideRelative(rel);
 }
 
-async function isFile(path: string): Promise<boolean> {
+export async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
   } catch {

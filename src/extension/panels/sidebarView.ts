@@ -38,8 +38,10 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       vscode.window.tabGroups.onDidChangeTabs(() => void this.followActive()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => void this.followActive()),
       vscode.window.onDidChangeActiveTextEditor(() => void this.followActive()),
+      // Per cursor move: only a manifest maps the cursor to a video (elsewhere the editor's video
+      // does not move with it, and re-resolving it would read the folder on every keystroke).
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor === vscode.window.activeTextEditor) void this.followActive();
+        if (e.textEditor === vscode.window.activeTextEditor && this.manifestVideoAt(e.textEditor.document, e.textEditor.selection.active)) void this.followActive();
       }),
     );
   }
