@@ -30,49 +30,31 @@ const webviewEntries = existsSync('webview')
   : [];
 
 /**
- * extension.ts loads features.ts with `import('./features')`. Left alone, esbuild would inline it
- * into dist/extension.js and VS Code would compile all 2 MB on activation; as an external it stays
- * a `require('./features.js')` that runs when a feature is first used.
- * @type {import('esbuild').Plugin}
+ * A plugin that leaves `specifier`, when `importer` (a path pattern) imports it, as a plain
+ * `require(output)` of another bundle in dist/, so that bundle is compiled only when first required.
+ * @returns {import('esbuild').Plugin}
  */
-const lazyFeatures = {
-  name: 'lazy-features',
+const lazyRequire = (name, specifier, importer, output) => ({
+  name,
   setup(build) {
-    build.onResolve({ filter: /^\.\/features$/ }, (args) =>
-      /src[\\/]extension[\\/]extension\.ts$/.test(args.importer) ? { path: './features.js', external: true } : undefined,
-    );
+    build.onResolve({ filter: specifier }, (args) => (importer.test(args.importer) ? { path: output, external: true } : undefined));
   },
-};
+});
 
-/**
- * The CLI's counterpart: src/core/endpoint/openai-lib.ts loads `openai` (0.9 MB, half the CLI) with a
- * lazy require. In the CLI build that require becomes `require('./cli-openai.js')`, a bundle of its
- * own (src/cli/openai.ts), so a run that sends no request (a fully cached rescore, `finger report`)
- * never compiles it. The extension bundles it into features.js as before.
- * @type {import('esbuild').Plugin}
- */
-const lazyOpenAI = {
-  name: 'lazy-openai',
-  setup(build) {
-    build.onResolve({ filter: /^openai$/ }, (args) =>
-      /src[\\/]core[\\/]endpoint[\\/]openai-lib\.ts$/.test(args.importer) ? { path: './cli-openai.js', external: true } : undefined,
-    );
-  },
-};
+// extension.ts loads features.ts with `import('./features')`. Left alone, esbuild would inline it
+// into dist/extension.js and VS Code would compile all 2 MB on activation; as an external it stays
+// a `require('./features.js')` that runs when a feature is first used.
+const lazyFeatures = lazyRequire('lazy-features', /^\.\/features$/, /src[\\/]extension[\\/]extension\.ts$/, './features.js');
 
-/**
- * dist/cli.js is src/cli/entry.ts, which turns on Node's compile cache before it requires the CLI
- * itself: `require('./main')` there becomes `require('./cli-main.js')`, bundled from src/cli/main.ts.
- * @type {import('esbuild').Plugin}
- */
-const cliEntry = {
-  name: 'cli-entry',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/main$/ }, (args) =>
-      /src[\\/]cli[\\/]entry\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined,
-    );
-  },
-};
+// The CLI's counterpart: src/core/endpoint/openai-lib.ts loads `openai` (0.9 MB, half the CLI) with a
+// lazy require. In the CLI build that require becomes `require('./cli-openai.js')`, a bundle of its
+// own (src/cli/openai.ts), so a run that sends no request (a fully cached rescore, `finger report`)
+// never compiles it. The extension bundles it into features.js as before.
+const lazyOpenAI = lazyRequire('lazy-openai', /^openai$/, /src[\\/]core[\\/]endpoint[\\/]openai-lib\.ts$/, './cli-openai.js');
+
+// dist/cli.js is src/cli/entry.ts, which turns on Node's compile cache before it requires the CLI
+// itself: `require('./main')` there becomes `require('./cli-main.js')`, bundled from src/cli/main.ts.
+const cliEntry = lazyRequire('cli-entry', /^\.\/main$/, /src[\\/]cli[\\/]entry\.ts$/, './cli-main.js');
 
 /** @type {Record<string, import('esbuild').BuildOptions>} */
 const builds = {

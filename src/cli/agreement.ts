@@ -60,7 +60,7 @@ export async function computeAgreement(
   human: Map<string, number>,
   o: { protocol?: Protocol; dimension?: Dimension } = {},
 ): Promise<AgreementReport> {
-  const listed = await listResults(workspace, o.protocol && o.protocol !== 'finger' ? protocolResultsDir(o.protocol) : undefined);
+  const listed = await listResults(workspace, protocolResultsDir(o.protocol ?? 'finger'));
   const byBase = new Map<string, string[]>();
   for (const k of human.keys()) byBase.set(path.posix.basename(k), [...(byBase.get(path.posix.basename(k)) ?? []), k]);
   const used = new Set<string>();

@@ -10,8 +10,11 @@ import { ConfigError, FingerError, describeError, isAbortError } from '../core/e
 import { runScore, runQuestions } from './score';
 import { runReport } from './report';
 import { runAgreement } from './agreement';
+import { ProtocolSchema } from '../core/types';
 
 const EXIT_USAGE = 2;
+
+const protocolOption = (description: string) => new Option('--protocol <name>', description).choices(ProtocolSchema.options).default('finger');
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -46,7 +49,7 @@ export function buildProgram(): Command {
       .description('score videos (files or folders, searched recursively) and save one result file per video')
       .argument('<paths...>', 'videos or folders'),
   )
-    .addOption(new Option('--protocol <name>', 'evaluation protocol').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
+    .addOption(protocolOption('evaluation protocol'))
     .option('--questions <file>', 'use this question set (DESIGN.md format) instead of generating one')
     .addOption(new Option('--mode <mode>', 'how the video is sent').choices(['video', 'frames', 'file']).default('video'))
     .option('--fps <n>', 'frames sampled per second', '2')
@@ -77,7 +80,7 @@ export function buildProgram(): Command {
     .description('one row per scored video with overall and dimension scores')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .addOption(new Option('--protocol <name>', 'which protocol\'s results').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
+    .addOption(protocolOption('which protocol\'s results'))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
     });
@@ -88,7 +91,7 @@ export function buildProgram(): Command {
     .requiredOption('--human <file>', 'human scores: CSV with video,score columns, or JSON {"clip.mp4": 4.5}')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--dimension <id>', 'compare one dimension instead of the overall score')
-    .addOption(new Option('--protocol <name>', 'which protocol\'s results').choices(['finger', 'videoscore2', 'qsave']).default('finger'))
+    .addOption(protocolOption('which protocol\'s results'))
     .option('--json', 'print JSON')
     .action(async (flags) => {
       process.exitCode = await runAgreement(flags);

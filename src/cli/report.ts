@@ -21,7 +21,7 @@ export async function reportRows(
   workspace: string,
   protocol: Protocol = 'finger',
 ): Promise<{ rows: ReportRow[]; errors: { file: string; error: string }[] }> {
-  const listed = protocol === 'finger' ? await listResults(workspace) : await listResults(workspace, protocolResultsDir(protocol));
+  const listed = await listResults(workspace, protocolResultsDir(protocol));
   const rows: ReportRow[] = [];
   const errors: { file: string; error: string }[] = [];
   for (const item of listed) {

@@ -441,5 +441,4 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
   return { result, resultFile, requestsSent, answersReused, saved: false, note: decision.reason };
 }
 
-
 export type { Frame };

@@ -5,7 +5,7 @@ import { CancelledError, ConfigError, describeError, isAbortError } from '../err
 import type { AnsweredQuestion, Question } from '../types';
 import { parseAnswerText, readAnswerProbability } from './parse';
 import { buildAnswerRequest } from './request';
-import { entityScore } from './score';
+import { entityScore } from '../scoring/finger';
 
 export interface AnswerQuestionArgs {
   question: Question;

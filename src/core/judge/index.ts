@@ -3,5 +3,5 @@
 export { answerQuestion, type AnswerQuestionArgs } from './answer';
 export { answerTokenIndex, parseAnswerText, readAnswerProbability, yesNoOf, type AnswerProbability, type TokenLogprob } from './parse';
 export { ANSWER_TOP_LOGPROBS, REASONING_MAX_TOKENS, buildAnswerRequest, type AnswerRequestInput } from './request';
-export { entityScore } from './score';
+export { entityScore } from '../scoring/finger';
 export { buildVideoContent, type VideoContentInput, type VideoUrlContentPart } from './video-content';

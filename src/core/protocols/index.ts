@@ -30,14 +30,14 @@ export * from './qsave';
 export type AlternativeProtocol = Exclude<Protocol, 'finger'>;
 export const ALTERNATIVE_PROTOCOLS: readonly AlternativeProtocol[] = ['videoscore2', 'qsave'];
 
-/** `.finger/results` → `.finger/results-videoscore2` (relative to the workspace, like resultsDir). */
-export function protocolResultsDir(protocol: AlternativeProtocol, resultsDir: string = DEFAULT_RESULTS_DIR): string {
-  return `${resultsDir.replace(/[\\/]+$/, '')}-${protocol}`;
+/** `.finger/results` → `.finger/results-videoscore2` (relative to the workspace, like resultsDir);
+ *  FingER's own folder, unchanged, for 'finger'. */
+export function protocolResultsDir(protocol: Protocol, resultsDir: string = DEFAULT_RESULTS_DIR): string {
+  return protocol === 'finger' ? resultsDir : `${resultsDir.replace(/[\\/]+$/, '')}-${protocol}`;
 }
 
 /** `<ws>/.finger/results-<protocol>/<video path relative to ws>.json`; FingER's own path for 'finger'. */
 export function protocolResultPathFor(protocol: Protocol, workspaceRoot: string, videoPath: string, resultsDir?: string): string {
-  if (protocol === 'finger') return resultPathFor(workspaceRoot, videoPath, resultsDir);
   return resultPathFor(workspaceRoot, videoPath, protocolResultsDir(protocol, resultsDir));
 }
 
@@ -230,4 +230,3 @@ async function sampleSlowFast(engine: Engine, videoPath: string, o: ProtocolScor
     },
   };
 }
-

@@ -76,10 +76,6 @@ const MAX_CANDIDATES = 256;
  * parses wins. Each candidate is also tried with trailing commas removed. `<think>…</think>`
  * blocks of reasoning models are ignored. Throws an Error saying what the reply looked like.
  */
-function isContainer(value: unknown): boolean {
-  return value !== null && typeof value === 'object';
-}
-
 export function parseJsonTolerant(text: string): unknown {
   if (text.length > MAX_TOLERANT_CHARS) {
     throw new Error(`the reply is ${text.length} characters long; no JSON was searched for beyond ${MAX_TOLERANT_CHARS}`);
@@ -113,6 +109,10 @@ export function parseJsonTolerant(text: string): unknown {
 }
 
 type ParseAttempt = { ok: true; value: unknown } | { ok: false };
+
+function isContainer(value: unknown): boolean {
+  return value !== null && typeof value === 'object';
+}
 
 /** The first balanced `{…}` or `[…]` in `text` that parses (trailing commas repaired). */
 function findContainer(text: string): ParseAttempt {

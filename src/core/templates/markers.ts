@@ -49,10 +49,10 @@ const PROMPT_BLOCK = /<prompt>("(?:[^"\\]|\\.)*")<\/prompt>/g;
 const ENTITIES_BLOCK = /<entities>([\s\S]*?)<\/entities>/g;
 const QUESTION_BLOCK = /<question>("(?:[^"\\]|\\.)*")<\/question>/g;
 
-/** The prompt in the last `<prompt>"…"</prompt>` block of a text, or undefined. */
-export function extractPromptBlock(text: string): string | undefined {
+/** The string in the last block of `text` matched by `block` (a JSON string literal in group 1). */
+function lastQuotedBlock(text: string, block: RegExp): string | undefined {
   let found: string | undefined;
-  for (const m of text.matchAll(PROMPT_BLOCK)) {
+  for (const m of text.matchAll(block)) {
     try {
       const value: unknown = JSON.parse(m[1] as string);
       if (typeof value === 'string') found = value;
@@ -63,18 +63,14 @@ export function extractPromptBlock(text: string): string | undefined {
   return found;
 }
 
+/** The prompt in the last `<prompt>"…"</prompt>` block of a text, or undefined. */
+export function extractPromptBlock(text: string): string | undefined {
+  return lastQuotedBlock(text, PROMPT_BLOCK);
+}
+
 /** The question in the last `<question>"…"</question>` block of a text, or undefined. */
 export function extractQuestionBlock(text: string): string | undefined {
-  let found: string | undefined;
-  for (const m of text.matchAll(QUESTION_BLOCK)) {
-    try {
-      const value: unknown = JSON.parse(m[1] as string);
-      if (typeof value === 'string') found = value;
-    } catch {
-      // not a block we wrote; keep looking
-    }
-  }
-  return found;
+  return lastQuotedBlock(text, QUESTION_BLOCK);
 }
 
 /** The value in the last `<entities>…</entities>` block of a text, or undefined. */
