@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** Where the CLI keeps Node's compile cache: a folder of the user's own. */
-function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function compileCacheDir(): string {
+  const env = process.env;
   const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
   return path.join(base, 'finger', 'node-compile-cache');
 }

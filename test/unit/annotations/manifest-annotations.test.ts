@@ -3,27 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { locatePromptManifest } from '../../../src/core/prompts';
-import type { Result } from '../../../src/core/types';
+import type { AnsweredQuestion, Dimension } from '../../../src/core/types';
 import { computeManifestEntryAnnotations } from '../../../src/extension/annotations/compute';
+import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
-type Q = Result['questions'][number];
-function q(id: string, dimension: Q['dimension'], entity: string, pYes: number): Q {
-  return { id, dimension, entity, text: `Question about the ${entity}?`, polarity: 'positive', answer: pYes >= 0.5 ? 'Yes' : 'No', reason: 'because', pYes, pNo: 1 - pYes, score: pYes, probabilitySource: 'logprobs', error: null };
-}
-function result(prompt: string, questions: Q[]): Result {
-  return {
-    version: 1,
-    protocol: 'finger',
-    video: { path: 'a.mp4', sha256: 'c'.repeat(64), durationSec: 1, width: 2, height: 2, fps: 1 },
-    prompt,
-    endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: 'm' },
-    sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 2 },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    questions,
-    dimensions: { visual_quality: { score: 0.5, sum: 1, count: 2, weight: 1 } },
-    overall: 0.5,
-  };
-}
+const q = (id: string, dimension: Dimension, entity: string, pYes: number) => answeredQuestion(id, dimension, entity, `Question about the ${entity}?`, pYes, 'because');
+const result = (prompt: string, questions: AnsweredQuestion[]) => resultFor('a.mp4', prompt, questions);
 
 describe('computeManifestEntryAnnotations', () => {
   it('marks the words of the right entry, through JSON escapes, and names the video in the lens', () => {

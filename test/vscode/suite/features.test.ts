@@ -5,16 +5,13 @@ import { mkdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEndpointDouble, extractEntities, DEFAULT_DOUBLE_MODEL, type EndpointDouble } from '../../double/endpoint-double';
-import type { Result } from '../../../src/core/types';
+import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 import { fingerApi, waitFor } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
 
-function answered(id: string, dimension: Result['questions'][number]['dimension'], entity: string, text: string, pYes: number, reason: string) {
-  const answer = pYes >= 0.5 ? ('Yes' as const) : ('No' as const);
-  return { id, dimension, entity, text, polarity: 'positive' as const, answer, reason, pYes, pNo: 1 - pYes, score: pYes, probabilitySource: 'logprobs' as const, error: null };
-}
+const answered = answeredQuestion;
 
 suite('Prompt-file annotations', () => {
   const video = () => path.join(root(), 'mandelbrot.mp4');
@@ -28,21 +25,7 @@ suite('Prompt-file annotations', () => {
       answered('q1', 'text_alignment', 'fractal', 'Does the video show a glowing fractal?', 0.1, 'The frames show only a flat gradient.'),
       answered('q2', 'visual_quality', 'swirls', 'Are the swirls rendered without artifacts?', 0.9, 'The swirls are clean in every frame.'),
     ];
-    const result: Result = {
-      version: 1,
-      protocol: 'finger',
-      video: { path: 'mandelbrot.mp4', sha256: 'a'.repeat(64), durationSec: 2, width: 320, height: 240, fps: 24 },
-      prompt,
-      endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: 'test-model' },
-      sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 4 },
-      createdAt: '2026-01-01T00:00:00.000Z',
-      questions,
-      dimensions: {
-        text_alignment: { score: 0.1, sum: 0.1, count: 1, weight: 1 },
-        visual_quality: { score: 0.9, sum: 0.9, count: 1, weight: 1 },
-      },
-      overall: 0.5,
-    };
+    const result = resultFor('mandelbrot.mp4', prompt, questions, 'test-model');
     mkdirSync(path.dirname(resultFile()), { recursive: true });
     writeFileSync(resultFile(), JSON.stringify(result, null, 2));
     assert.ok(existsSync(video()));
