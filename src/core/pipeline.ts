@@ -19,7 +19,7 @@ import {
   toWorkspaceRelative,
 } from './store';
 import type { AnsweredQuestion, Question, QuestionSet, Result } from './types';
-import { EndpointPool } from './endpoint/pool';
+import { displayUrl, EndpointPool } from './endpoint/pool';
 import type { ChatClient } from './endpoint/types';
 import { answerQuestion, buildVideoContent } from './judge';
 import { readPrompt } from './prompts';
@@ -423,7 +423,8 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
       fps: sampled.info.fps,
     },
     prompt,
-    endpoint: { baseUrl: judgeEndpoint.baseUrl, model: judgeEndpoint.model },
+    // A base URL may carry credentials (http://user:key@host/v1): a result keeps what is shown.
+    endpoint: { baseUrl: displayUrl(judgeEndpoint.baseUrl), model: judgeEndpoint.model },
     sampling: { mode: settings.mode, ...sampling, frames: settings.mode === 'file' ? 0 : sampled.frames.length },
     judge,
     createdAt: new Date().toISOString(),

@@ -4,7 +4,7 @@
 //
 // [reliability:security]
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEndpointDouble, type EndpointDouble } from '../double/endpoint-double';
@@ -179,5 +179,19 @@ describe('the API key never leaves the Authorization header [reliability:securit
       assert.ok(!text.includes(KEY), `key in ${f}`);
       assert.ok(!text.includes(URL_SECRET), `URL password in ${f}`);
     }
+  });
+
+  it('with credentials in the URL, scoring again with nothing changed leaves the result file alone', async () => {
+    // The saved result and the new one are compared as written: the URL without its password.
+    const u = new URL(double.url);
+    const env = cleanEnv({ FINGER_ENDPOINT: `http://user:${URL_SECRET}@${u.host}${u.pathname}`, FINGER_MODEL: MODEL, FINGER_API_KEY: KEY });
+    const first = await runCli(['score', '.', '--json'], { cwd: ws, env });
+    assert.equal(first.code, 0, first.stderr);
+    const results = (await filesUnder(ws)).filter((f) => f.includes(`${path.sep}results${path.sep}`));
+    assert.ok(results.length > 0);
+    const before = await Promise.all(results.map((f) => stat(f).then((s) => s.mtimeMs)));
+    const again = await runCli(['score', '.', '--json'], { cwd: ws, env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await Promise.all(results.map((f) => stat(f).then((s) => s.mtimeMs))), before, 'a result file was rewritten');
   });
 });

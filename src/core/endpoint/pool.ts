@@ -209,7 +209,8 @@ export class EndpointPool implements ChatClient {
           endpoint.avoidUntil = 0;
           const latencyMs = performance.now() - started;
           this.logger.debug(`${endpoint.displayUrl} chat ${requestId}: ${Math.round(latencyMs)} ms, ${attempts} attempt(s)`);
-          return { completion, endpoint: { baseUrl: endpoint.config.baseUrl, model: endpoint.config.model }, latencyMs, attempts };
+          // Which server answered, as results record it: without credentials from the URL.
+          return { completion, endpoint: { baseUrl: endpoint.displayUrl, model: endpoint.config.model }, latencyMs, attempts };
         } catch (e) {
           if (e instanceof EndpointError && e.details.kind === 'shape') {
             endpoint.failures++;

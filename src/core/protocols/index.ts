@@ -9,6 +9,7 @@
 // protocol's results unchanged.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { displayUrl } from '../endpoint/endpoint-errors';
 import { CancelledError, isAbortError, throwIfAborted } from '../errors';
 import { buildVideoContent } from '../judge';
 import { createEngine, scoreVideo, type Engine, type PipelineEvent, type ScoreVideoOptions, type ScoreVideoOutcome } from '../pipeline';
@@ -145,7 +146,7 @@ async function scoreAlternative(protocol: AlternativeProtocol, engine: Engine, o
     },
     prompt,
     // The pool's answer names the endpoint that replied; the first configured one otherwise.
-    endpoint: judged.endpoint ?? { baseUrl: endpoint.baseUrl, model: endpoint.model },
+    endpoint: judged.endpoint ?? { baseUrl: displayUrl(endpoint.baseUrl), model: endpoint.model },
     sampling: sampled.sampling,
     judge: {
       reasoning: true,

@@ -1,7 +1,6 @@
 // Results and labels on disk. Labels (human corrections) are only ever written by saveOverride.
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { displayUrl } from '../endpoint/endpoint-errors';
 import { describeError } from '../errors';
 import { questionKey } from '../scoring/finger';
 import { LabelsSchema, ResultSchema, type AnsweredQuestion, type Labels, type Result } from '../types';
@@ -24,8 +23,7 @@ export async function readResultIfExists(file: string): Promise<Result | null> {
 
 export async function writeResult(file: string, result: Result): Promise<void> {
   ResultSchema.parse(result); // never write what we could not read back
-  // A base URL may carry credentials (http://user:key@host/v1); results keep only what is shown.
-  await writeJsonAtomic(file, { ...result, endpoint: { ...result.endpoint, baseUrl: displayUrl(result.endpoint.baseUrl) } });
+  await writeJsonAtomic(file, result);
 }
 
 export async function readLabels(workspaceRoot: string, videoPath: string): Promise<Labels | null> {
