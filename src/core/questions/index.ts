@@ -15,6 +15,7 @@ export {
   type ParsedQuestions,
 } from './generate';
 export { readQuestionSet, writeQuestionSet, parseQuestionSet } from './question-set-file';
+export { prepareQuestionSet, questionSetPathFor, type PrepareQuestionSetOptions, type PreparedQuestionSet } from './prepare';
 export { diffQuestionSets, type QuestionSetDiff } from './diff';
 export { normaliseQuestionText, normaliseEntityName } from './text';
 export {
