@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { FingerError } from '../errors';
-import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../questions/json';
+import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../json';
 import { readTextFile } from './text-file';
 
 /** Looked for in this order in each folder. */

@@ -19,18 +19,6 @@ export { prepareQuestionSet, questionSetPathFor, type PrepareQuestionSetOptions,
 export { diffQuestionSets, type QuestionSetDiff } from './diff';
 export { normaliseQuestionText, normaliseEntityName } from './text';
 export {
-  parseJsonTolerant,
-  parseJsonText,
-  describeJsonSyntaxError,
-  positionToLineColumn,
-  locateJsonPath,
-  scanJsonContainer,
-  scanTopLevelJson,
-  removeTrailingCommas,
-  type TextPosition,
-} from './json';
-export { formatZodError, formatIssuePath } from './zod-format';
-export {
   ENTITIES_SCHEMA_NAME,
   QUESTIONS_SCHEMA_NAME,
   EntitiesWireSchema,
