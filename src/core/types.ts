@@ -109,6 +109,13 @@ export type InputMode = z.infer<typeof InputModeSchema>;
 export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave']);
 export type Protocol = z.infer<typeof ProtocolSchema>;
 
+/** Each protocol's name for people (panel titles, pickers, messages). */
+export const PROTOCOL_LABELS: Record<Protocol, string> = {
+  finger: 'FingER',
+  videoscore2: 'VideoScore2',
+  qsave: 'Q-Save',
+};
+
 export const VideoMetaSchema = z.object({
   /** Relative to the workspace root, with forward slashes. */
   path: z.string(),

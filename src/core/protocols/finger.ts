@@ -11,7 +11,7 @@ import { scoreDimensions } from '../scoring/finger';
 import { answered, unanswered } from '../scoring/answers';
 import { answerCacheKey } from '../store';
 import { loadTemplates, renderTemplate, type Templates } from '../templates';
-import type { AnsweredQuestion, Question } from '../types';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Question } from '../types';
 import {
   frameCacheKey,
   lookupVideo,
@@ -51,7 +51,7 @@ function samplingOf(ctx: ProtocolContext): SamplingOptions {
 
 export const fingerProtocol: ScoringProtocol<FingerState> = {
   id: 'finger',
-  label: 'FingER',
+  label: PROTOCOL_LABELS.finger,
   description: 'entity-level yes/no questions with reasons, scored from the answer-token probabilities',
   needsEndpoint: true,
 

@@ -25,7 +25,7 @@ import { defaultSlowFast } from './slowfast';
 import { videoMetaOf, type ProtocolContext } from './strategy';
 
 export { defaultSlowFast, type SlowFastOptions } from './slowfast';
-import type { AnsweredQuestion, Dimension } from '../types';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
 import {
   findLastRating,
   logprobTokens,
@@ -263,7 +263,7 @@ async function sampleSlowFast(ctx: ProtocolContext, tools: { ffmpeg: string; ffp
 /** Q-Save as a strategy: SlowFast frames, one request, the MOS as the overall. */
 export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
   id: 'qsave',
-  label: 'Q-Save',
+  label: PROTOCOL_LABELS.qsave,
   description: 'one request over SlowFast frames: a mean opinion score plus visual, dynamic and alignment attribution',
   fields: QSAVE_FIELDS,
   templateHash: QSAVE_TEMPLATE_HASH,

@@ -21,7 +21,7 @@ import { buildVideoContent } from '../judge/video-content';
 import { sampleVideo, type Frame, type SamplingOptions } from '../video';
 import { ratingProtocol } from './rated';
 import { videoMetaOf } from './strategy';
-import type { AnsweredQuestion, Dimension } from '../types';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
 import {
   findLastRating,
   logprobTokens,
@@ -178,7 +178,7 @@ export async function askVideoScore2(
 /** VideoScore2 as a strategy: the judge's usual frame sampling, one request. */
 export const videoScore2Protocol = ratingProtocol<{ frames: Frame[] }>({
   id: 'videoscore2',
-  label: 'VideoScore2',
+  label: PROTOCOL_LABELS.videoscore2,
   description: 'one request: visual quality, text alignment and physical consistency rated 1–5 with a rationale',
   fields: VIDEOSCORE2_FIELDS,
   templateHash: VIDEOSCORE2_TEMPLATE_HASH,
