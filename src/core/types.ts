@@ -1,9 +1,9 @@
 // The data the engine produces and reads: question sets, results and labels, as zod schemas so
 // that every file read from disk or received from a model is validated with a precise path in the
-// error message. Shapes follow ../shared/DESIGN.md ("Files in the user's workspace").
+// error message. Shapes: docs/ARCHITECTURE.md, "Files in the workspace".
 import * as z from 'zod';
 
-/** Stable dimension ids, used in files and settings (DESIGN.md, "The FingER method"). */
+/** Stable dimension ids, used in files and settings (docs/ARCHITECTURE.md, "The FingER method"). */
 export const DIMENSIONS = [
   'visual_quality',
   'temporal_consistency',

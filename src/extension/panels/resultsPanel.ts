@@ -28,7 +28,7 @@ import { extensionResourceRoots, themeKind, webviewHtml } from './webviewAssets'
 
 export const RESULTS_VIEW_TYPE = 'finger.results';
 
-/** Codecs and containers a VS Code webview can play (E2E-NOTES: H.264 and VP8; not VP9, not AAC). */
+/** Codecs and containers a VS Code webview can play (H.264 and VP8; not VP9, not AAC: docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"). */
 const PLAYABLE_CODECS = new Set(['h264', 'vp8']);
 const PLAYABLE_CONTAINERS = new Set(['.mp4', '.m4v', '.webm']);
 
