@@ -50,10 +50,10 @@ module.exports = {
       name: 'core-foundations-stay-down',
       severity: 'error',
       comment:
-        'Templates, prompts, the store, video, the endpoint client and the scoring maths are below question generation, ' +
-        'judging, the protocols and the pipeline: an arrow from them up to those folders runs against the data flow.',
-      from: { path: '^src/core/(templates|prompts|store|video|endpoint|scoring|metrics|util)/' },
-      to: { path: '^src/core/(questions|judge|protocols|pipeline)' },
+        'Templates, prompts, the store, video, the endpoint client, the scoring maths and the JSON helpers are below question ' +
+        'generation, judging, the protocols, the engine and the pipeline: an arrow from them up to those runs against the data flow.',
+      from: { path: '^src/core/(templates|prompts|store|video|endpoint|scoring|metrics|json)/' },
+      to: { path: '^src/core/(questions|judge|protocols|engine|pipeline)' },
     },
   ],
   options: {
