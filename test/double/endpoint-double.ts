@@ -531,7 +531,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
         style === 'fenced' ? '```json\n' + json + '\n```' : style === 'prose' ? `Here is the result you asked for:\n\n${json}\n\nLet me know if you need anything else.` : json;
       tokens = tokenizeText(options.tokenizer ?? 'qwen2', content).map((t) => t.token);
     } else {
-      ({ tokens, replyTokens } = answerTokens(record, body, fault, maxTokens));
+      ({ tokens, replyTokens } = answerTokens(record, fault, maxTokens));
     }
 
     let finishReason: 'stop' | 'length' = 'stop';
@@ -577,7 +577,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
    * real tokenizer, tagged or bare as the request and `answerFormat` say; an assistant prefill
    * gets the one next token after its text.
    */
-  function answerTokens(record: RecordedRequest, body: any, fault: Fault | undefined, maxTokens: number | undefined): { tokens: string[]; replyTokens?: ReplyToken[] } {
+  function answerTokens(record: RecordedRequest, fault: Fault | undefined, maxTokens: number | undefined): { tokens: string[]; replyTokens?: ReplyToken[] } {
     const family = options.tokenizer ?? 'qwen2';
     const question = record.question ?? '';
     const override = findOverride(question);
@@ -599,7 +599,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (fault === 'huge') {
       // Hand-made: three pieces, the filler as one, so the ~10 MB reply costs no tokenizer time.
       const filler = 'The frames look the same as before. '.repeat(Math.ceil(10_000_000 / 36));
-      return { tokens: [`<reason>${filler}${reason}</reason><answer>`, base.answer, '</answer>'] };
+      return { tokens: [`<reason>${filler}${reason}</reason><answer>`, pYes >= 0.5 ? 'Yes' : 'No', '</answer>'] };
     }
     if (fault === 'noTags') {
       const text = `${reason} So the answer is ${pYes >= 0.5 ? 'Yes' : 'No'}.`;

@@ -36,10 +36,23 @@ function tokenizerOf(family: TokenizerFamily): RealTokenizer {
   return t;
 }
 
-/** `text` as the family's tokens, without special tokens (a reply's content). */
+/**
+ * `text` as the family's tokens, without special tokens (a reply's content). Byte-level tokens
+ * that each hold part of one character (emoji, CJK) are kept together as one piece, so the pieces
+ * always spell the text exactly.
+ */
 export function tokenizeText(family: TokenizerFamily, text: string): TokenPiece[] {
   const t = tokenizerOf(family);
-  return t.encode(text, { add_special_tokens: false }).map((id) => ({ token: t.decode([id]), id }));
+  const ids = t.encode(text, { add_special_tokens: false });
+  const out: TokenPiece[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    let j = i + 1;
+    let token = t.decode(ids.slice(i, j));
+    while (token.includes('\uFFFD') && j < ids.length && j - i < 8) token = t.decode(ids.slice(i, ++j));
+    out.push({ token, id: ids[i]! });
+    i = j - 1;
+  }
+  return out;
 }
 
 /** The ids of `text` (for tests that check a tokenization). */
