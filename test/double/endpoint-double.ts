@@ -18,7 +18,7 @@ import {
   sha256,
   stableHash,
 } from './answers';
-import { answerReply, defaultAnswerPaths, prefillReply, tokenizeText, type ReplyToken, type TokenizerFamily } from './tokens';
+import { answerReply, defaultAnswerPaths, prefillReply, tokenizeText, tokenizerOf, type ReplyToken, type TokenizerFamily } from './tokens';
 
 export * from './answers';
 export * from './tokens';
@@ -215,6 +215,8 @@ interface TokenLogprobOut {
 
 export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): Promise<EndpointDouble> {
   let options: EndpointDoubleOptions = { ...initial };
+  // Loaded before listening: a request that waited a second for it would time out in tests.
+  tokenizerOf(options.tokenizer ?? 'qwen2');
   const requests: RecordedRequest[] = [];
   const stats: EndpointDoubleStats = {
     requests: 0,
@@ -633,6 +635,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
     setOptions(partial) {
       options = { ...options, ...partial };
+      tokenizerOf(options.tokenizer ?? 'qwen2');
     },
     get isDown() {
       return isDown;

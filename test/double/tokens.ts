@@ -19,15 +19,18 @@ export interface TokenPiece {
   id: number;
 }
 
-interface RealTokenizer {
+export interface RealTokenizer {
   encode(text: string, options: { add_special_tokens: boolean }): number[];
   decode(ids: number[]): string;
 }
 
 const loaded = new Map<TokenizerFamily, RealTokenizer>();
 
-/** The family's tokenizer, loaded on first use (about a second each). */
-function tokenizerOf(family: TokenizerFamily): RealTokenizer {
+/**
+ * The family's tokenizer, loaded on first use (about a second each, on the CPU: the double loads
+ * it when it starts, so no request waits for it).
+ */
+export function tokenizerOf(family: TokenizerFamily): RealTokenizer {
   let t = loaded.get(family);
   if (!t) {
     t = (family === 'llama3' ? llama3Tokenizer() : qwen2Tokenizer()) as unknown as RealTokenizer;
