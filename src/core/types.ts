@@ -75,7 +75,10 @@ export const QuestionWireSchema = z.object({
   text: z.string().describe('A yes/no question about what is visible in the video.'),
   polarity: PolaritySchema.describe('positive: "Yes" means a good video; negative: "No" means a good video.'),
 });
-export const ProbabilitySourceSchema = z.enum(['logprobs', 'sampled']);
+/** logprobs: the answer paths' probabilities (README, "How the scores are computed"); approximate: a
+ *  path could not be read (the server refused an assistant prefill) and is estimated; sampled: no
+ *  Yes/No probability at all, the written answer counts as certain. */
+export const ProbabilitySourceSchema = z.enum(['logprobs', 'approximate', 'sampled']);
 export type ProbabilitySource = z.infer<typeof ProbabilitySourceSchema>;
 
 const unit = z.number().min(0).max(1);
