@@ -10,9 +10,7 @@ import { ApiKeyStore } from './storage';
 import { EndpointStatusItem } from './statusBar';
 import { affectsEvalSettings } from './settings';
 import type { Features } from './features';
-
-const RESULTS_VIEW_TYPE = 'finger.results';
-const SIDEBAR_VIEW_ID = 'finger.sidebar';
+import { RESULTS_VIEW_TYPE, SIDEBAR_VIEW_TYPE } from './panels/viewTypes';
 
 /** What the extension's tests reach through `getExtension(...).exports`. */
 export interface FingerApi {
@@ -88,10 +86,10 @@ export function activate(context: vscode.ExtensionContext): FingerApi {
     }),
     vscode.commands.registerCommand('finger.showLog', () => channel.show()),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => (await features()).panels.deserializeWebviewPanel(panel, state as never),
+      deserializeWebviewPanel: async (panel, state: unknown) => (await features()).panels.deserializeWebviewPanel(panel, state),
     }),
     vscode.window.registerWebviewViewProvider(
-      SIDEBAR_VIEW_ID,
+      SIDEBAR_VIEW_TYPE,
       { resolveWebviewView: async (view) => (await features()).sidebar.resolveWebviewView(view) },
       { webviewOptions: { retainContextWhenHidden: true } },
     ),

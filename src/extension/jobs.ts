@@ -45,8 +45,6 @@ export class JobManager implements vscode.Disposable {
   private readonly events = new vscode.EventEmitter<{ target: VideoTarget; event: PipelineEvent }>();
   /** Every pipeline event of every job, for the results panels (rows fill in as answers arrive). */
   readonly onPipelineEvent = this.events.event;
-  private readonly finished = new vscode.EventEmitter<JobOutcome>();
-  readonly onDidFinishVideo = this.finished.event;
 
   constructor(private readonly host: Host) {}
 
@@ -157,7 +155,6 @@ export class JobManager implements vscode.Disposable {
             outcomes.push({ target, error: message });
           }
         }
-        this.finished.fire(outcomes[outcomes.length - 1]!);
         if (requests.length > 1) this.update(job, { done: i + 1 });
       }
     } catch (e) {
@@ -175,7 +172,6 @@ export class JobManager implements vscode.Disposable {
     this.cancelAll();
     this.changed.dispose();
     this.events.dispose();
-    this.finished.dispose();
   }
 }
 
@@ -186,5 +182,3 @@ export function summarise(outcomes: JobOutcome[]): { ok: number; failed: JobOutc
     cancelled: outcomes.filter((o) => o.cancelled).length,
   };
 }
-
-export { describeError };

@@ -9,15 +9,16 @@ export interface StorageKey<T> {
 }
 const key = <T>(k: string): StorageKey<T> => ({ key: `finger.${k}` });
 
+/** A video whose results panel is open: its workspace folder's name and its path relative to it. */
+export interface OpenPanel {
+  workspaceFolder: string;
+  relPath: string;
+}
+
 export const WorkspaceKeys = {
   /** Videos whose results panel was open, workspace-relative: a fallback for the serializer when
    *  a panel was restored without webview state. */
-  openPanels: key<string[]>('openPanels'),
-} as const;
-
-export const GlobalKeys = {
-  /** The side panel's sort of the scored-videos list. */
-  sidebarSort: key<'overall' | 'name' | 'date'>('sidebarSort'),
+  openPanels: key<OpenPanel[]>('openPanels2'),
 } as const;
 
 export const SecretKeys = {

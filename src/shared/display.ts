@@ -1,13 +1,13 @@
-// What the panels display: the model's answers with the user's overrides applied, and the
-// dimension / overall scores recomputed from them. The maths is the engine's (pure, no Node APIs),
-// so the numbers in the panel are the ones the CLI and the exported results would give.
-import { DIMENSIONS, type AnsweredQuestion, type Dimension, type Labels, type Result } from '../core/types';
-import { applyOverrides, scoreDimensions, type DisplayedQuestion, type ScoredDimensions } from '../core/scoring/finger';
+// What the panels and the prompt-file annotations display: the model's answers with the user's
+// overrides applied, and the dimension / overall scores recomputed from them with the weights from
+// settings. The extension computes it once per change (ResultsIndex) and sends it to the webviews,
+// which only render it.
+import { DIMENSIONS, type Weights } from './model';
+import type { AnsweredQuestion, Labels, Result } from './schemas';
+import { applyOverrides, scoreDimensions, type DisplayedQuestion, type ScoredDimensions } from './scoring';
 
-export type { DisplayedQuestion } from '../core/scoring/finger';
-export { questionKey } from '../core/scoring/finger';
-
-export type Weights = Partial<Record<Dimension, number>>;
+export type { DisplayedQuestion } from './scoring';
+export type { Weights } from './model';
 
 export interface DisplayedResult extends ScoredDimensions {
   questions: DisplayedQuestion[];
