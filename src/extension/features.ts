@@ -2,7 +2,6 @@
 // results index, jobs, panels, side panel, annotations, live templates and the command handlers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
 import { FINGER_PATHS, isVideoPath, VIDEO_EXTENSIONS } from '../shared/model';
 import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';

@@ -1,6 +1,5 @@
 // Which video a URI is about: the video itself, or the video whose prompt a file holds; and in which
 // workspace folder it lives (results and labels are kept per workspace folder).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FingerError } from '../core/errors';
 import { isVideoPath } from '../shared/model';
