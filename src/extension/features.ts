@@ -25,7 +25,7 @@ export class Features implements vscode.Disposable {
     this.index = new ResultsIndex(host);
     this.jobs = new JobManager(host);
     this.panels = new ResultsPanelManager(host, this.index, this.jobs, { rescore: (p) => this.rescorePanel(p) });
-    this.annotations = new PromptAnnotationsController(host, this.index);
+    this.annotations = new PromptAnnotationsController(this.index);
     this.sidebar = new SidebarViewProvider(
       host,
       this.index,

@@ -15,6 +15,14 @@ export interface DisplayedResult extends ScoredDimensions {
   overriddenCount: number;
 }
 
+/** What a video with no result displays. */
+export const NOTHING_DISPLAYED: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
+
+/** Who scored a result, when and how: the header line above its scores in both panels. */
+export function resultHeader(result: Result): { protocol: Result['protocol']; model: string; createdAt: string; sampling: Result['sampling'] } {
+  return { protocol: result.protocol, model: result.endpoint.model, createdAt: result.createdAt, sampling: result.sampling };
+}
+
 /** Weights to score with: explicit settings first, then the ones stored in the result. */
 export function effectiveWeights(result: Pick<Result, 'dimensions'> | null, weights?: Weights): Weights {
   const out: Weights = {};

@@ -3,7 +3,7 @@
 // everything the views need beyond that comes from derive(), so no second copy is kept in step.
 // The state is what setState saves; its type lives in the protocol, where the panel serializer
 // reads the video back after a window reload.
-import type { DisplayedResult } from '../../src/shared/display';
+import { NOTHING_DISPLAYED, type DisplayedResult } from '../../src/shared/display';
 import type { ResultsToWebview, ResultsWebviewState, TableFilters } from '../../src/shared/protocols/results';
 
 export type { ResultsWebviewState as State, TableFilters };
@@ -61,12 +61,11 @@ export interface Derived {
   entities: string[];
 }
 
-const EMPTY: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
 let memo: { displayed: DisplayedResult; derived: Derived } | undefined;
 
 /** Everything computed from the state; recomputed only when the displayed result changed. */
 export function derive(state: ResultsWebviewState): Derived {
-  const displayed = state.show?.displayed ?? EMPTY;
+  const displayed = state.show?.displayed ?? NOTHING_DISPLAYED;
   if (memo?.displayed === displayed) return memo.derived;
   const questionIndex = new Map(displayed.questions.map((q, i) => [q.id, i]));
   // Not localeCompare: its first use in a webview process initialises an ICU collator (~15 ms).

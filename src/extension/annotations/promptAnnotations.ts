@@ -13,7 +13,6 @@ import * as vscode from 'vscode';
 import type { LocatedManifestEntry } from '../../core/prompts';
 import { VIDEO_EXTENSIONS } from '../../shared/model';
 import { isInsideRelative, relativePosix } from '../../shared/paths';
-import type { Host } from '../host';
 import type { ResultsIndex } from '../resultsIndex';
 import { videoForPromptFile, workspaceRootOf } from '../locate';
 import {
@@ -60,10 +59,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
-  constructor(
-    private readonly host: Host,
-    private readonly index: ResultsIndex,
-  ) {
+  constructor(private readonly index: ResultsIndex) {
     this.disposables.push(
       this.diagnostics,
       this.lensesChanged,

@@ -11,7 +11,7 @@ import { describeError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/pipeline';
 import { cacheDir, fromWorkspaceRelative, saveOverride } from '../../core/store';
 import type { AnsweredQuestion, Question, QuestionSet, Result } from '../../core/types';
-import { displayQuestions, effectiveWeights, type DisplayedResult } from '../../shared/display';
+import { displayQuestions, effectiveWeights, NOTHING_DISPLAYED, resultHeader, type DisplayedResult } from '../../shared/display';
 import { relativePosix } from '../../shared/paths';
 import type { ResultHeader } from '../../shared/protocols/common';
 import type { ParamsOf } from '../../shared/protocols/envelope';
@@ -94,10 +94,9 @@ export class ResultsPanel implements vscode.Disposable {
   private displayed(): { header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult } {
     const entry = this.index.get(this.target.video);
     const result = entry?.result ?? null;
-    const header = result ? { protocol: result.protocol, model: result.endpoint.model, createdAt: result.createdAt, sampling: result.sampling } : null;
+    const header = result ? resultHeader(result) : null;
     if (this.live) return { header, prompt: this.live.prompt, displayed: displayQuestions(this.live.questions, entry?.labels, this.weights(result)) };
-    const none: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
-    return { header, prompt: result?.prompt ?? null, displayed: entry?.displayed ?? none };
+    return { header, prompt: result?.prompt ?? null, displayed: entry?.displayed ?? NOTHING_DISPLAYED };
   }
 
   /** Sends everything the panel shows: video, frames, header and the displayed rows and scores. */

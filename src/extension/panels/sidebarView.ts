@@ -3,6 +3,7 @@
 // score it shows is the results index's displayed result (src/shared/display.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { resultHeader } from '../../shared/display';
 import { DIMENSIONS } from '../../shared/model';
 import { relativePosix } from '../../shared/paths';
 import type { ParamsOf } from '../../shared/protocols/envelope';
@@ -129,7 +130,7 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     const result = entry?.result;
     this.post('sidebar/details', {
       target: this.target ? { videoRelPath: this.relPathOf(this.target) } : null,
-      header: result ? { protocol: result.protocol, model: result.endpoint.model, createdAt: result.createdAt, sampling: result.sampling } : null,
+      header: result ? resultHeader(result) : null,
       displayed: entry?.displayed ?? null,
     });
   }
