@@ -19,7 +19,8 @@ import { SIDEBAR_VIEW_TYPE } from './viewTypes';
 export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = SIDEBAR_VIEW_TYPE;
 
-  private controller: WebviewController<SidebarToWebview, SidebarToHost, 'sidebar/ready'> | undefined;
+  /** The connection to the side panel, once VS Code resolved the view. */
+  controller: WebviewController<SidebarToWebview, SidebarToHost, 'sidebar/ready'> | undefined;
   private target: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
