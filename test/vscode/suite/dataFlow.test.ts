@@ -100,6 +100,37 @@ suite('Data flow: one source of change events', () => {
     }
   });
 
+  test('an override posted by the panel is saved and comes back as one results/show with the answer overridden', async () => {
+    const f = await (await fingerApi()).features();
+    const video = path.join(root(), 'mandelbrot.mp4');
+    const file = path.join(root(), '.finger', 'results', 'mandelbrot.mp4.json');
+    const prompt = readFileSync(path.join(root(), 'mandelbrot.txt'), 'utf8').trim();
+    const question = answeredQuestion('q1', 'visual_quality', 'fractal', 'Is the fractal sharp?', 0.8, 'Sharp edges.');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(resultFor('mandelbrot.mp4', prompt, [question]), null, 2));
+    await waitFor('the result in the index', () => f.index.get(video)?.displayed?.overall === 0.8);
+    const panel = await f.panels.open(toTarget(video));
+    await sleep(1000);
+    const posted = record<ResultsToWebview>(panel.controller);
+    try {
+      // As the webview posts it, with the text spaced and cased otherwise than the question's.
+      const change = { questionId: 'q1', questionText: '  is the FRACTAL sharp? ', answer: 'No' as const };
+      await (panel.controller as unknown as { receive(d: unknown): Promise<void> }).receive({ kind: 'command', method: 'results/override', params: change });
+      const labels = JSON.parse(readFileSync(path.join(root(), '.finger', 'labels', 'mandelbrot.mp4.json'), 'utf8'));
+      assert.deepEqual(labels.overrides.map((o: { questionId: string; answer: string }) => [o.questionId, o.answer]), [['q1', 'No']]);
+      await sleep(SETTLE_MS);
+      const shows = posted.messages.filter((m) => m.method === 'results/show');
+      assert.equal(shows.length, 1, `results/show after the override: ${shows.length}`);
+      const shown = shows[0]!.method === 'results/show' ? shows[0]!.params.displayed : undefined;
+      assert.equal(shown?.questions[0]?.answer, 'No');
+      assert.equal(shown?.questions[0]?.overridden?.modelAnswer, 'Yes');
+      assert.equal(shown?.overall, 0, 'the positive question answered No scores 0');
+    } finally {
+      posted.dispose();
+      rmSync(path.join(root(), '.finger', 'labels', 'mandelbrot.mp4.json'), { force: true });
+    }
+  });
+
   test('a change of finger.weights reaches the results panel, the side panel and the annotations', async () => {
     const f = await (await fingerApi()).features();
     const video = path.join(root(), 'mandelbrot.mp4');
