@@ -1,5 +1,6 @@
-// Entry point. Activation is implicit (`"activationEvents": []`, VS Code activates on the
-// contributed commands, views and webview serializer) and must stay fast: this file and what it
+// Entry point. Activation is implicit (VS Code activates on the contributed commands and views),
+// but for a results panel restored after a reload (`onWebviewPanel:finger.results`, the one event
+// package.json lists, since a webview panel is no contribution); it must stay fast: this file and what it
 // imports statically are free of zod, openai, liquidjs and the engine. Everything that needs them
 // lives in features.ts, imported on first use (or right after activation, so annotations and the
 // results watcher are ready soon without delaying the editor).

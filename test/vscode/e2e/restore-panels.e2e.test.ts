@@ -29,6 +29,29 @@ async function visiblePanel(page: Page): Promise<{ video: string; prompt: string
   return { video: (await video.textContent()) ?? '', prompt: (await frame.locator('[data-role="prompt"]').textContent({ timeout: 30_000 })) ?? '' };
 }
 
+/** Opens a workspace file with Quick Open, as a person does, and waits until its editor is active. */
+async function openFile(page: Page, relPath: string): Promise<void> {
+  // Keys go to the focused webview otherwise: focus the Explorer first.
+  await page.locator('.explorer-folders-view .monaco-list-row').first().click();
+  await runCommand(page, 'Go to File...');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(relPath);
+  const folder = relPath.split('/').slice(0, -1).join('/');
+  const row = page.locator(`.quick-input-widget .monaco-list-row[aria-label^="clip.txt ${folder},"]`).locator('visible=true').first();
+  await row.waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    // The breadcrumbs of the active editor read `a › clip.txt`.
+    (p) => [...document.querySelectorAll('.editor-group-container.active .monaco-breadcrumb-item')].map((i) => i.textContent?.trim()).join('/') === `${p}/clip.txt`,
+    folder,
+    { timeout: 15_000 },
+  ).catch(async (e: unknown) => {
+    await screenshot(page, 'finger-restored-panels-open-failed');
+    throw e;
+  });
+}
+
 /** The tabs of the results panels (all titled "FingER: clip.mp4"), in their group's order. */
 const panelTabs = (page: Page) => page.locator('.tabs-container .tab').filter({ hasText: 'FingER: clip.mp4' });
 
@@ -77,13 +100,9 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     const { page } = browser;
     // a's panel, then b's: both open beside the prompt files, in one editor group, b's in front.
     for (const c of CLIPS) {
-      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget input.input').fill(c.file.replace('.mp4', '.txt'));
-      await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: c.file.split('/')[0]! }).first().click({ timeout: 15_000 });
-      await page.locator('.tabs-container .tab.active').filter({ hasText: 'clip.txt' }).first().waitFor({ timeout: 15_000 });
+      await openFile(page, c.file.replace('.mp4', '.txt'));
       await runCommand(page, 'FingER: Open Results');
-      await page.waitForTimeout(1000);
+      await page.waitForTimeout(1500);
     }
     const before = await tabContents(page);
     assert.deepEqual(new Set(before.map((b) => b.video)), new Set(CLIPS.map((c) => c.file)), `both panels open: ${JSON.stringify(before)}`);
@@ -93,13 +112,15 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     await panelTabs(page).filter({ hasText: 'FingER' }).nth(before.findIndex((b) => b.video === 'b/clip.mp4')).click();
     await page.waitForTimeout(1000); // setState is coalesced; let the webviews save it
 
+    const reloaded = page.waitForEvent('load', { timeout: 90_000 });
     await runCommand(page, 'Developer: Reload Window');
-    await page.waitForLoadState('load');
+    await reloaded;
     await page.waitForFunction(
       () => performance.getEntriesByName('code/didHandleExtensionPoints').length > 0 && /\bvscode-theme-/.test(document.querySelector('.monaco-workbench')?.className ?? ''),
       undefined,
       { timeout: 90_000, polling: 200 },
     );
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
     const front = await visiblePanel(page);
     assert.equal(front.video, 'b/clip.mp4', 'the panel in front shows the video it showed');
     const after = await tabContents(page);
