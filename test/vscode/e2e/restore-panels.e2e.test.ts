@@ -121,6 +121,8 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
       { timeout: 90_000, polling: 200 },
     );
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(15_000);
+    await screenshot(page, 'finger-restored-panels-after-reload');
     const front = await visiblePanel(page);
     assert.equal(front.video, 'b/clip.mp4', 'the panel in front shows the video it showed');
     const after = await tabContents(page);
