@@ -151,8 +151,11 @@ export class ResultsIndex implements vscode.Disposable {
     );
   }
 
+  private disposed = false;
+
   private scheduleReconcile(delay: number): void {
     clearTimeout(this.reconcileTimer);
+    if (this.disposed) return;
     this.reconcileTimer = setTimeout(() => {
       void this.serial(async () => {
         let missed = false;
@@ -299,6 +302,7 @@ export class ResultsIndex implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.reconcileTimer);
     for (const t of this.soon.values()) clearTimeout(t);
     for (const w of this.watchers) w.dispose();
