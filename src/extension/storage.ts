@@ -1,6 +1,7 @@
 // Typed keys over workspaceState / globalState / secrets, so a key and the type of its value are
 // declared once (as GitLens does) and a typo cannot read another key's value.
 import type * as vscode from 'vscode';
+import type { Protocol } from '../core/types';
 
 export interface StorageKey<T> {
   readonly key: string;
@@ -13,6 +14,8 @@ const key = <T>(k: string): StorageKey<T> => ({ key: `finger.${k}` });
 export interface OpenPanel {
   workspaceFolder: string;
   relPath: string;
+  /** Whose results the panel showed (FingER's when absent). */
+  protocol?: Protocol;
 }
 
 export const WorkspaceKeys = {

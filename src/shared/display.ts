@@ -45,11 +45,14 @@ export function displayQuestions(
 }
 
 /** A result as displayed: overrides applied, each overridden question marked (`overridden`), and
- *  dimension / overall scores recomputed with those answers. */
+ *  dimension / overall scores recomputed with those answers. Another protocol's overall is its
+ *  paper's (Q-Save's is its MOS, not the mean of the dimensions): shown as saved while no answer is
+ *  overridden, recomputed once one is. */
 export function applyOverridesToResult(
   result: Result,
   labels: Pick<Labels, 'overrides'> | null | undefined,
   weights?: Weights,
 ): DisplayedResult {
-  return displayQuestions(result.questions, labels, effectiveWeights(result, weights));
+  const shown = displayQuestions(result.questions, labels, effectiveWeights(result, weights));
+  return result.protocol !== 'finger' && shown.overriddenCount === 0 ? { ...shown, overall: result.overall } : shown;
 }

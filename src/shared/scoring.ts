@@ -1,4 +1,4 @@
-// FingER scores (Chen et al. 2025, Eq. 1–4; README, "How the scores are computed") and the human
+// FingER scores (Chen et al. 2025, Eq. 1–4; docs/ARCHITECTURE.md, "The FingER method") and the human
 // overrides on top of them. Pure functions with no Node or VS Code APIs: the engine scores results
 // with them, and the extension computes what the panels display with the same code, so the numbers
 // shown are the ones the CLI and the exported results give.

@@ -1,5 +1,5 @@
-// Where things live in the user's workspace (README, "Files in your workspace"; the folder names
-// are FINGER_PATHS in src/shared/model.ts).
+// Where things live in the user's workspace (docs/ARCHITECTURE.md, "Files in the workspace"; the
+// folder names are FINGER_PATHS in src/shared/model.ts).
 import * as path from 'node:path';
 import { FINGER_PATHS } from '../../shared/model';
 import { isInsideRelative, relativePosix } from '../../shared/paths';

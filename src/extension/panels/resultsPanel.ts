@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/pipeline';
-import { cacheDir, fromWorkspaceRelative, saveOverride } from '../../core/store';
-import type { AnsweredQuestion, Question, QuestionSet, Result } from '../../core/types';
-import { displayQuestions, effectiveWeights, NOTHING_DISPLAYED, resultHeader, type DisplayedResult } from '../../shared/display';
+import { cacheDir, fromWorkspaceRelative, readLabels, readResult, resultPathFor, saveOverride } from '../../core/store';
+import { PROTOCOL_LABELS, ProtocolSchema, type AnsweredQuestion, type Labels, type Protocol, type Question, type QuestionSet, type Result } from '../../core/types';
+import { applyOverridesToResult, displayQuestions, effectiveWeights, NOTHING_DISPLAYED, resultHeader, type DisplayedResult } from '../../shared/display';
 import { relativePosix } from '../../shared/paths';
 import type { ResultHeader } from '../../shared/protocols/common';
 import type { ParamsOf } from '../../shared/protocols/envelope';
@@ -28,6 +28,21 @@ import { RESULTS_VIEW_TYPE } from './viewTypes';
 const PLAYABLE_CODECS = new Set(['h264', 'vp8']);
 const PLAYABLE_CONTAINERS = new Set(['.mp4', '.m4v', '.webm']);
 
+/** `FingER: clip.mp4`, `VideoScore2: clip.mp4`: the protocol shows in the tab. */
+function panelTitle(protocol: Protocol, video: string): string {
+  return `${PROTOCOL_LABELS[protocol]}: ${path.basename(video)}`;
+}
+
+/** The protocol a restored panel's title names (panelTitle); FingER when none does. */
+function protocolOfTitle(title: string): Protocol {
+  return ProtocolSchema.options.find((p) => title.startsWith(`${PROTOCOL_LABELS[p]}: `)) ?? 'finger';
+}
+
+/** Panels are per video and protocol; a FingER panel is keyed by the video's path alone. */
+function panelKey(video: string, protocol: Protocol): string {
+  return protocol === 'finger' ? path.resolve(video) : `${protocol}:${path.resolve(video)}`;
+}
+
 /** The rows of a score in progress: its question set, answered as answers arrive. */
 interface LiveScore {
   prompt: string;
@@ -42,6 +57,8 @@ export class ResultsPanel implements vscode.Disposable {
   private videoUri: string | undefined;
   private promptFile: string | undefined;
   private live: LiveScore | undefined;
+  /** Another protocol's result, read from its file (the results index holds FingER's). */
+  private protocolResult: { result?: Result; error?: string; file: string; labels: Labels | null } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Question set regenerated from edited templates, used by the next Rescore of this panel. */
   pendingQuestionSet: QuestionSet | undefined;
@@ -54,12 +71,14 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly host: Host,
     private readonly index: ResultsIndex,
     commands: { rescore(panel: ResultsPanel): Promise<void> },
+    /** Whose result the panel shows and what its Rescore runs. */
+    readonly protocol: Protocol = 'finger',
   ) {
     panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'icons', 'finger.svg');
     this.controller = new WebviewController(host, panel.webview, {
       protocol: resultsProtocol,
       bundle: 'results',
-      title: `FingER: ${path.basename(target.video)}`,
+      title: panelTitle(protocol, target.video),
       // The sampled frames (this workspace's frame cache) and the video itself; nothing else of the disk.
       extraResourceRoots: [vscode.Uri.file(cacheDir(target.workspaceRoot, 'frames')), vscode.Uri.file(target.video)],
       latestOnly: ['results/show', 'results/progress'],
@@ -70,7 +89,8 @@ export class ResultsPanel implements vscode.Disposable {
           await saveOverride(target.workspaceRoot, target.video, change);
           host.logger.info(`Override saved for ${target.relPath}: "${change.questionText}" → ${change.answer ?? '(removed)'}`);
           // The index reads the labels back and fires; the panel shows them from its change event.
-          await index.refreshLabels(target.video, target.workspaceRoot);
+          const changed = await index.refreshLabels(target.video, target.workspaceRoot);
+          if (this.protocol !== 'finger' || !changed?.result) void this.sendShow(); // the index shows FingER's results only
         },
         'results/openFile': async ({ relPath }) => {
           const file = fromWorkspaceRelative(target.workspaceRoot, relPath);
@@ -90,8 +110,14 @@ export class ResultsPanel implements vscode.Disposable {
     return effectiveWeights(result, this.host.settingsForDisplay(vscode.Uri.file(this.target.workspaceRoot)).eval.weights);
   }
 
-  /** What the panel shows: a score in progress, else the result as the index displays it. */
-  private displayed(): { header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult } {
+  /** What the panel shows: a score in progress, else the result as the index displays it (another
+   *  protocol's: as read from its file, with its own overall while no answer is overridden). */
+  private async displayed(): Promise<{ header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult }> {
+    if (this.protocol !== 'finger' && !this.live) {
+      const { result, labels } = await this.readProtocolResult();
+      if (!result) return { header: null, prompt: null, displayed: NOTHING_DISPLAYED };
+      return { header: resultHeader(result), prompt: result.prompt, displayed: applyOverridesToResult(result, labels) };
+    }
     const entry = this.index.get(this.target.video);
     const result = entry?.result ?? null;
     const header = result ? resultHeader(result) : null;
@@ -101,7 +127,8 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** Sends everything the panel shows: video, frames, header and the displayed rows and scores. */
   async sendShow(): Promise<void> {
-    const entry = this.index.get(this.target.video);
+    const shown = await this.displayed();
+    const entry = this.protocol === 'finger' ? this.index.get(this.target.video) : this.protocolResult;
     this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? relativePosix(this.target.workspaceRoot, f) : undefined));
     if (this.frames.length === 0 && entry?.result) this.frames = await this.cachedFrames(entry.result.video.sha256, entry.result.sampling);
     this.videoUri ??= await this.playableVideoUri();
@@ -111,14 +138,31 @@ export class ResultsPanel implements vscode.Disposable {
         name: path.basename(this.target.video),
         relPath: this.target.relPath,
         ...(folder ? { workspaceFolder: folder.name } : {}),
+        protocol: this.protocol,
         ...(this.promptFile ? { promptFile: this.promptFile } : {}),
         ...(this.videoUri ? { videoUri: this.videoUri } : {}),
         frames: this.frames,
       },
       theme: themeKind(),
-      ...this.displayed(),
+      ...shown,
     });
     if (entry?.error) this.post('results/error', { message: entry.error, file: relativePosix(this.target.workspaceRoot, entry.file) });
+  }
+
+  /** This panel's result when its protocol is not FingER: `.finger/results-<protocol>/…` (no watcher;
+   *  read when shown, which a save of this protocol triggers). Labels are the video's, as in FingER. */
+  private async readProtocolResult(): Promise<NonNullable<ResultsPanel['protocolResult']>> {
+    const { protocolResultsDir } = await import('../../core/protocols');
+    const ws = this.target.workspaceRoot;
+    const file = resultPathFor(ws, this.target.video, protocolResultsDir(this.protocol, this.index.resultsFolder(ws)));
+    const labels = await readLabels(ws, this.target.video).catch(() => null);
+    try {
+      this.protocolResult = { result: await readResult(file), file, labels };
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT';
+      this.protocolResult = missing ? { file, labels } : { error: describeError(e), file, labels };
+    }
+    return this.protocolResult;
   }
 
   /** Frames of an earlier score, from the frame cache (no ffmpeg run just to show a result). */
@@ -190,6 +234,8 @@ export class ResultsPanel implements vscode.Disposable {
         this.live = undefined;
         this.pendingQuestionSet = undefined;
         this.post('results/progress', { phase: 'done', done: 0, total: 0 });
+        // FingER's result reaches the panel through the index; another protocol's is read again.
+        if (this.protocol !== 'finger') void this.sendShow();
         break;
     }
   }
@@ -205,7 +251,7 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** The result on disk for this video (without overrides). */
   get currentResult(): Result | undefined {
-    return this.index.get(this.target.video)?.result;
+    return this.protocol === 'finger' ? this.index.get(this.target.video)?.result : this.protocolResult?.result;
   }
 
   dispose(): void {
@@ -239,9 +285,10 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
     private readonly commands: { rescore(panel: ResultsPanel): Promise<void> },
   ) {
     this.disposables.push(
-      jobs.onPipelineEvent(({ target, event }) => this.get(target.video)?.onPipelineEvent(event)),
+      jobs.onPipelineEvent(({ target, protocol, event }) => this.get(target.video, protocol)?.onPipelineEvent(event)),
       index.onDidChange(({ videos }) => {
-        for (const v of videos) void this.get(v)?.sendShow();
+        // Labels are every protocol's; results in the index are FingER's.
+        for (const v of videos) for (const p of this.all()) if (path.resolve(p.target.video) === path.resolve(v)) void p.sendShow();
       }),
       vscode.window.onDidChangeActiveColorTheme(() => {
         for (const p of this.panels.values()) void p.sendShow();
@@ -251,20 +298,22 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
 
   /** The panel the user looked at last (live templates regenerate its video's questions). */
   get active(): ResultsPanel | undefined {
-    return this.lastActive && this.panels.has(path.resolve(this.lastActive.target.video)) ? this.lastActive : undefined;
+    return this.lastActive && this.panels.get(panelKey(this.lastActive.target.video, this.lastActive.protocol)) === this.lastActive ? this.lastActive : undefined;
   }
 
-  get(video: string): ResultsPanel | undefined {
-    return this.panels.get(path.resolve(video));
+  /** The open panel of a video's results for `protocol` (FingER's by default). */
+  get(video: string, protocol: Protocol = 'finger'): ResultsPanel | undefined {
+    return this.panels.get(panelKey(video, protocol));
   }
 
   all(): ResultsPanel[] {
     return [...this.panels.values()];
   }
 
-  /** Opens (or reveals) the panel of a video beside its prompt file. */
-  async open(target: VideoTarget, o: { preserveFocus?: boolean } = {}): Promise<ResultsPanel> {
-    const existing = this.get(target.video);
+  /** Opens (or reveals) the panel of a video's results for `o.protocol` (FingER's by default) beside its prompt file. */
+  async open(target: VideoTarget, o: { preserveFocus?: boolean; protocol?: Protocol } = {}): Promise<ResultsPanel> {
+    const protocol = o.protocol ?? 'finger';
+    const existing = this.get(target.video, protocol);
     if (existing) {
       existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, o.preserveFocus);
       this.lastActive = existing;
@@ -283,16 +332,16 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
     }
     const panel = vscode.window.createWebviewPanel(
       ResultsPanel.viewType,
-      `FingER: ${path.basename(target.video)}`,
+      panelTitle(protocol, target.video),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: o.preserveFocus ?? true },
       { enableScripts: true, retainContextWhenHidden: true, enableFindWidget: true },
     );
-    return this.adopt(panel, target);
+    return this.adopt(panel, target, protocol);
   }
 
-  private adopt(panel: vscode.WebviewPanel, target: VideoTarget): ResultsPanel {
-    const rp = new ResultsPanel(panel, target, this.host, this.index, this.commands);
-    const key = path.resolve(target.video);
+  private adopt(panel: vscode.WebviewPanel, target: VideoTarget, protocol: Protocol): ResultsPanel {
+    const rp = new ResultsPanel(panel, target, this.host, this.index, this.commands, protocol);
+    const key = panelKey(target.video, protocol);
     this.panels.set(key, rp);
     this.lastActive = rp;
     panel.onDidChangeViewState((e) => {
@@ -308,7 +357,11 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
   }
 
   private rememberOpenPanels(): Thenable<void> {
-    const open: OpenPanel[] = this.all().map((p) => ({ workspaceFolder: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p.target.workspaceRoot))?.name ?? '', relPath: p.target.relPath }));
+    const open: OpenPanel[] = this.all().map((p) => ({
+      workspaceFolder: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p.target.workspaceRoot))?.name ?? '',
+      relPath: p.target.relPath,
+      protocol: p.protocol,
+    }));
     return this.host.workspaceState.update(WorkspaceKeys.openPanels, open);
   }
 
@@ -316,17 +369,18 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
    *  path); a panel restored without state gets the first remembered video not yet shown. */
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const saved = RestoredResultsStateSchema.safeParse(state);
+    const protocol = ProtocolSchema.safeParse(saved.data?.show.video.protocol).data ?? protocolOfTitle(panel.title);
     let video = saved.success ? resolveOpenPanel(saved.data.show.video) : undefined;
     if (!video) {
-      const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []);
-      video = remembered.map(resolveOpenPanel).find((v) => v !== undefined && !this.get(v) && panel.title.endsWith(path.basename(v)));
+      const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []).filter((p) => (p.protocol ?? 'finger') === protocol);
+      video = remembered.map(resolveOpenPanel).find((v) => v !== undefined && !this.get(v, protocol) && panel.title.endsWith(path.basename(v)));
     }
-    if (!video || this.get(video)) {
+    if (!video || this.get(video, protocol)) {
       panel.dispose();
       return;
     }
     try {
-      this.adopt(panel, toTarget(video));
+      this.adopt(panel, toTarget(video), protocol);
     } catch (e) {
       this.host.logger.warn(`Could not restore the results panel of ${video}: ${describeError(e)}`);
       panel.dispose();

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
 import { DisplayedQuestionSchema, DisplayedResultSchema, DisplayedScoresSchema, ProgressSchema, QuestionChangeSchema, ResultHeaderSchema, ThemeKindSchema } from './common';
-import { AnswerSchema, QuestionSchema } from '../schemas';
+import { AnswerSchema, ProtocolSchema, QuestionSchema } from '../schemas';
 
 /** One sampled frame, already converted with `webview.asWebviewUri` (the frame cache folder must be
  *  in the panel's `localResourceRoots`). */
@@ -19,6 +19,8 @@ export const VideoViewSchema = z.object({
   relPath: z.string(),
   /** Name of the workspace folder `relPath` is relative to (several folders may be open). */
   workspaceFolder: z.string().optional(),
+  /** Whose results the panel shows (FingER's when absent). */
+  protocol: ProtocolSchema.optional(),
   /** Workspace-relative path of the prompt file (sidecar or manifest), when known. */
   promptFile: z.string().optional(),
   /** Webview URI of the video; absent when the codec cannot play in a webview (VP9, …). */
@@ -105,5 +107,5 @@ export interface ResultsWebviewState {
 /** The part of ResultsWebviewState the serializer reads: which video the panel showed. Loose, so a
  *  state saved by another version still restores its video when that part is intact. */
 export const RestoredResultsStateSchema = z.looseObject({
-  show: z.looseObject({ video: z.looseObject({ relPath: z.string(), workspaceFolder: z.string().optional() }) }),
+  show: z.looseObject({ video: z.looseObject({ relPath: z.string(), workspaceFolder: z.string().optional(), protocol: z.string().optional() }) }),
 });
