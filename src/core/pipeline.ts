@@ -21,7 +21,7 @@ import {
 import type { AnsweredQuestion, Question, QuestionSet, Result } from './types';
 import { displayUrl, EndpointPool } from './endpoint/pool';
 import type { ChatClient } from './endpoint/types';
-import { answerQuestion, buildVideoContent } from './judge';
+import { answerQuestion, buildVideoContent, videoTimingFields } from './judge';
 import { readPrompt } from './prompts';
 import { loadTemplates, renderTemplate, type Templates } from './templates';
 import { generateQuestionSet, readQuestionSet } from './questions';
@@ -100,6 +100,7 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
       concurrency: settings.concurrency,
       timeoutMs: settings.requestTimeoutMs,
       maxRetries: settings.maxRetries,
+      routingHeader: settings.routingHeader,
       logger,
     });
   const pool = poolFor(settings.endpoints);
@@ -316,6 +317,11 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
         ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: videoMimeType(videoPath) } } : {}),
       });
     })());
+  // The frame list's real rate and count, one object per video (its bytes are part of the
+  // server's multimodal cache key), and the video's hash as the key that keeps all its requests
+  // on one server of a fleet (README, "Serving a model").
+  const videoTiming = videoTimingFields(settings.mode, sampled.frames.length, sampled.info.durationSec);
+  const videoRequest = { affinityKey: sampled.sha256, ...(videoTiming ? { videoTiming } : {}) };
   const systemText = await renderTemplate(templates.answerSystem, { reasoning: settings.reasoning });
   const judgeEndpoint = settings.endpoints[0]!;
   const judge = { reasoning: settings.reasoning, temperature: settings.temperature, templateHash: templates.answerHash };
@@ -381,7 +387,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoOptions): Promise<Sco
       try {
         answered = await answerQuestion(
           engine.pool,
-          { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
+          { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature, ...videoRequest },
           answerSignal,
         );
       } catch (e) {

@@ -1,10 +1,11 @@
 // Asks the judge one question about one video and turns the reply into an AnsweredQuestion.
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
-import type { ChatClient } from '../endpoint/types';
+import type { ChatClient, ChatOptions } from '../endpoint/types';
 import { CancelledError, ConfigError, describeError, isAbortError } from '../errors';
 import type { AnsweredQuestion, Question } from '../types';
 import { parseAnswerText, readAnswerProbability } from './parse';
 import { buildAnswerRequest } from './request';
+import type { VideoTimingFields } from './video-content';
 import { entityScore } from '../scoring/finger';
 
 export interface AnswerQuestionArgs {
@@ -17,6 +18,10 @@ export interface AnswerQuestionArgs {
   questionText: string;
   reasoning: boolean;
   temperature: number;
+  /** From videoTimingFields, the same object for every question of the video. */
+  videoTiming?: VideoTimingFields;
+  /** Routes every request about the video to one server of a fleet: the video's sha256. */
+  affinityKey?: string;
 }
 
 /**
@@ -31,10 +36,12 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
     questionText: args.questionText,
     reasoning: args.reasoning,
     temperature: args.temperature,
+    ...(args.videoTiming ? { videoTiming: args.videoTiming } : {}),
   });
+  const chatOptions: ChatOptions = { ...(signal ? { signal } : {}), ...(args.affinityKey ? { affinityKey: args.affinityKey } : {}) };
   let response;
   try {
-    response = await client.chat(request, signal ? { signal } : {});
+    response = await client.chat(request, chatOptions);
   } catch (e) {
     if (e instanceof CancelledError || isAbortError(e) || signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
     // A wrong model name or a rejected key fails every question the same way: let the caller stop
