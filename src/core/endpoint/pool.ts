@@ -26,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OpenAI } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
-import { CancelledError, isAbortError } from '../errors';
+import { CancelledError, ConfigError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
 import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder } from './affinity';
@@ -128,6 +128,9 @@ export class EndpointPool implements ChatClient {
   /** Tells this pool's request ids from another pool's in the same process. */
   private readonly idTag = randomBytes(3).toString('hex');
   private readonly counters = { requests: 0, succeeded: 0, failures: 0, cancelled: 0, retries: 0, failovers: 0 };
+  /** The first configuration error a server answered (unknown model, rejected key, a top_logprobs
+   *  above its --max-logprobs): every later request would get it too, so none is sent. */
+  private refusal: ConfigError | undefined;
 
   constructor(options: EndpointPoolOptions) {
     if (options.endpoints.length === 0) throw new Error('EndpointPool needs at least one endpoint');
@@ -219,6 +222,7 @@ export class EndpointPool implements ChatClient {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' };
     if (key !== undefined && this.routingHeader) headers[this.routingHeader] = key;
     for (;;) {
+      if (this.refusal) throw this.refusal;
       const endpoint = await this.acquire({ key, tried, only }, signal);
       only = undefined;
       tried.add(endpoint);
@@ -263,6 +267,7 @@ export class EndpointPool implements ChatClient {
           attempts,
           timeoutMs: this.timeoutMs,
         });
+        if (failure instanceof ConfigError) this.refusal ??= failure;
         if (failure instanceof EndpointError && failure.details.kind === 'connection') {
           endpoint.avoidUntil = Date.now() + this.cooldownMs;
           // Its videos move to the servers that answer (pinned again on their next request).
