@@ -14,15 +14,19 @@
 //  - a server that stops answering loses its keys; they are pinned again among the others on
 //    their next request, and nothing already asked is lost (the pool retries those requests);
 //  - a server with a free slot and nothing of its own to do takes over a key that has not been
-//    sent anywhere yet (free: it is encoded once either way), or, as a last resort, shares a key
-//    whose server has a long queue (at most MAX_HOMES servers per key: an extra encoding, paid
-//    only when the queue would take longer than encoding it again).
+//    sent anywhere yet (free: it is encoded once either way), or, once it has been idle for
+//    STEAL_AFTER_IDLE_MS (the end of a run), shares a key whose server has a long queue (at most
+//    MAX_HOMES servers per key: one extra encoding instead of the idle server waiting).
 import { createHash } from 'node:crypto';
 
 /** A new key goes to a server whose load (in flight + waiting) stays within this × the mean. */
 export const LOAD_BOUND = 1.25;
 /** Servers one key may be spread over, after stealing. */
 export const MAX_HOMES = 2;
+/** A server shares (and encodes again) a video another server has started only after it has
+ *  had nothing to do for this long: in the middle of a run the next video arrives sooner (its
+ *  frames are being extracted), at the end nothing else will. */
+export const STEAL_AFTER_IDLE_MS = 500;
 /** Keys remembered; the oldest idle ones are forgotten beyond this (they re-hash to the same server). */
 const MAX_KEYS = 4096;
 

@@ -29,7 +29,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { CancelledError, ConfigError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
-import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder } from './affinity';
+import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder, STEAL_AFTER_IDLE_MS } from './affinity';
 import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isInterruptedBody, isRetryableFailure } from './endpoint-errors';
 import { encodeJsonBody } from './body';
 import { openaiLib } from './openai-lib';
@@ -90,6 +90,8 @@ interface EndpointState {
   requests: number;
   failures: number;
   avoidUntil: number;
+  /** performance.now() when its last request finished and it had none left in flight. */
+  idleSince: number;
 }
 
 /** A request waiting for a slot on a server. */
@@ -99,15 +101,18 @@ interface Waiter {
   tried: ReadonlySet<EndpointState>;
   /** Retry on this endpoint only (a body cut off with no other endpoint left). */
   only: EndpointState | undefined;
+  signal: AbortSignal | undefined;
   resolve: (endpoint: EndpointState) => void;
   reject: (e: unknown) => void;
-  cleanup: () => void;
 }
 
 /** Header used to count the HTTP attempts of one chat() call; vLLM also takes it as the request id
  *  (vllm/entrypoints/openai/engine/serving.py, X-Request-Id), so each attempt gets its own value:
  *  `<chat id>-a<attempt>`. */
 const REQUEST_ID_HEADER = 'x-request-id';
+
+/** How long a configuration error stops the pool from sending (see EndpointPool.refusal). */
+const REFUSAL_HOLD_MS = 30_000;
 
 export class EndpointPool implements ChatClient {
   private readonly endpoints: EndpointState[];
@@ -123,14 +128,18 @@ export class EndpointPool implements ChatClient {
   /** Slots taken over all endpoints (HTTP requests being sent or awaited). */
   private reserved = 0;
   private pumping = false;
+  /** A pump() scheduled for when an idle server may steal (steal()). */
+  private stealTimer: ReturnType<typeof setTimeout> | undefined;
   private roundRobin = 0;
   private nextRequestId = 0;
   /** Tells this pool's request ids from another pool's in the same process. */
   private readonly idTag = randomBytes(3).toString('hex');
   private readonly counters = { requests: 0, succeeded: 0, failures: 0, cancelled: 0, retries: 0, failovers: 0 };
-  /** The first configuration error a server answered (unknown model, rejected key, a top_logprobs
-   *  above its --max-logprobs): every later request would get it too, so none is sent. */
-  private refusal: ConfigError | undefined;
+  /** The last configuration error a server answered (unknown model, rejected key, a top_logprobs
+   *  above its --max-logprobs): every request sent soon after would get it too, so none is sent
+   *  for REFUSAL_HOLD_MS. Not for ever: the extension keeps its pool while the user fixes and
+   *  restarts the server. */
+  private refusal: { error: ConfigError; until: number } | undefined;
 
   constructor(options: EndpointPoolOptions) {
     if (options.endpoints.length === 0) throw new Error('EndpointPool needs at least one endpoint');
@@ -164,6 +173,7 @@ export class EndpointPool implements ChatClient {
         requests: 0,
         failures: 0,
         avoidUntil: 0,
+        idleSince: performance.now(),
       };
     });
   }
@@ -222,7 +232,7 @@ export class EndpointPool implements ChatClient {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' };
     if (key !== undefined && this.routingHeader) headers[this.routingHeader] = key;
     for (;;) {
-      if (this.refusal) throw this.refusal;
+      if (this.refusal && performance.now() < this.refusal.until) throw this.refusal.error;
       const endpoint = await this.acquire({ key, tried, only }, signal);
       only = undefined;
       tried.add(endpoint);
@@ -267,7 +277,7 @@ export class EndpointPool implements ChatClient {
           attempts,
           timeoutMs: this.timeoutMs,
         });
-        if (failure instanceof ConfigError) this.refusal ??= failure;
+        if (failure instanceof ConfigError) this.refusal = { error: failure, until: performance.now() + REFUSAL_HOLD_MS };
         if (failure instanceof EndpointError && failure.details.kind === 'connection') {
           endpoint.avoidUntil = Date.now() + this.cooldownMs;
           // Its videos move to the servers that answer (pinned again on their next request).
@@ -303,26 +313,18 @@ export class EndpointPool implements ChatClient {
    *  endpoint, for a request without a key) is full. */
   private acquire(request: Pick<Waiter, 'key' | 'tried' | 'only'>, signal: AbortSignal | undefined): Promise<EndpointState> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
+    // No abort listener per waiting request (a video's questions share one signal, and Node warns
+    // past ten listeners): chat() stops waiting at once through raceAbort, and pump() drops
+    // cancelled waiters before handing out a slot.
     return new Promise<EndpointState>((resolve, reject) => {
-      const onAbort = () => {
-        const at = this.waiting.indexOf(waiter);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(new CancelledError());
-      };
-      const waiter: Waiter = {
-        ...request,
-        resolve,
-        reject,
-        cleanup: () => signal?.removeEventListener('abort', onAbort),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
+      this.waiting.push({ ...request, signal, resolve, reject });
       this.pump();
     });
   }
 
   private release(endpoint: EndpointState): void {
     endpoint.inFlight--;
+    if (endpoint.inFlight === 0) endpoint.idleSince = performance.now();
     this.reserved--;
     this.pump();
   }
@@ -332,6 +334,12 @@ export class EndpointPool implements ChatClient {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const waiter = this.waiting[i]!;
+        if (!waiter.signal?.aborted) continue;
+        this.waiting.splice(i, 1);
+        waiter.reject(new CancelledError());
+      }
       while (this.reserved < this.concurrency && this.waiting.length > 0) {
         const now = Date.now();
         const cap = this.perEndpointCap(now);
@@ -344,7 +352,6 @@ export class EndpointPool implements ChatClient {
           endpoint.inFlight++;
           this.reserved++;
           if (waiter.key !== undefined) this.keys.get(waiter.key)?.sentTo.add(endpoint);
-          waiter.cleanup();
           waiter.resolve(endpoint);
           placed = true;
           break;
@@ -415,6 +422,7 @@ ${e.config.model}`);
         if (!state || state.homes.includes(thief)) continue;
         waitingByKey.set(w.key, (waitingByKey.get(w.key) ?? 0) + 1);
       }
+      if (waitingByKey.size === 0) continue;
       let unsent: string | undefined;
       let busiest: { key: string; count: number } | undefined;
       for (const [key, count] of waitingByKey) {
@@ -430,11 +438,26 @@ ${e.config.model}`);
         return true;
       }
       if (busiest) {
-        this.keys.pin(busiest.key, thief);
-        return true;
+        const idleFor = thief.inFlight === 0 ? performance.now() - thief.idleSince : 0;
+        if (thief.inFlight === 0 && idleFor >= STEAL_AFTER_IDLE_MS) {
+          this.keys.pin(busiest.key, thief);
+          return true;
+        }
+        if (thief.inFlight === 0) this.pumpLater(STEAL_AFTER_IDLE_MS - idleFor);
       }
     }
     return false;
+  }
+
+  /** Runs pump() again after `ms` (once; an earlier pending one is kept), without keeping the
+   *  process alive for it. */
+  private pumpLater(ms: number): void {
+    if (this.stealTimer !== undefined) return;
+    this.stealTimer = setTimeout(() => {
+      this.stealTimer = undefined;
+      this.pump();
+    }, Math.max(1, Math.ceil(ms)));
+    this.stealTimer.unref?.();
   }
 
   /** Fewest in flight; ties round-robin. */
