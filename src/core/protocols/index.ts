@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { displayUrl } from '../endpoint/endpoint-errors';
 import { CancelledError, isAbortError, throwIfAborted } from '../errors';
-import { buildVideoContent } from '../judge';
+import { buildVideoContent, videoTimingFields } from '../judge';
 import { createEngine, scoreVideo, type Engine, type PipelineEvent, type ScoreVideoOptions, type ScoreVideoOutcome } from '../pipeline';
 import { readPrompt } from '../prompts';
 import { scoreDimensions } from '../scoring/finger';
@@ -108,7 +108,9 @@ async function scoreAlternative(protocol: AlternativeProtocol, engine: Engine, o
   const file = settings.mode === 'file' ? { data: await readFile(videoPath), mime: videoMimeType(videoPath) } : undefined;
   emit({ type: 'phase', video: rel, phase: 'answers' });
   throwIfAborted(o.signal);
-  const common = { prompt, temperature: settings.temperature, softScore: o.softScore, maxTokens: o.maxTokens };
+  // The video part's frames (VideoScore2) or fast pathway (Q-Save) with their real rate.
+  const videoTiming = videoTimingFields(settings.mode, sampled.frames.length, sampled.video.info.durationSec);
+  const common = { prompt, temperature: settings.temperature, softScore: o.softScore, maxTokens: o.maxTokens, ...(videoTiming ? { videoTiming } : {}) };
   let judged: Judged;
   try {
     if (protocol === 'videoscore2') {

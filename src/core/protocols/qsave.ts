@@ -15,6 +15,7 @@
 // that is natural, smooth and plausible, not only how much there is) and text_alignment; the
 // overall score is the MOS, not the mean of the three, because the MOS is what Q-Save predicts
 // and is evaluated on. When the MOS cannot be read, the overall falls back to the mean.
+import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
@@ -203,6 +204,8 @@ export function defaultSlowFast(maxPixels: number, fps: number): SlowFastOptions
 }
 
 export interface QSaveRequest {
+  /** The rate and count of the video part's frames (videoTimingFields). */
+  videoTiming?: VideoTimingFields;
   /** Slow pathway: one image part per high-resolution frame. */
   slowContent: ChatCompletionContentPart[];
   /** Fast pathway: the low-resolution frames as the judge's video content. */

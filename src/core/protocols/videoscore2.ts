@@ -13,6 +13,7 @@
 // eval/eval_methods/vs2_float*.py (see SoftScoreRule for the two variants).
 //
 // Pure parts (query, parsing, scoring a completion) are separate from the request.
+import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
@@ -143,6 +144,8 @@ export function scoreVideoScore2Completion(completion: ChatCompletion, options: 
 }
 
 export interface VideoScore2Request {
+  /** The rate and count of the video part's frames (videoTimingFields). */
+  videoTiming?: VideoTimingFields;
   /** The video as content parts (the judge's buildVideoContent). */
   videoContent: ChatCompletionContentPart[];
   prompt: string;
