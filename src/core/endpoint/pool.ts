@@ -399,8 +399,7 @@ export class EndpointPool implements ChatClient {
     }
     const total = [...load.values()].reduce((a, b) => a + b, 0);
     const bound = (LOAD_BOUND * (total + 1)) / usable.length;
-    const ordered = rendezvousOrder(key, usable, (e) => `${e.config.baseUrl}
-${e.config.model}`);
+    const ordered = rendezvousOrder(key, usable, (e) => `${e.config.baseUrl}\n${e.config.model}`);
     const target = ordered.find((e) => load.get(e)! + 1 <= bound) ?? ordered.reduce((a, b) => (load.get(b)! < load.get(a)! ? b : a));
     this.keys.pin(key, target);
     return target;
@@ -408,8 +407,9 @@ ${e.config.model}`);
 
   /**
    * An endpoint with a free slot and nothing it may take: it takes over a waiting key that has
-   * not been sent anywhere yet (moving it costs nothing), or shares the key with the most waiting
-   * requests when they would fill its slots twice over (one more encoding, less waiting).
+   * not been sent anywhere yet (moving it costs nothing), or, once it has had nothing in flight
+   * for STEAL_AFTER_IDLE_MS, shares the key with the most waiting requests when they would fill
+   * its slots twice over (one more encoding, less waiting at the end of a run).
    */
   private steal(cap: number, now: number): boolean {
     if (this.endpoints.length === 1) return false;
