@@ -230,6 +230,34 @@ describe('request ids and refusals', () => {
     }
   });
 
+  it('--routing-header names the header (empty: none); a name that is no header name is a usage error', async () => {
+    const ws = await makeTempDir('finger-header-');
+    await makeClip(ws, 'a.mp4', { durationSec: 1 });
+    const qs = questionSet('a');
+    await writeFile(path.join(ws, 'a.questions.json'), JSON.stringify({ ...qs, questions: qs.questions.slice(0, 2) }));
+    const double = await startEndpointDouble();
+    try {
+      const base = ['score', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--force'];
+      assert.equal((await runCli([...base, '--routing-header', 'x-session-id'], { cwd: ws, env: cleanEnv() })).code, 0);
+      const sha = ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', 'a.mp4.json'), 'utf8'))).video.sha256;
+      for (const r of double.chatRequests()) {
+        assert.equal(r.headers['x-session-id'], sha);
+        assert.equal(r.headers[DEFAULT_ROUTING_HEADER], undefined);
+      }
+      const before = double.chatRequests().length;
+      assert.equal((await runCli([...base, '--routing-header', ''], { cwd: ws, env: cleanEnv() })).code, 0);
+      for (const r of double.chatRequests().slice(before)) {
+        assert.equal(r.headers['x-session-id'], undefined);
+        assert.equal(r.headers[DEFAULT_ROUTING_HEADER], undefined);
+      }
+      const bad = await runCli([...base, '--routing-header', 'x session'], { cwd: ws, env: cleanEnv() });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--routing-header must be an HTTP header name/);
+    } finally {
+      await double.close();
+    }
+  });
+
   it('question generation asks for a bounded reply (max_tokens)', async () => {
     const ws = await makeTempDir('finger-gen-');
     await makeClip(ws, 'a.mp4', { durationSec: 1 });
