@@ -232,9 +232,14 @@ export class EndpointPool implements ChatClient {
     const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' };
     if (key !== undefined && this.routingHeader) headers[this.routingHeader] = key;
     for (;;) {
-      if (this.refusal && performance.now() < this.refusal.until) throw this.refusal.error;
+      this.throwIfRefused();
       const endpoint = await this.acquire({ key, tried, only }, signal);
       only = undefined;
+      // A refusal may have come back while this request waited for its slot.
+      if (this.refusal && performance.now() < this.refusal.until) {
+        this.release(endpoint);
+        throw this.refusal.error;
+      }
       tried.add(endpoint);
       endpoint.requests++;
       let waitMs: number | undefined;
@@ -307,6 +312,10 @@ export class EndpointPool implements ChatClient {
       // The slot is given back while waiting, so other requests use it meanwhile.
       if (waitMs !== undefined) await sleep(waitMs, signal);
     }
+  }
+
+  private throwIfRefused(): void {
+    if (this.refusal && performance.now() < this.refusal.until) throw this.refusal.error;
   }
 
   /** A slot on the endpoint this request should go to; waits while that endpoint (or every
