@@ -26,7 +26,9 @@ export const MAX_HOMES = 2;
 /** A server shares (and encodes again) a video another server has started only after it has
  *  had nothing to do for this long: in the middle of a run the next video arrives sooner (its
  *  frames are being extracted), at the end nothing else will. */
-export const STEAL_AFTER_IDLE_MS = 500;
+export const STEAL_AFTER_IDLE_MS = 1000;
+/** ... and only a video with at least this many rounds of the thief's slots waiting. */
+export const STEAL_MIN_WAITING_ROUNDS = 3;
 /** Keys remembered; the oldest idle ones are forgotten beyond this (they re-hash to the same server). */
 const MAX_KEYS = 4096;
 

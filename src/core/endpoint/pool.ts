@@ -29,7 +29,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { CancelledError, ConfigError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
-import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder, STEAL_AFTER_IDLE_MS } from './affinity';
+import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder, STEAL_AFTER_IDLE_MS, STEAL_MIN_WAITING_ROUNDS } from './affinity';
 import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isInterruptedBody, isRetryableFailure } from './endpoint-errors';
 import { encodeJsonBody } from './body';
 import { openaiLib } from './openai-lib';
@@ -418,7 +418,8 @@ export class EndpointPool implements ChatClient {
    * An endpoint with a free slot and nothing it may take: it takes over a waiting key that has
    * not been sent anywhere yet (moving it costs nothing), or, once it has had nothing in flight
    * for STEAL_AFTER_IDLE_MS, shares the key with the most waiting requests when they would fill
-   * its slots twice over (one more encoding, less waiting at the end of a run).
+   * its slots STEAL_MIN_WAITING_ROUNDS times over (one more encoding, less waiting at the end of
+   * a run).
    */
   private steal(cap: number, now: number): boolean {
     if (this.endpoints.length === 1) return false;
@@ -438,7 +439,7 @@ export class EndpointPool implements ChatClient {
         const state = this.keys.get(key)!;
         if (state.sentTo.size === 0) {
           unsent ??= key;
-        } else if (state.homes.length < MAX_HOMES && count >= 2 * cap && (!busiest || count > busiest.count)) {
+        } else if (state.homes.length < MAX_HOMES && count >= STEAL_MIN_WAITING_ROUNDS * cap && (!busiest || count > busiest.count)) {
           busiest = { key, count };
         }
       }
