@@ -30,7 +30,8 @@ export const FLEET = {
   /** One decode step on a cached prefix. */
   prefillMs: 40,
   concurrency: 16,
-  repetitions: 3,
+  /** FINGER_BENCH_FLEET_REPS overrides it (a quick look on a busy machine). */
+  repetitions: Number(process.env.FINGER_BENCH_FLEET_REPS) || 3,
   clip: { durationSec: 2, width: 640, height: 360, fps: 24 },
 } as const;
 
