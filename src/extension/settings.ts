@@ -1,7 +1,7 @@
 // VS Code configuration → the engine's EvalSettings. The one place that knows the `finger.*`
 // setting ids, so the manifest, this mapping and its test stay in step.
 import * as vscode from 'vscode';
-import { DEFAULT_SETTINGS, type EndpointConfig, type EvalSettings } from '../core/settings';
+import { DEFAULT_SETTINGS, isRoutingHeaderName, type EndpointConfig, type EvalSettings } from '../core/settings';
 import { DIMENSIONS, FINGER_PATHS, type Dimension } from '../shared/model';
 import type { InputMode, Protocol } from '../core/types';
 
@@ -93,6 +93,8 @@ export function readEvalSettings(
       concurrency: Math.round(positive(get('concurrency', DEFAULT_SETTINGS.concurrency), DEFAULT_SETTINGS.concurrency)),
       requestTimeoutMs: positive(get('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutMs / 1000), 120) * 1000,
       weights,
+      // An invalid name is flagged in the Settings editor (the setting's pattern); the default is used.
+      routingHeader: ((v: string) => (isRoutingHeaderName(v) ? v : DEFAULT_SETTINGS.routingHeader))(String(get('endpoint.routingHeader', DEFAULT_SETTINGS.routingHeader)).trim()),
       ffmpegPath: ffmpegPath || undefined,
     },
     resultsFolder: normaliseResultsFolder(get('resultsFolder', DEFAULT_RESULTS_FOLDER)),
