@@ -2,6 +2,7 @@
 // that every file read from disk or received from a model is validated with a precise path in the
 // error message. Shapes follow ../shared/DESIGN.md ("Files in the user's workspace").
 import * as z from 'zod';
+import { SignalsReportSchema } from './signals/schema';
 
 /** Stable dimension ids, used in files and settings (DESIGN.md, "The FingER method"). */
 export const DIMENSIONS = [
@@ -90,7 +91,7 @@ export type DimensionScore = z.infer<typeof DimensionScoreSchema>;
 export const InputModeSchema = z.enum(['video', 'frames', 'file']);
 export type InputMode = z.infer<typeof InputModeSchema>;
 
-export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave']);
+export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave', 'signals']);
 export type Protocol = z.infer<typeof ProtocolSchema>;
 
 export const VideoMetaSchema = z.object({
@@ -129,6 +130,8 @@ export const ResultSchema = z.object({
   questions: z.array(AnsweredQuestionSchema),
   dimensions: z.partialRecord(DimensionSchema, DimensionScoreSchema),
   overall: unit.nullable(),
+  /** The signals protocol's measurements (value, flagged time ranges, pass/fail per signal). */
+  signals: SignalsReportSchema.optional(),
 });
 export type Result = z.infer<typeof ResultSchema>;
 

@@ -21,6 +21,7 @@ import { extractFrames, frameCacheKey, sampleVideo, videoMimeType, type Frame, t
 import { rescoreFor } from './aggregate';
 import { QSAVE_FIELDS, QSAVE_TEMPLATE_HASH, askQSave, defaultSlowFast, type SlowFastOptions } from './qsave';
 import { ratedQuestion, type RatedDimension, type SoftScoreRule } from './scores';
+import { scoreSignals, type SignalThresholds } from '../signals';
 import { VIDEOSCORE2_FIELDS, VIDEOSCORE2_TEMPLATE_HASH, askVideoScore2 } from './videoscore2';
 
 export * from './aggregate';
@@ -28,7 +29,8 @@ export * from './scores';
 export * from './videoscore2';
 export * from './qsave';
 
-export type AlternativeProtocol = Exclude<Protocol, 'finger'>;
+/** Protocols that ask an endpoint one request per video (signals asks none: see ../signals). */
+export type AlternativeProtocol = Exclude<Protocol, 'finger' | 'signals'>;
 export const ALTERNATIVE_PROTOCOLS: readonly AlternativeProtocol[] = ['videoscore2', 'qsave'];
 
 /** `.finger/results` → `.finger/results-videoscore2` (relative to the workspace, like resultsDir);
@@ -51,6 +53,8 @@ export interface ProtocolScoreOptions extends ScoreVideoOptions {
   maxTokens?: number;
   /** Q-Save only: override parts of the SlowFast sampling. */
   slowFast?: Partial<SlowFastOptions>;
+  /** Signals only: the thresholds (default DEFAULT_SIGNAL_THRESHOLDS). */
+  signalThresholds?: SignalThresholds;
 }
 
 /**
@@ -61,6 +65,7 @@ export interface ProtocolScoreOptions extends ScoreVideoOptions {
  */
 export async function scoreWithProtocol(protocol: Protocol, o: ProtocolScoreOptions): Promise<ScoreVideoOutcome> {
   if (protocol === 'finger') return scoreVideo(o);
+  if (protocol === 'signals') return scoreSignalsProtocol(o);
   const engine = o.engine ?? createEngine(o.settings, { logger: o.logger });
   try {
     return await scoreAlternative(protocol, engine, o);
@@ -230,4 +235,22 @@ async function sampleSlowFast(engine: Engine, videoPath: string, o: ProtocolScor
       frames: slow.frames.length + (fast?.length ?? 0),
     },
   };
+}
+
+/** Signals through the protocol dispatch: no engine and no endpoint, only ffmpeg (../signals). */
+async function scoreSignalsProtocol(o: ProtocolScoreOptions): Promise<ScoreVideoOutcome> {
+  const emit: (e: PipelineEvent) => void = o.onEvent ?? (() => {});
+  const rel = toWorkspaceRelative(o.workspaceRoot, path.resolve(o.videoPath));
+  const outcome = await scoreSignals({
+    videoPath: o.videoPath,
+    workspaceRoot: o.workspaceRoot,
+    resultsDir: protocolResultsDir('signals', o.resultsDir),
+    ...(o.signalThresholds ? { thresholds: o.signalThresholds } : {}),
+    ...(o.settings.ffmpegPath ? { ffmpegPath: o.settings.ffmpegPath } : {}),
+    ...(o.settings.ffprobePath ? { ffprobePath: o.settings.ffprobePath } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onPhase: (phase) => emit({ type: 'phase', video: rel, phase }),
+  });
+  if (outcome.saved) emit({ type: 'saved', video: rel, result: outcome.result, resultFile: outcome.resultFile });
+  return { result: outcome.result, resultFile: outcome.resultFile, requestsSent: 0, answersReused: 0, saved: outcome.saved, ...(outcome.note ? { note: outcome.note } : {}) };
 }
