@@ -10,7 +10,8 @@
 //   `stillTi`) of at least `minStillSec`, from the frame they repeat to the last one.
 // - flicker: frames where the mean luma (signalstats YAVG) jumps by at least `minLumaStep` and
 //   back by at least as much (a local extreme); `minFrames` of them in a row.
-// - blur: runs of frames whose blurdetect value reaches `threshold`, of at least `minSec`.
+// - blur: runs of frames whose blurdetect value reaches `threshold`, of at least `minSec`
+//   (frames with too little detail to judge are left out: see thresholds.ts, blur.minSi).
 import type { FrameStats } from './parse';
 import type { SignalOutcome, SignalsReport, TimeRange } from './schema';
 import { SIGNAL_LABELS, type SignalThresholds } from './thresholds';
@@ -165,7 +166,9 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   };
 
   // blur
-  const blurRanges = runs(n, (i) => Number.isFinite(frames[i]!.blur) && frames[i]!.blur >= t.blur.threshold)
+  const medianSi = median(frames.map((f) => f.si).filter(Number.isFinite));
+  const judged = (f: FrameStats) => !Number.isFinite(f.si) || f.si >= t.blur.minSi || f.si <= medianSi / 2;
+  const blurRanges = runs(n, (i) => Number.isFinite(frames[i]!.blur) && frames[i]!.blur >= t.blur.threshold && judged(frames[i]!))
     .map(([a, b]) => frameRange(a, b))
     .filter((r) => r.end - r.start >= t.blur.minSec - 1e-9);
   const blur: SignalOutcome = {

@@ -80,6 +80,10 @@ export const SignalThresholdsSchema = z.object({
     threshold: nonNegative,
     /** A run of blurred frames this long or longer is flagged. */
     minSec: nonNegative,
+    /** blurdetect reads edges; a frame with less spatial information (siti SI) than this has too
+     *  few to judge (a smooth gradient, a clear sky) and is only judged when its SI also fell to
+     *  half the clip's median or less (detail lost, which is what blur does). */
+    minSi: nonNegative,
   }),
   black: z.object({
     /** blackdetect `pix_th`: a pixel is black below this luma fraction. */
@@ -103,7 +107,7 @@ export const DEFAULT_SIGNAL_THRESHOLDS: SignalThresholds = {
   frozen: { noise: 0.003, minSec: 0.3 },
   cut: { threshold: 10, maxCuts: 0 },
   flicker: { minLumaStep: 4, minFrames: 3 },
-  blur: { threshold: 8, minSec: 0.2 },
+  blur: { threshold: 8, minSec: 0.2, minSi: 12 },
   black: { pixelThreshold: 0.1, pictureRatio: 0.98, minSec: 0 },
 };
 
