@@ -13,6 +13,7 @@ import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { watchTheme } from '../common/theme';
 import { renderMedia } from './media';
+import { renderSignals } from './signals';
 import { RadarView } from './radar';
 import { NO_FILTERS, QuestionTable, type TableFilters } from './table';
 
@@ -75,6 +76,7 @@ const overviewEl = el(
   dimensionListEl,
 );
 const mediaEl = el('section', { className: 'media', attrs: { 'aria-label': 'Video and sampled frames' } });
+const signalsEl = el('section', { className: 'signals', hidden: true, attrs: { 'aria-label': 'Signals' } });
 
 const searchField = el('vscode-textfield', { className: 'filter-text', attrs: { placeholder: 'Filter questions and reasons', 'aria-label': 'Filter questions' } });
 searchField.append(el('vscode-icon', { attrs: { slot: 'content-before', name: 'filter', 'aria-hidden': 'true' } }));
@@ -97,7 +99,7 @@ const toolbarEl = el(
 const table = new QuestionTable({ override: onOverride });
 const questionsEl = el('section', { className: 'questions-section', attrs: { 'aria-label': 'Questions' } }, toolbarEl, el('div', { className: 'table-wrap' }, table.element));
 
-root.replaceChildren(headerEl, bannersEl, progressEl, emptyEl, overviewEl, mediaEl, questionsEl);
+root.replaceChildren(headerEl, bannersEl, progressEl, emptyEl, overviewEl, signalsEl, mediaEl, questionsEl);
 const radar = new RadarView(canvas);
 
 window.__fingerResults = { chart: () => radar.chart, table: () => table };
@@ -306,6 +308,7 @@ function fullRender(): void {
       renderMedia(mediaEl, show.video);
     }
   }
+  renderSignals(signalsEl, show?.result?.signals, show?.video.frames ?? []);
   mediaEl.hidden = !show;
   const hasQuestions = displayed.questions.length > 0;
   overviewEl.hidden = !hasQuestions;
