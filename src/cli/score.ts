@@ -101,7 +101,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
 
   const { controller, dispose } = cancelOnSigint(() => process.stderr.write('Cancelling… (Ctrl-C again to quit at once)\n'));
   const passes: { protocol: Protocol; clips: ScoredClip[] }[] = [];
-  let cancelled = false;
+  let cancelled: boolean;
   try {
     const first = await scorePass(protocol, videos, skipped, { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
     cancelled = first.cancelled;
