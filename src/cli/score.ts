@@ -13,7 +13,7 @@ import { toWorkspaceRelative } from '../core/store';
 import type { EvalSettings } from '../core/settings';
 import type { SignalThresholds } from '../core/signals';
 import type { Protocol, QuestionSet, Result } from '../core/types';
-import { applyGate, gateOptionsFromFlags, signalThresholdsFromFlags, type GateFlags } from './gate';
+import { applyGate, gateOptionsFromFlags, signalThresholdsFromFlags, type GateClip, type GateFlags } from './gate';
 import { findVideos } from './files';
 import { createProgress } from './progress';
 import { settingsFromFlags, type ScoreFlags } from './settings';
@@ -101,6 +101,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
 
   const { controller, dispose } = cancelOnSigint(() => process.stderr.write('Cancelling… (Ctrl-C again to quit at once)\n'));
   const passes: { protocol: Protocol; clips: ScoredClip[] }[] = [];
+  let rejected: GateClip[] = [];
   let cancelled: boolean;
   try {
     const first = await scorePass(protocol, videos, skipped, { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
@@ -116,6 +117,11 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
       const second = await scorePass(then, next, [], { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
       cancelled = second.cancelled;
       passes.push({ protocol: then, clips: second.clips });
+      // For the gate, a clip the signals turned away fails the second protocol's gate too, with
+      // the signals that failed it as the reason (it never got a score there).
+      rejected = first.clips
+        .filter((c) => !passed.has(c.video) && c.result !== null)
+        .map((c) => ({ video: c.video, result: null, error: `not sent to ${then}: ${signalsLine(c.result!)}`, timeSec: 0 }));
     }
   } finally {
     dispose();
@@ -136,7 +142,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
     const failedVideos = new Set(passes.flatMap((p) => p.clips.filter((r) => r.error !== null).map((r) => r.video))).size;
     process.stderr.write(`${all - failedVideos} of ${all} videos scored${failedVideos ? `, ${failedVideos} failed (see above)` : ''}.\n`);
   }
-  const gateExit = gate ? await applyGate(passes.map((p) => ({ protocol: p.protocol, clips: p.clips })), gate) : 0;
+  const gateExit = gate ? await applyGate(passes.map((p, i) => ({ protocol: p.protocol, clips: i === 1 ? [...p.clips, ...rejected] : p.clips })), gate) : 0;
   if (failures > 0) return 1;
   return gateExit;
 }

@@ -100,8 +100,11 @@ describe('gates in the CLI', () => {
       await writeFile(path.join(ws, 'clips', 'clean.questions.json'), JSON.stringify(qs));
       await writeFile(path.join(ws, 'clips', 'bad', 'black.questions.json'), JSON.stringify(qs));
       const env = cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct' });
-      const r = await runCli(['score', 'clips', '--protocol', 'signals', '--then', 'finger', '--json'], { cwd: ws, env });
-      assert.equal(r.code, 0, r.stderr);
+      const r = await runCli(['score', 'clips', '--protocol', 'signals', '--then', 'finger', '--json', '--fail-under', 'overall=0.2'], { cwd: ws, env });
+      // The clean clip passes both gates; the black one fails the finger gate without a score.
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /✗ gate finger clips\/bad\/black\.mp4: could not be scored: not sent to finger: failed: .*black at 0\.6–1\.04 s/);
+      assert.doesNotMatch(r.stderr, /gate finger clips\/clean\.mp4/);
       assert.match(r.stderr, /Signals: 1 of 2 clips go on to finger \(1 failed a signal and are not sent\)/);
       const answers = double.requests.filter((q) => q.kind === 'answer');
       assert.equal(answers.length, DIMENSIONS.length, 'one clip × its questions');
