@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { ConfigError, describeError, isAbortError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { createEngine, prepareQuestionSet, questionSetPathFor, type Engine } from '../core/pipeline';
-import { scoreWithProtocol } from '../core/protocols';
+import { createEngine, prepareQuestionSet, questionSetPathFor, scoreVideo, type Engine } from '../core/pipeline';
+import { PROTOCOLS } from '../core/protocols';
 import { loadTemplates } from '../core/templates';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
@@ -173,17 +173,15 @@ async function scorePass(
   // configuration problem that stops the run before anything is sent.
   const templates = protocol === 'finger' ? await loadTemplates({ workspaceRoot: workspace }) : undefined;
   const progress = createProgress(process.stderr, videos.length);
-  // The signals protocol runs ffmpeg only: no endpoint pool.
-  const engine: Engine | undefined =
-    protocol === 'signals'
-      ? undefined
-      : createEngine(settings, {
-          logger: stderrLogger(Boolean(flags.verbose || flags.debug)),
-          reuseAnswers: !flags.force,
-          // Each video is scored once per run: its frames are read back from disk if ever needed again,
-          // rather than held in memory for the rest of the run.
-          frameMemoryBytes: 0,
-        });
+  const engine: Engine = createEngine(settings, {
+    logger: stderrLogger(Boolean(flags.verbose || flags.debug)),
+    reuseAnswers: !flags.force,
+    // Each video is scored once per run: its frames are read back from disk if ever needed again,
+    // rather than held in memory for the rest of the run.
+    frameMemoryBytes: 0,
+    // The signals protocol runs ffmpeg only: no endpoint.
+    endpointRequired: PROTOCOLS[protocol].needsEndpoint,
+  });
   const rows: ScoredClip[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason, result: null, timeSec: 0 }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);
 
@@ -199,12 +197,12 @@ async function scorePass(
           const started = performance.now();
           const elapsed = () => (performance.now() - started) / 1000;
           try {
-            const outcome = await scoreWithProtocol(protocol, {
+            const outcome = await scoreVideo({
+              protocol,
               ...(templates ? { templates } : {}),
               videoPath: video,
               workspaceRoot: workspace,
-              settings,
-              ...(engine ? { engine } : {}),
+              engine,
               signal: ctx.signal,
               signalThresholds: ctx.signalThresholds,
               ...(fixedSet ? { questionSet: fixedSet } : {}),
@@ -240,7 +238,7 @@ async function scorePass(
     );
   } finally {
     progress.stop();
-    engine?.dispose();
+    engine.dispose();
   }
   const order = new Map(videos.map((v, i) => [toWorkspaceRelative(workspace, v), i]));
   rows.sort((a, b) => (order.get(a.video) ?? -1) - (order.get(b.video) ?? -1));

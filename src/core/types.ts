@@ -1,10 +1,9 @@
 // The data the engine produces and reads: question sets, results and labels, as zod schemas so
 // that every file read from disk or received from a model is validated with a precise path in the
-// error message. Shapes follow ../shared/DESIGN.md ("Files in the user's workspace").
+// error message. Shapes: docs/ARCHITECTURE.md, "Files in the workspace".
 import * as z from 'zod';
-import { SignalsReportSchema } from './signals/schema';
 
-/** Stable dimension ids, used in files and settings (DESIGN.md, "The FingER method"). */
+/** Stable dimension ids, used in files and settings (docs/ARCHITECTURE.md, "The FingER method"). */
 export const DIMENSIONS = [
   'visual_quality',
   'temporal_consistency',
@@ -60,6 +59,22 @@ export const QuestionSetSchema = z.object({
 });
 export type QuestionSet = z.infer<typeof QuestionSetSchema>;
 
+// What the question model writes for one entity and one question (the *wire* form, sent as its
+// `response_format`; questions/schemas.ts wraps them and validates replies more leniently). The
+// in-context examples in the templates' data files are written in the same form.
+export const EntityWireSchema = z.object({
+  name: z.string().describe('Short noun phrase as in the prompt, e.g. "chef", "red umbrella", "street".'),
+  type: z.string().describe('object, person, animal, text or scene'),
+  attributes: z.array(z.string()).describe('Facts the prompt states about how it looks: colour, size, count, material, style.'),
+  actions: z.array(z.string()).describe('What it does, as stated by the prompt.'),
+  relations: z.array(z.string()).describe('How it relates to other entities (spatial, interaction), as stated by the prompt.'),
+});
+export const QuestionWireSchema = z.object({
+  entity: z.string().describe('Name of the entity the question is about (as in the entity list).'),
+  dimension: DimensionSchema,
+  text: z.string().describe('A yes/no question about what is visible in the video.'),
+  polarity: PolaritySchema.describe('positive: "Yes" means a good video; negative: "No" means a good video.'),
+});
 export const ProbabilitySourceSchema = z.enum(['logprobs', 'sampled']);
 export type ProbabilitySource = z.infer<typeof ProbabilitySourceSchema>;
 
@@ -94,6 +109,14 @@ export type InputMode = z.infer<typeof InputModeSchema>;
 export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave', 'signals']);
 export type Protocol = z.infer<typeof ProtocolSchema>;
 
+/** Each protocol's name for people (panel titles, pickers, messages). */
+export const PROTOCOL_LABELS: Record<Protocol, string> = {
+  finger: 'FingER',
+  videoscore2: 'VideoScore2',
+  qsave: 'Q-Save',
+  signals: 'Signals',
+};
+
 export const VideoMetaSchema = z.object({
   /** Relative to the workspace root, with forward slashes. */
   path: z.string(),
@@ -114,6 +137,45 @@ export const SamplingSchema = z.object({
   frames: z.number().int().min(0),
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
+
+// ─── The signals protocol's measurements (src/core/signals) ──────────────────────────────────
+// Each signal's value, the time ranges it flags and whether it passed; the webview reads them
+// through ResultSchema to draw the Signals strip.
+
+export const TimeRangeSchema = z.object({
+  /** Seconds from the clip's first frame. */
+  start: z.number().min(0),
+  end: z.number().min(0),
+});
+export type TimeRange = z.infer<typeof TimeRangeSchema>;
+
+
+export const SignalOutcomeSchema = z.object({
+  id: z.enum(['dynamic', 'frozen', 'cut', 'flicker', 'blur', 'black']),
+  label: z.string(),
+  /** The measured value, in `unit` (mean TI, seconds flagged, number of cuts). */
+  value: z.number(),
+  unit: z.string(),
+  /** What the value was compared with, as a person reads it ("≥ 2", "= 0 s"). */
+  threshold: z.string(),
+  pass: z.boolean(),
+  ranges: z.array(TimeRangeSchema),
+});
+export type SignalOutcome = z.infer<typeof SignalOutcomeSchema>;
+
+export const SignalsReportSchema = z.object({
+  /** Frames analysed (every decoded frame: one pass, no sampling). */
+  frames: z.number().int().min(0),
+  /** Seconds from the first frame to the end of the last. */
+  durationSec: z.number().min(0),
+  /** One frame interval (the median step between frame times). */
+  frameIntervalSec: z.number().min(0),
+  /** Size the filters ran at. */
+  analysisWidth: z.number().int().min(0),
+  analysisHeight: z.number().int().min(0),
+  signals: z.array(SignalOutcomeSchema),
+});
+export type SignalsReport = z.infer<typeof SignalsReportSchema>;
 
 export const ResultSchema = z.object({
   version: z.literal(1),

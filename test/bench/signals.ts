@@ -7,8 +7,10 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DEFAULT_SIGNAL_THRESHOLDS, measureFrames, scoreSignals } from '../../src/core/signals';
+import { DEFAULT_SIGNAL_THRESHOLDS, measureFrames } from '../../src/core/signals';
 import { makeClip, testFfmpeg } from '../helpers/clips';
+import { scoreVideo } from '../../src/core/pipeline';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { log, median, round, type Figure } from './common';
 
 const REPS = 7;
@@ -56,7 +58,7 @@ export async function runSignals(dir: string): Promise<Figure[]> {
   const whole: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    await scoreSignals({ videoPath: clip, workspaceRoot: ws, resultsDir: '.finger/results-signals', ffmpegPath: testFfmpeg });
+    await scoreVideo({ protocol: 'signals', videoPath: clip, workspaceRoot: ws, settings: { ...DEFAULT_SETTINGS, endpoints: [], ffmpegPath: testFfmpeg } });
     whole.push(performance.now() - t0);
   }
   const ratio = median(ratios);

@@ -1,5 +1,5 @@
 // Runs the mocha suite in test/vscode/suite INSIDE the real VS Code extension host (code-server +
-// the smoke-test-driver payload, see shared/E2E-NOTES.md), forwards the extension host's console to
+// the smoke-test-driver payload, see docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"), forwards the extension host's console to
 // stdout and exits with the suite's exit code.
 //
 //   node --import tsx test/vscode/runExtensionTests.ts [--grep <title>] [--keep]

@@ -2,11 +2,10 @@
 // clip with the sampled frames along it and, per signal, a lane with the time ranges it flagged,
 // each labelled with its value and verdict. Rendered from the result's `signals` report only
 // (validated with ResultSchema in src/shared/protocol.ts); names and numbers go in as text.
-import type { Result } from '../../src/core/types';
-import type { FrameRef } from '../../src/shared/protocol';
+import type { FrameRef, ResultsShowParams } from '../../src/shared/protocol';
 import { el, safeMediaUri } from '../common/dom';
 
-type Report = NonNullable<Result['signals']>;
+type Report = NonNullable<NonNullable<ResultsShowParams['result']>['signals']>;
 
 const secs = (x: number) => `${Number.isInteger(x) ? x : x.toFixed(2)} s`;
 

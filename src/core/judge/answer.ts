@@ -5,7 +5,7 @@ import { CancelledError, ConfigError, describeError, isAbortError } from '../err
 import type { AnsweredQuestion, Question } from '../types';
 import { parseAnswerText, readAnswerProbability } from './parse';
 import { buildAnswerRequest } from './request';
-import { entityScore } from '../scoring/finger';
+import { answered, unanswered } from '../scoring/answers';
 
 export interface AnswerQuestionArgs {
   question: Question;
@@ -40,7 +40,7 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
     // A wrong model name or a rejected key fails every question the same way: let the caller stop
     // once with one clear message instead of sending (and recording) the same failure N times.
     if (e instanceof ConfigError) throw e;
-    return failed(args.question, describeError(e));
+    return unanswered(args.question, describeError(e));
   }
 
   const choice = response.completion.choices[0];
@@ -50,7 +50,7 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
   if (probability === null) {
     const cutOff = choice?.finish_reason === 'length';
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    return failed(
+    return unanswered(
       args.question,
       cutOff
         ? `The model's reply was cut off before it gave a Yes/No answer (${response.completion.usage?.completion_tokens ?? 'max'} tokens): "${shown}"`
@@ -58,18 +58,10 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
     );
   }
   const answer = parsed.answer ?? (probability.pYes >= 0.5 ? 'Yes' : 'No');
-  return {
-    ...args.question,
+  return answered(args.question, {
     answer,
     reason: args.reasoning ? parsed.reason : null,
     pYes: probability.pYes,
-    pNo: probability.pNo,
-    score: entityScore(args.question.polarity, probability.pYes),
     probabilitySource: probability.source,
-    error: null,
-  };
-}
-
-function failed(question: Question, error: string): AnsweredQuestion {
-  return { ...question, answer: null, reason: null, pYes: null, pNo: null, score: null, probabilitySource: null, error };
+  });
 }

@@ -1,5 +1,5 @@
 // Reading the judge's reply: the Yes/No answer and reason from the text, and the answer-token
-// probability from the logprobs (DESIGN.md, "The FingER method", Eq. 1).
+// probability from the logprobs (docs/ARCHITECTURE.md, "The FingER method", Eq. 1).
 import type { Answer, ProbabilitySource } from '../types';
 
 /** One generated token with its alternatives, as in `choices[0].logprobs.content`. */

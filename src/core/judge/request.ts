@@ -1,4 +1,4 @@
-// The answering request (DESIGN.md, "The FingER method" step 3 and "Talking to the endpoint").
+// The answering request (docs/ARCHITECTURE.md, "The FingER method" step 3 and "Talking to the endpoint").
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
 

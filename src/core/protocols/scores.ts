@@ -3,7 +3,8 @@
 // in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
-import type { AnsweredQuestion, Dimension, ProbabilitySource } from '../types';
+import { answered, unanswered } from '../scoring/answers';
+import type { AnsweredQuestion, Dimension, ProbabilitySource, Question } from '../types';
 
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
@@ -240,21 +241,16 @@ export interface RatedDimension {
  * A dimension that could not be read has answer/score null and `error` set, like a failed question.
  */
 export function ratedQuestion(d: RatedDimension, outcome: RatingOutcome, reason: string | null): AnsweredQuestion {
-  const base = { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' as const };
-  if (!outcome.ok) {
-    return { ...base, answer: null, reason, pYes: null, pNo: null, score: null, probabilitySource: null, error: outcome.error };
-  }
+  const question = ratedDimensionQuestion(d);
+  if (!outcome.ok) return unanswered(question, outcome.error, reason);
   const score = normaliseRating(outcome.rating.rating);
-  return {
-    ...base,
-    answer: score >= 0.5 ? 'Yes' : 'No',
-    reason,
-    pYes: score,
-    pNo: 1 - score,
-    score,
-    probabilitySource: outcome.rating.source,
-    error: null,
-  };
+  // A positive question scores its pYes: the normalised rating.
+  return answered(question, { answer: score >= 0.5 ? 'Yes' : 'No', reason, pYes: score, probabilitySource: outcome.rating.source });
+}
+
+/** The question that stands for a rated dimension, before it is rated (a pending row). */
+export function ratedDimensionQuestion(d: RatedDimension): Question {
+  return { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' };
 }
 
 /** The reasoning of a reply: inside <think>…</think> when present, else what precedes `before`. */

@@ -12,11 +12,16 @@
 // comes from the logprobs at that rating's digit token, as in the repository's
 // eval/eval_methods/vs2_float*.py (see SoftScoreRule for the two variants).
 //
-// Pure parts (query, parsing, scoring a completion) are separate from the request.
+// Pure parts (query, parsing, scoring a completion) come first and are separate from the request;
+// the protocol's strategy (sampling and asking) is at the end.
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
-import type { AnsweredQuestion, Dimension } from '../types';
+import { buildVideoContent } from '../judge/video-content';
+import { sampleVideo, type Frame, type SamplingOptions } from '../video';
+import { ratingProtocol } from './rated';
+import { videoMetaOf } from './strategy';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
 import {
   findLastRating,
   logprobTokens,
@@ -167,3 +172,30 @@ export async function askVideoScore2(
   const response = await client.chat(buildVideoScore2Request(r), { signal });
   return { ...scoreVideoScore2Completion(response.completion, r), endpoint: response.endpoint };
 }
+
+// ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
+
+/** VideoScore2 as a strategy: the judge's usual frame sampling, one request. */
+export const videoScore2Protocol = ratingProtocol<{ frames: Frame[] }>({
+  id: 'videoscore2',
+  label: PROTOCOL_LABELS.videoscore2,
+  description: 'one request: visual quality, text alignment and physical consistency rated 1–5 with a rationale',
+  fields: VIDEOSCORE2_FIELDS,
+  templateHash: VIDEOSCORE2_TEMPLATE_HASH,
+  async sample(ctx, tools) {
+    const s = ctx.engine.settings;
+    const sampling: SamplingOptions = { fps: s.fps, maxFrames: s.maxFrames, maxPixels: s.maxPixels };
+    const video = await sampleVideo(ctx.videoPath, sampling, { ...tools, cache: ctx.engine.frameCache(ctx.workspaceRoot), signal: ctx.signal });
+    return {
+      video: videoMetaOf(video),
+      sampling: { mode: s.mode, ...sampling, frames: s.mode === 'file' ? 0 : video.frames.length },
+      state: { frames: video.frames },
+    };
+  },
+  ask(ctx, prompt, state, file) {
+    const s = ctx.engine.settings;
+    const videoContent = buildVideoContent({ mode: s.mode, frames: state.frames, ...(file ? { file } : {}) });
+    const { softScore, maxTokens } = ctx.inputs;
+    return askVideoScore2(ctx.engine.pool, { prompt, temperature: s.temperature, softScore, maxTokens, videoContent }, ctx.signal);
+  },
+});

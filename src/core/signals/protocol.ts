@@ -3,38 +3,14 @@
 // GPU"): one pseudo-question per signal ("Is the clip free of frozen stretches?", Yes when it
 // passed), grouped into the FingER dimension it speaks to, plus the `signals` report with each
 // signal's value and flagged time ranges, which the results panel draws as the Signals strip.
-import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { CancelledError, throwIfAborted } from '../errors';
 import { scoreDimensions } from '../scoring/finger';
-import { saveResultSafely, toWorkspaceRelative, resultPathFor } from '../store';
 import type { AnsweredQuestion, Result } from '../types';
-import { locateFfmpeg, probeVideo, sha256File } from '../video';
-import { analyzeSignals } from './analyze';
 import type { SignalOutcome, SignalsReport } from './schema';
-import { DEFAULT_SIGNAL_THRESHOLDS, SIGNAL_DIMENSION, SIGNAL_QUESTIONS, type SignalThresholds } from './thresholds';
+import { SIGNAL_DIMENSION, SIGNAL_QUESTIONS, type SignalThresholds } from './thresholds';
 
 /** What a signals result names as its "endpoint": the analyser, not a server. */
 export const SIGNALS_ENDPOINT = { baseUrl: 'ffmpeg', model: 'signals' } as const;
-
-export interface SignalsScoreOptions {
-  videoPath: string;
-  workspaceRoot: string;
-  /** Where results go (the protocol's folder, `.finger/results-signals` by default). */
-  resultsDir: string;
-  thresholds?: SignalThresholds;
-  ffmpegPath?: string;
-  ffprobePath?: string;
-  signal?: AbortSignal;
-  onPhase?: (phase: 'probe' | 'frames' | 'save') => void;
-}
-
-export interface SignalsScoreOutcome {
-  result: Result;
-  resultFile: string;
-  saved: boolean;
-  note?: string;
-}
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
@@ -100,27 +76,4 @@ export function signalsResult(o: {
     overall: scored.overall,
     signals: o.report,
   };
-}
-
-/** Probes and hashes the clip, runs the one analysis pass, saves the result atomically. */
-export async function scoreSignals(o: SignalsScoreOptions): Promise<SignalsScoreOutcome> {
-  const thresholds = o.thresholds ?? DEFAULT_SIGNAL_THRESHOLDS;
-  const videoPath = path.resolve(o.videoPath);
-  const rel = toWorkspaceRelative(o.workspaceRoot, videoPath);
-  throwIfAborted(o.signal);
-  o.onPhase?.('probe');
-  const tools = await locateFfmpeg({ ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath });
-  const [info, sha256] = await Promise.all([
-    tools.verified.then(() => probeVideo(videoPath, { ffprobe: tools.ffprobe, signal: o.signal })),
-    sha256File(videoPath, o.signal),
-  ]);
-  o.onPhase?.('frames');
-  const report = await analyzeSignals(videoPath, { ffmpeg: tools.ffmpeg, width: info.width, height: info.height, fps: info.fps, thresholds, signal: o.signal });
-  if (o.signal?.aborted) throw new CancelledError();
-  o.onPhase?.('save');
-  const result = signalsResult({ rel, sha256, info, report, thresholds });
-  const resultFile = resultPathFor(o.workspaceRoot, videoPath, o.resultsDir);
-  const decision = await saveResultSafely(resultFile, result, (merged) => scoreDimensions(merged.questions));
-  if (decision.written) return { result: decision.result, resultFile, saved: true };
-  return { result, resultFile, saved: false, note: decision.reason };
 }

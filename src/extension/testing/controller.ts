@@ -1,6 +1,6 @@
 // The FingER test controller (README.md, "The Testing view"): every video of the workspace in the
 // Test Explorer, grouped by folder, with one child per dimension. Running a test scores the video
-// with the protocol of `finger.gate.protocol` (or reads its result when it is current) and passes
+// with the protocol of `finger.protocol` (or reads its result when it is current) and passes
 // or fails it against `finger.gate.*`. A failure's TestMessage holds the failing questions with
 // answers and reasons, located at the entity in the prompt file (annotations/compute.ts finds the
 // words), so the peek view, the gutter and re-running failed tests work as they do for unit tests.
@@ -52,13 +52,13 @@ export class FingerTestController implements vscode.Disposable {
       watcher.onDidCreate(() => this.discover()),
       watcher.onDidDelete(() => this.discover()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${CONFIG_SECTION}.gate.protocol`)) void this.discover();
+        if (e.affectsConfiguration(`${CONFIG_SECTION}.protocol`)) void this.discover();
       }),
     );
   }
 
   private protocol(scope?: vscode.Uri): Protocol {
-    const raw = vscode.workspace.getConfiguration(CONFIG_SECTION, scope).get<string>('gate.protocol', 'finger');
+    const raw = vscode.workspace.getConfiguration(CONFIG_SECTION, scope).get<string>('protocol', 'finger');
     const parsed = ProtocolSchema.safeParse(raw);
     return parsed.success ? parsed.data : 'finger';
   }
@@ -198,9 +198,10 @@ export class FingerTestController implements vscode.Disposable {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {
-      const { scoreWithProtocol } = await import('../../core/protocols');
+      const { scoreVideo } = await import('../../core/pipeline');
       const settings = await this.host.settings(vscode.Uri.file(target.video));
-      const out = await scoreWithProtocol(protocol, {
+      const out = await scoreVideo({
+        protocol,
         videoPath: target.video,
         workspaceRoot: target.workspaceRoot,
         resultsDir,

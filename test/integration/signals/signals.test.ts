@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { analyzeSignals, DEFAULT_SIGNAL_THRESHOLDS, resolveThresholds, scoreSignals, type SignalId, type SignalsReport } from '../../../src/core/signals';
+import { analyzeSignals, DEFAULT_SIGNAL_THRESHOLDS, resolveThresholds, type SignalId, type SignalsReport } from '../../../src/core/signals';
 import { readResult } from '../../../src/core/store';
+import { scoreVideo } from '../../../src/core/pipeline';
+import { DEFAULT_SETTINGS } from '../../../src/core/settings';
 import { makeTempDir, removeTempDir, testFfmpeg } from '../../helpers/clips';
 
 const run = promisify(execFile);
@@ -130,13 +132,13 @@ describe('signals: thresholds and the saved result', () => {
     assert.deepEqual(signal(r, 'frozen').ranges, []);
   });
 
-  test('scoreSignals writes a result of the common shape under .finger/results-signals', async () => {
+  test('scoring with the signals protocol writes a result of the common shape under .finger/results-signals', async () => {
     const ws = await makeTempDir('finger-signals-ws');
     try {
       const { mkdir, copyFile } = await import('node:fs/promises');
       await mkdir(path.join(ws, 'clips'));
       await copyFile(path.join(dir, 'black.mp4'), path.join(ws, 'clips', 'black.mp4'));
-      const out = await scoreSignals({ videoPath: path.join(ws, 'clips', 'black.mp4'), workspaceRoot: ws, resultsDir: '.finger/results-signals' });
+      const out = await scoreVideo({ protocol: 'signals', videoPath: path.join(ws, 'clips', 'black.mp4'), workspaceRoot: ws, settings: { ...DEFAULT_SETTINGS, endpoints: [] } });
       assert.equal(out.resultFile, path.join(ws, '.finger', 'results-signals', 'clips', 'black.mp4.json'));
       const saved = await readResult(out.resultFile);
       assert.equal(saved.protocol, 'signals');
