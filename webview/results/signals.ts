@@ -2,10 +2,11 @@
 // clip with the sampled frames along it and, per signal, a lane with the time ranges it flagged,
 // each labelled with its value and verdict. Rendered from the result's `signals` report only
 // (validated with ResultSchema in src/shared/protocol.ts); names and numbers go in as text.
-import type { FrameRef, ResultsShowParams } from '../../src/shared/protocol';
+import type { SignalsReport } from '../../src/shared/schemas';
+import type { FrameRef } from '../../src/shared/protocols/results';
 import { el, safeMediaUri } from '../common/dom';
 
-type Report = NonNullable<NonNullable<ResultsShowParams['result']>['signals']>;
+type Report = SignalsReport;
 
 const secs = (x: number) => `${Number.isInteger(x) ? x : x.toFixed(2)} s`;
 

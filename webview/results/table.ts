@@ -4,20 +4,14 @@
 // already exist instead of rebuilding. It is an ARIA table of CSS-grid rows rather than a <table>:
 // table layout is computed for every row at once, while each dimension group here can use
 // `content-visibility: auto`, so only the groups on screen are laid out (200 rows stay fast).
-import { DIMENSION_LABELS, DIMENSIONS, type Answer, type Dimension, type DimensionScore } from '../../src/core/types';
+import { DIMENSION_LABELS, DIMENSIONS, formatScore as score, isFailing, type Dimension } from '../../src/shared/model';
 import type { DisplayedQuestion } from '../../src/shared/display';
+import type { TableFilters } from '../../src/shared/protocols/results';
+import type { Answer, DimensionScore } from '../../src/shared/schemas';
 import { el, icon } from '../common/dom';
-import { isFailing, score, scoreClass } from '../common/format';
+import { scoreClass } from '../common/format';
 
-export interface TableFilters {
-  failingOnly: boolean;
-  /** '' = all dimensions. */
-  dimension: Dimension | '';
-  /** '' = all entities. */
-  entity: string;
-  /** Case-insensitive text match on question, entity and reason. */
-  text: string;
-}
+export type { TableFilters };
 
 export const NO_FILTERS: TableFilters = { failingOnly: false, dimension: '', entity: '', text: '' };
 
@@ -124,15 +118,6 @@ export class QuestionTable {
     for (const dimension of this.groups.keys()) this.fillDimensionHeader(dimension, dimensions[dimension]);
   }
 
-  hasQuestion(id: string): boolean {
-    return this.rows.has(id);
-  }
-
-  entities(): string[] {
-    // Not localeCompare: its first use in a webview process initialises an ICU collator (~15 ms).
-    return [...new Set([...this.questions.values()].map((q) => q.entity))].sort(byCaseInsensitive);
-  }
-
   applyFilters(filters: TableFilters): void {
     this.filters = filters;
     for (const [id, row] of this.rows) {
@@ -224,6 +209,7 @@ export class QuestionTable {
     (questionCell.firstChild as HTMLElement).textContent = q.text;
     if (q.polarity === 'negative') questionCell.appendChild(t.polarity.cloneNode(true));
     if (q.probabilitySource === 'sampled') questionCell.appendChild(t.sampled.cloneNode(true));
+    else if (q.probabilitySource === 'approximate') questionCell.appendChild(t.approximate.cloneNode(true));
     if (q.reason) {
       const details = t.reason.cloneNode(true) as HTMLDetailsElement;
       (details.lastChild as HTMLElement).textContent = q.reason;
@@ -341,16 +327,11 @@ export class QuestionTable {
   }
 }
 
-function byCaseInsensitive(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-}
-
 interface RowTemplates {
   row: HTMLDivElement;
   polarity: HTMLElement;
   sampled: HTMLElement;
+  approximate: HTMLElement;
   reason: HTMLDetailsElement;
   error: HTMLElement;
   note: HTMLElement;
@@ -402,6 +383,7 @@ function templates(): RowTemplates {
     ),
     polarity: el('span', { className: 'chip polarity', title: 'Negative question: “No” is the good answer' }, 'No = good'),
     sampled: el('span', { className: 'chip sampled', title: 'No Yes/No token in the top log-probabilities: the sampled answer counts as certain' }, 'sampled'),
+    approximate: el('span', { className: 'chip sampled', title: 'The server refused the assistant prefill that reads an answer path the reply did not take: that path is estimated' }, 'approximate'),
     reason: el('details', { className: 'reason' }, el('summary', null, 'Reason'), el('p', { className: 'reason-text' })),
     error: el('div', { className: 'q-error' }, icon('error'), ' '),
     note: el('div', { className: 'q-note' }, icon('comment'), ' '),

@@ -9,8 +9,9 @@
 // The query follows the repository's vs2_inference.py (the three dimension names with a short
 // gloss, the prompt, then the output format); the labels are kept exactly, since the released
 // model was trained on them (data/data_sft.py, data/data_rl.py). The soft score per dimension
-// comes from the logprobs at that rating's digit token, as in the repository's
-// eval/eval_methods/vs2_float*.py (see SoftScoreRule for the two variants).
+// comes from the logprobs at that rating's digit token: by default as the repository's
+// vs2_inference.py computes it (best rating × its probability renormalised over 1–5), the
+// expected value on request (see SoftScoreRule).
 //
 // Pure parts (query, parsing, scoring a completion) come first and are separate from the request;
 // the protocol's strategy (sampling and asking) is at the end.
@@ -117,6 +118,7 @@ export function parseVideoScore2Reply(text: string): VideoScore2Parse {
 }
 
 export interface VideoScore2Options {
+  /** Default 'vs2-normed', as VideoScore2's released vs2_inference.py; 'expected' for Σ d·p(d). */
   softScore?: SoftScoreRule;
 }
 
@@ -139,7 +141,7 @@ export function scoreVideoScore2Completion(completion: ChatCompletion, options: 
     const outcome = readRating(
       parsed.ratings[f.field],
       tokens && spelled ? { list: tokens, starts: spelled.starts, match: parsedTokens.ratings[f.field] } : null,
-      options.softScore ?? 'expected',
+      options.softScore ?? 'vs2-normed',
     );
     outcomes[f.dimension] = outcome;
     return ratedQuestion(f, outcome, parsed.rationale);

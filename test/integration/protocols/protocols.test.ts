@@ -139,16 +139,17 @@ describe('alternative protocols end to end', () => {
     assert.match(parts[1].text, /Video prompt: A playful kitten chases a dangling string across the room/);
     assert.equal(body.logprobs, true);
 
-    // visual: 4·.7 + 5·.2 + 3·.1 = 4.1 → (4.1−1)/4 = 0.775
-    // t2v: 2·.6 + 3·.4 = 2.4 → 0.35
-    // physical: (3·.9 + 4·.05)/.95 = 2.9/.95 → (2.9/.95 − 1)/4
-    const physical = (2.9 / 0.95 - 1) / 4;
+    // VideoScore2's vs2_inference.py: best rating × its probability renormalised over 1–5.
+    // visual: 4 · .7 / 1 = 2.8 → (2.8−1)/4 = 0.45
+    // t2v: 2 · .6 / 1 = 1.2 → 0.05
+    // physical: 3 · .9 / .95 → (2.7/.95 − 1)/4
+    const physical = (2.7 / 0.95 - 1) / 4;
     const r = outcome.result;
     assert.equal(r.protocol, 'videoscore2');
-    close(r.dimensions.visual_quality?.score, 0.775);
-    close(r.dimensions.text_alignment?.score, 0.35);
+    close(r.dimensions.visual_quality?.score, 0.45);
+    close(r.dimensions.text_alignment?.score, 0.05);
     close(r.dimensions.factual_consistency?.score, physical);
-    close(r.overall, (0.775 + 0.35 + physical) / 3);
+    close(r.overall, (0.45 + 0.05 + physical) / 3);
     assert.equal(r.questions[0]!.reason, 'The kitten is sharp but the string vanishes.');
     assert.equal(r.sampling.frames, 4);
     assert.equal(r.video.path, 'clips/kitten.mp4');
