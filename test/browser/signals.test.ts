@@ -46,7 +46,10 @@ describe('Signals strip', () => {
   it('draws each flagged range at its place on the clip timeline, over the frames', async () => {
     const result = signalsResult({ rel: 'clips/chef-tomato.mp4', sha256: 'x', info: { durationSec: 5, width: 480, height: 270, fps: 25 }, report: REPORT, thresholds: DEFAULT_SIGNAL_THRESHOLDS });
     const panel = await harness.open('results', { theme: 'dark', viewport: { width: 900, height: 800 } });
-    await panel.rendered(() => panel.send(showMessage(harness, result, { theme: 'dark' })), 'full');
+    // The results panel sends a signals result's report beside the rows (resultsPanel.ts, sendShow).
+    const message = showMessage(harness, result, { theme: 'dark' });
+    const withSignals = { ...message, params: { ...message.params, signals: result.signals } };
+    await panel.rendered(() => panel.send(withSignals), 'full');
     const strip = await panel.page.$eval('section.signals', (s) => ({
       hidden: (s as HTMLElement).hidden,
       summary: s.querySelector('.signals-summary')?.textContent,
