@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { listResults } from '../core/store';
 import { protocolResultsDir } from '../core/protocols';
 import { DIMENSIONS, type Dimension, type Protocol } from '../core/types';
+import { FINGER_PATHS } from '../shared/model';
 
 export interface ReportRow {
   video: string;
@@ -67,7 +68,7 @@ export async function runReport(flags: { workspace: string; format: 'table' | 'c
   for (const e of errors) process.stderr.write(`finger: ${e.error}\n`);
   if (flags.format === 'json') process.stdout.write(JSON.stringify({ rows, errors }, null, 2) + '\n');
   else if (flags.format === 'csv') process.stdout.write(formatCsv(rows));
-  else if (rows.length === 0) process.stderr.write(`No results under ${path.join(workspace, '.finger/results')}. Score videos with: finger score <folder>\n`);
+  else if (rows.length === 0) process.stderr.write(`No results under ${path.join(workspace, FINGER_PATHS.results)}. Score videos with: finger score <folder>\n`);
   else process.stdout.write(formatTable(rows));
   return errors.length > 0 ? 1 : 0;
 }
