@@ -12,6 +12,7 @@ import { ResultsPanelManager, type ResultsPanel } from './panels/resultsPanel';
 import { SidebarViewProvider } from './panels/sidebarView';
 import { ResultsIndex } from './resultsIndex';
 import { LiveTemplates } from './templates/liveTemplates';
+import { FingerTestController } from './testing/controller';
 
 export class Features implements vscode.Disposable {
   readonly index: ResultsIndex;
@@ -20,6 +21,8 @@ export class Features implements vscode.Disposable {
   readonly sidebar: SidebarViewProvider;
   readonly annotations: PromptAnnotationsController;
   readonly templates: LiveTemplates;
+  /** The Testing view: videos as tests, gated by finger.gate.* (testing/controller.ts). */
+  readonly testing: FingerTestController;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly host: Host) {
@@ -36,7 +39,9 @@ export class Features implements vscode.Disposable {
       (doc, position) => this.annotations.manifestVideoAt(doc, position),
     );
     this.templates = new LiveTemplates(host, this.panels);
+    this.testing = new FingerTestController(host, this.jobs);
     this.disposables.push(
+      this.testing,
       this.index,
       this.jobs,
       this.panels,

@@ -145,6 +145,8 @@ export class ResultsPanel implements vscode.Disposable {
       },
       theme: themeKind(),
       ...shown,
+      // The signals protocol's ranges for the Signals strip (webview/results/signals.ts).
+      ...(entry?.result?.signals ? { signals: entry.result.signals } : {}),
     });
     if (entry?.error) this.post('results/error', { message: entry.error, file: relativePosix(this.target.workspaceRoot, entry.file) });
   }
