@@ -37,15 +37,11 @@ function requestsWithSystem(double: EndpointDouble, systemText: string) {
   });
 }
 
-/** Records what the extension posts to a panel's webview (the `results/show` it renders). */
+/** Records what the extension posts to a panel's webview (the `results/show` it renders), through
+ *  the panel's WebviewController, which is where every message to the webview goes out. */
 function recordPosts(panel: ResultsPanel): { method: string; params: { result?: Result | null } }[] {
   const posted: { method: string; params: { result?: Result | null } }[] = [];
-  const webview = panel.panel.webview;
-  const post = webview.postMessage.bind(webview);
-  webview.postMessage = (message: { method: string; params: { result?: Result | null } }) => {
-    posted.push(message);
-    return post(message);
-  };
+  panel.controller.onDidPost((message) => posted.push(message as unknown as { method: string; params: { result?: Result | null } }));
   return posted;
 }
 
