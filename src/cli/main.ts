@@ -2,6 +2,9 @@
 //   finger score <video-or-folder>...     score videos, write .finger/results/…json
 //   finger questions <video-or-folder>... write <name>.questions.json for review before scoring
 //   finger report                         one row per scored video
+//   finger compare <folder>               models compared on the same prompts
+//   finger best-of-n <folder>             the best of each prompt's clips
+//   finger export                         questions and answers as training data
 // Exit status: 0 all scored, 1 some failed (the others are saved), 2 bad usage or configuration,
 // 130 cancelled with Ctrl-C.
 import { setFlagsFromString } from 'node:v8';
@@ -10,6 +13,8 @@ import { ConfigError, FingerError, describeError, isAbortError } from '../core/e
 import { runScore, runQuestions } from './score';
 import { runReport } from './report';
 import { runAgreement } from './agreement';
+import { runCompare } from './compare';
+import { runBestOfN } from './best-of-n';
 import { ProtocolSchema } from '../core/types';
 
 const EXIT_USAGE = 2;
@@ -95,6 +100,35 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action(async (flags) => {
       process.exitCode = await runAgreement(flags);
+    });
+
+  program
+    .command('compare')
+    .description('compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests')
+    .argument('<folder>', 'folder of clips: <folder>/<model>/<same relative path>, or a prompt manifest with model and prompt_id')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .option('--metric <metric>', 'rank and test by overall or one dimension', 'overall')
+    .option('--resamples <n>', 'bootstrap resamples of the prompts', '2000')
+    .option('--seed <n>', 'seed of the bootstrap', '1')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .addOption(protocolOption('which protocol\'s results'))
+    .action(async (folder: string, flags) => {
+      process.exitCode = await runCompare(folder, flags);
+    });
+
+  program
+    .command('best-of-n')
+    .description('for each prompt, the best of its clips (per model, or across models with --across) and the margin over the runner-up')
+    .argument('<folder>', 'folder of clips')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .option('--metric <metric>', 'overall or one dimension', 'overall')
+    .option('--across', 'pick across models instead of per model')
+    .option('--out <file>', 'write the picks (CSV) to this file instead of stdout')
+    .option('--json', 'JSON instead of CSV')
+    .addOption(protocolOption('which protocol\'s results'))
+    .action(async (folder: string, flags) => {
+      process.exitCode = await runBestOfN(folder, flags);
     });
 
   return program;
