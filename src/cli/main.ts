@@ -92,8 +92,10 @@ export function buildProgram(): Command {
 
   program
     .command('agreement')
-    .description('agreement of the scores with human scores: SRCC, PLCC, Kendall tau-b, pairwise accuracy with ties')
-    .requiredOption('--human <file>', 'human scores: CSV with video,score columns, or JSON {"clip.mp4": 4.5}')
+    .description('agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/')
+    .option('--human <file>', 'human scores: CSV with a video,score header, or JSON {"clip.mp4": 4.5}')
+    .option('--pairs <file>', 'pairwise preferences: CSV video_a,video_b,preference with a|b|tie (also A/B/same, video1/video2/tie)')
+    .option('--labels', 'the judge\'s answer accuracy against the answers people corrected (.finger/labels/)')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--dimension <id>', 'compare one dimension instead of the overall score')
     .addOption(protocolOption('which protocol\'s results'))
