@@ -27,16 +27,16 @@ export function formatCompareTable(r: CompareReport): string {
   );
   out.push(
     table(
-      ['rank', 'model', 'clips', ...METRICS.map((m) => (m === 'overall' ? `overall [${pct}% CI]` : m))],
+      ['model', 'rank', 'clips', ...METRICS.map((m) => (m === 'overall' ? `overall [${pct}% CI]` : m))],
       r.leaderboard.map((s) => [
-        String(s.rank),
         s.model,
+        String(s.rank),
         String(s.clips),
         ...METRICS.map((m) => {
           const x = s.metrics[m];
           return m === 'overall' && x.interval ? `${num(x.mean)} [${num(x.interval.low)}, ${num(x.interval.high)}]` : num(x.mean);
         }),
-      ]).map(([rank, ...rest]) => [rest[0]!, rank!, ...rest.slice(1)]),
+      ]),
     ),
   );
   out.push('', `Pairs (${r.metric}; p from the ${r.test}; difference interval from a paired bootstrap)`);
