@@ -15,6 +15,7 @@ import { runReport } from './report';
 import { runAgreement } from './agreement';
 import { runCompare } from './compare';
 import { runBestOfN } from './best-of-n';
+import { runExport } from './export';
 import { ProtocolSchema } from '../core/types';
 
 const EXIT_USAGE = 2;
@@ -131,6 +132,21 @@ export function buildProgram(): Command {
     .addOption(protocolOption('which protocol\'s results'))
     .action(async (folder: string, flags) => {
       process.exitCode = await runBestOfN(folder, flags);
+    });
+
+  program
+    .command('export')
+    .description('write the questions and answers (people\'s corrections first) as training data, one sample per question, and best-of-N preference pairs')
+    .addOption(new Option('--format <format>', 'llamafactory (messages + videos, and dataset_info.json), sharegpt, jsonl or csv').choices(['llamafactory', 'sharegpt', 'jsonl', 'csv']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'where to write the samples')
+    .option('--labelled-only', 'only questions whose answer a person corrected or confirmed')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .option('--folder <dir>', 'only clips under this folder')
+    .option('--preferences <file>', 'also write preference pairs (best vs worst clip of each prompt, JSON Lines)')
+    .option('--metric <metric>', 'the score that orders clips for --preferences', 'overall')
+    .option('--dataset-name <name>', 'name of the dataset_info.json entry (default: the --out file name without extension)')
+    .action(async (flags) => {
+      process.exitCode = await runExport(flags);
     });
 
   return program;
