@@ -5,6 +5,8 @@ import { ConfigError } from '../core/errors';
 import { writeTextAtomic } from '../core/store';
 import { compareModels, isMetric, METRICS, type CompareReport, type Metric } from '../core/workbench/compare';
 import { loadGrouping } from '../core/workbench/load';
+import { bestOfN } from '../core/workbench/best-of-n';
+import { clipsSection, compareSection, htmlDocument } from '../core/workbench/html';
 import type { Protocol } from '../core/types';
 
 export type CompareFormat = 'table' | 'csv' | 'json' | 'html';
@@ -101,7 +103,12 @@ export async function runCompare(
   let text: string;
   if (flags.format === 'json') text = JSON.stringify(report, null, 2) + '\n';
   else if (flags.format === 'csv') text = formatCompareCsv(report);
-  else text = formatCompareTable(report);
+  else if (flags.format === 'html') {
+    const picks = bestOfN(grouping, { metric, scope: 'all' });
+    const clips = grouping.prompts.flatMap((g) => g.clips.map((c) => ({ video: c.video, model: c.model, result: c.result })));
+    const title = `FingER: ${report.models.join(' vs ')}`;
+    text = htmlDocument(title, compareSection(report, picks) + (await clipsSection(clips, { workspace, title })));
+  } else text = formatCompareTable(report);
   await emit(text, flags.out);
   return broken.length > 0 ? 1 : 0;
 }

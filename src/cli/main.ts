@@ -85,7 +85,8 @@ export function buildProgram(): Command {
     .command('report')
     .description('one row per scored video with overall and dimension scores')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format (html: one self-contained file)').choices(['table', 'csv', 'json', 'html']).default('table'))
+    .option('--out <file>', 'write to this file instead of stdout')
     .addOption(protocolOption('which protocol\'s results'))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
@@ -110,7 +111,7 @@ export function buildProgram(): Command {
     .description('compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests')
     .argument('<folder>', 'folder of clips: <folder>/<model>/<same relative path>, or a prompt manifest with model and prompt_id')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
     .option('--metric <metric>', 'rank and test by overall or one dimension', 'overall')
     .option('--resamples <n>', 'bootstrap resamples of the prompts', '2000')
     .option('--seed <n>', 'seed of the bootstrap', '1')

@@ -27,12 +27,13 @@ export function folderUnder(workspace: string, folder: string): string {
 export async function loadClips(workspace: string, folder: string, protocol: Protocol = 'finger'): Promise<LoadedClips> {
   const root = folderUnder(workspace, folder);
   const abs = path.resolve(workspace, folder);
-  const info = await stat(abs).catch(() => null);
-  if (!info?.isDirectory()) {
-    throw new FingerError('is not a folder.', { file: abs, hint: 'Pass the folder that holds the clips (one subfolder per model, or a prompt manifest with a model column).' });
-  }
   const listed = await listResults(workspace, protocolResultsDir(protocol));
   const inside = listed.filter((l) => root === '' || l.videoRelPath.startsWith(`${root}/`));
+  // Results are what counts (the clips may have moved since); a path with neither is a typo.
+  const info = await stat(abs).catch(() => null);
+  if (inside.length === 0 && !info?.isDirectory()) {
+    throw new FingerError(info ? 'is not a folder.' : 'does not exist.', { file: abs, hint: 'Pass the folder that holds the clips (one subfolder per model, or a prompt manifest with a model column).' });
+  }
   const clips: ClipRecord[] = [];
   const broken: { file: string; error: string }[] = [];
   for (const item of inside) {
@@ -49,6 +50,19 @@ export async function loadClips(workspace: string, folder: string, protocol: Pro
     clips.push(record);
   }
   return { root, clips, broken };
+}
+
+/** The deepest folder that holds every clip ('' when they share none). */
+export function commonFolder(videos: readonly string[]): string {
+  if (videos.length === 0) return '';
+  let parts = videos[0]!.split('/').slice(0, -1);
+  for (const v of videos) {
+    const p = v.split('/').slice(0, -1);
+    let i = 0;
+    while (i < parts.length && i < p.length && parts[i] === p[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/');
 }
 
 /** loadClips + groupClips, with the messages every workbench command gives for an empty folder. */
