@@ -75,12 +75,13 @@ export async function reportHtml(workspace: string, protocol: Protocol = 'finger
   if (clips.length === 0) {
     throw new FingerError(`has no results to report.`, { file: path.join(workspace, protocolResultsDir(protocol)), hint: 'Score videos first: finger score <folder>' });
   }
-  let leaderboard = '';
+  let leaderboard: string;
   let models = new Map<string, string>();
   try {
     const grouping = groupClips(clips, commonFolder(clips.map((c) => c.video)));
     models = new Map(grouping.prompts.flatMap((g) => g.clips.map((c) => [c.video, c.model] as const)));
     if (grouping.models.length >= 2) leaderboard = compareSection(compareModels(grouping), bestOfN(grouping, { scope: 'all' }));
+    else leaderboard = `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">All clips come from one model (${escapeHtml(grouping.models[0] ?? '')}), so there is nothing to rank. Put each model's clips in its own folder to compare them.</p></section>`;
   } catch (e) {
     leaderboard = `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">No leaderboard: ${escapeHtml(describeError(e))}</p></section>`;
   }
