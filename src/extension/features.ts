@@ -8,6 +8,7 @@ import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';
 import { JobManager, summarise, type JobOutcome, type ScoreRequest } from './jobs';
 import { activeTabUri, toTarget, videoOf, type VideoTarget } from './locate';
+import { ComparePanels } from './panels/comparePanel';
 import { ResultsPanelManager, type ResultsPanel } from './panels/resultsPanel';
 import { SidebarViewProvider } from './panels/sidebarView';
 import { ResultsIndex } from './resultsIndex';
@@ -20,6 +21,7 @@ export class Features implements vscode.Disposable {
   readonly sidebar: SidebarViewProvider;
   readonly annotations: PromptAnnotationsController;
   readonly templates: LiveTemplates;
+  readonly compare: ComparePanels;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly host: Host) {
@@ -36,7 +38,8 @@ export class Features implements vscode.Disposable {
       (doc, position) => this.annotations.manifestVideoAt(doc, position),
     );
     this.templates = new LiveTemplates(host, this.panels);
-    this.disposables.push(this.index, this.jobs, this.panels, this.sidebar, this.annotations, this.templates);
+    this.compare = new ComparePanels(host);
+    this.disposables.push(this.index, this.jobs, this.panels, this.sidebar, this.annotations, this.templates, this.compare);
   }
 
   // ─── Which videos a command is about ────────────────────────────────────────────────────────

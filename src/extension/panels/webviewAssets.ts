@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { makeNonce, renderWebviewHtml } from '../webview/html';
 import type { ThemeKind } from '../../shared/protocol';
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'results' | 'sidebar', title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'results' | 'sidebar' | 'compare', title: string): string {
   const asUri = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   return renderWebviewHtml({
     cspSource: webview.cspSource,
