@@ -132,6 +132,9 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
     });
   }
 
+  // The same resamples for every model and metric over the same prompts (and drawn once).
+  const drawn = new Map<number, Uint32Array[]>();
+  const indicesFor = (n: number) => drawn.get(n) ?? drawn.set(n, bootstrapIndices(n, resamples, seed)).get(n)!;
   const summaries = models.map((m): Omit<ModelSummary, 'rank'> => {
     const metrics = {} as Record<Metric, MetricSummary>;
     for (const k of METRICS) {
@@ -141,7 +144,7 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
       metrics[k] =
         values.length === 0
           ? { n: 0, mean: null, interval: null }
-          : { n: values.length, mean: mean(values), interval: bootstrapMeanInterval(values, bootstrapIndices(values.length, resamples, seed), level) };
+          : { n: values.length, mean: mean(values), interval: bootstrapMeanInterval(values, indicesFor(values.length), level) };
     }
     const clips = grouping.prompts.reduce((s, g) => s + g.clips.filter((c) => c.model === m).length, 0);
     return { model: m, clips, metrics };
@@ -152,7 +155,7 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
     rank: 1 + sorted.filter((t) => (t.metrics[metric].mean ?? -Infinity) > (s.metrics[metric].mean ?? -Infinity)).length,
   }));
 
-  const indices = bootstrapIndices(compared.length, resamples, seed);
+  const indices = indicesFor(compared.length);
   const pairs: PairComparison[] = [];
   for (let i = 0; i < leaderboard.length; i++) {
     for (let j = i + 1; j < leaderboard.length; j++) {
