@@ -56,7 +56,7 @@ export function buildProgram(): Command {
       .argument('<paths...>', 'videos or folders'),
   )
     .addOption(protocolOption('evaluation protocol'))
-    .option('--questions <file>', 'use this question set (DESIGN.md format) instead of generating one')
+    .option('--questions <file>', 'use this question set (format: docs/ARCHITECTURE.md, "Question set") instead of generating one')
     .addOption(new Option('--mode <mode>', 'how the video is sent').choices(['video', 'frames', 'file']).default('video'))
     .option('--fps <n>', 'frames sampled per second', '2')
     .option('--max-frames <n>', 'at most this many frames, evenly spaced', '32')

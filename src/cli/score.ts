@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { ConfigError, describeError, isAbortError } from '../core/errors';
 import type { Logger } from '../core/log';
-import { createEngine, prepareQuestionSet, questionSetPathFor, type Engine } from '../core/pipeline';
-import { scoreWithProtocol } from '../core/protocols';
+import { createEngine, prepareQuestionSet, questionSetPathFor, scoreVideo, type Engine } from '../core/pipeline';
+import { PROTOCOLS } from '../core/protocols';
 import { loadTemplates } from '../core/templates';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
@@ -88,6 +88,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
     // Each video is scored once per run: its frames are read back from disk if ever needed again,
     // rather than held in memory for the rest of the run.
     frameMemoryBytes: 0,
+    endpointRequired: PROTOCOLS[protocol].needsEndpoint,
   });
   const rows: SummaryRow[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);
@@ -101,11 +102,11 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
           if (controller.signal.aborted) return;
           const rel = toWorkspaceRelative(workspace, video);
           try {
-            const outcome = await scoreWithProtocol(protocol, {
+            const outcome = await scoreVideo({
+              protocol,
               ...(templates ? { templates } : {}),
               videoPath: video,
               workspaceRoot: workspace,
-              settings,
               engine,
               signal: controller.signal,
               ...(fixedSet ? { questionSet: fixedSet } : {}),

@@ -1,9 +1,9 @@
 // The data the engine produces and reads: question sets, results and labels, as zod schemas so
 // that every file read from disk or received from a model is validated with a precise path in the
-// error message. Shapes follow ../shared/DESIGN.md ("Files in the user's workspace").
+// error message. Shapes: docs/ARCHITECTURE.md, "Files in the workspace".
 import * as z from 'zod';
 
-/** Stable dimension ids, used in files and settings (DESIGN.md, "The FingER method"). */
+/** Stable dimension ids, used in files and settings (docs/ARCHITECTURE.md, "The FingER method"). */
 export const DIMENSIONS = [
   'visual_quality',
   'temporal_consistency',
@@ -59,7 +59,26 @@ export const QuestionSetSchema = z.object({
 });
 export type QuestionSet = z.infer<typeof QuestionSetSchema>;
 
-export const ProbabilitySourceSchema = z.enum(['logprobs', 'sampled']);
+// What the question model writes for one entity and one question (the *wire* form, sent as its
+// `response_format`; questions/schemas.ts wraps them and validates replies more leniently). The
+// in-context examples in the templates' data files are written in the same form.
+export const EntityWireSchema = z.object({
+  name: z.string().describe('Short noun phrase as in the prompt, e.g. "chef", "red umbrella", "street".'),
+  type: z.string().describe('object, person, animal, text or scene'),
+  attributes: z.array(z.string()).describe('Facts the prompt states about how it looks: colour, size, count, material, style.'),
+  actions: z.array(z.string()).describe('What it does, as stated by the prompt.'),
+  relations: z.array(z.string()).describe('How it relates to other entities (spatial, interaction), as stated by the prompt.'),
+});
+export const QuestionWireSchema = z.object({
+  entity: z.string().describe('Name of the entity the question is about (as in the entity list).'),
+  dimension: DimensionSchema,
+  text: z.string().describe('A yes/no question about what is visible in the video.'),
+  polarity: PolaritySchema.describe('positive: "Yes" means a good video; negative: "No" means a good video.'),
+});
+/** logprobs: the answer paths' probabilities (README, "How the scores are computed"); approximate: a
+ *  path could not be read (the server refused an assistant prefill) and is estimated; sampled: no
+ *  Yes/No probability at all, the written answer counts as certain. */
+export const ProbabilitySourceSchema = z.enum(['logprobs', 'approximate', 'sampled']);
 export type ProbabilitySource = z.infer<typeof ProbabilitySourceSchema>;
 
 const unit = z.number().min(0).max(1);
@@ -92,6 +111,13 @@ export type InputMode = z.infer<typeof InputModeSchema>;
 
 export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave']);
 export type Protocol = z.infer<typeof ProtocolSchema>;
+
+/** Each protocol's name for people (panel titles, pickers, messages). */
+export const PROTOCOL_LABELS: Record<Protocol, string> = {
+  finger: 'FingER',
+  videoscore2: 'VideoScore2',
+  qsave: 'Q-Save',
+};
 
 export const VideoMetaSchema = z.object({
   /** Relative to the workspace root, with forward slashes. */

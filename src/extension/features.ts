@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
-import { isVideoPath, VIDEO_EXTENSIONS } from '../core/types';
+import { isVideoPath, ProtocolSchema, VIDEO_EXTENSIONS, type Protocol } from '../core/types';
 import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';
 import { JobManager, summarise, type JobOutcome, type ScoreRequest } from './jobs';
@@ -73,7 +73,23 @@ export class Features implements vscode.Disposable {
 
   // ─── Commands ───────────────────────────────────────────────────────────────────────────────
 
-  async scoreVideo(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
+  /** The protocol of `finger.protocol` (for the workspace folder of `target` when given). */
+  private protocolSetting(target?: VideoTarget): Protocol {
+    return this.host.settingsForDisplay(target ? vscode.Uri.file(target.workspaceRoot) : undefined).protocol;
+  }
+
+  /** Asks which protocol to score with; the one of `finger.protocol` first. */
+  private async pickProtocol(): Promise<Protocol | undefined> {
+    const { PROTOCOLS } = await import('../core/protocols');
+    const current = this.protocolSetting();
+    const items = Object.values(PROTOCOLS)
+      .map((p) => ({ label: p.label, description: p.id === current ? '(finger.protocol)' : undefined, detail: p.description, id: p.id }))
+      .sort((a, b) => Number(b.id === current) - Number(a.id === current));
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Score with which protocol?', matchOnDetail: true });
+    return pick?.id;
+  }
+
+  async scoreVideo(uri?: vscode.Uri, uris?: vscode.Uri[], protocol?: Protocol): Promise<void> {
     if (!requireTrust(this.host)) return;
     let targets = await this.videosFrom(uri, uris);
     if (targets.length === 0) {
@@ -81,11 +97,20 @@ export class Features implements vscode.Disposable {
       if (!picked) return;
       targets = [picked];
     }
-    if (targets.length === 1) await this.panels.open(targets[0]!);
+    const chosen = protocol ?? this.protocolSetting(targets[0]);
+    if (targets.length === 1) await this.panels.open(targets[0]!, { protocol: chosen });
     await this.runScores(
-      targets.map((target) => this.requestFor(target)),
+      targets.map((target) => this.requestFor(target, chosen)),
       targets.length === 1 ? `Scoring ${targets[0]!.relPath}` : `Scoring ${targets.length} videos`,
     );
+  }
+
+  /** Score Video With…: the protocol is picked (or passed by a caller) rather than read from settings. */
+  async scoreVideoWith(uri?: vscode.Uri, uris?: vscode.Uri[], protocol?: unknown): Promise<void> {
+    if (!requireTrust(this.host)) return;
+    const asked = ProtocolSchema.safeParse(protocol);
+    const chosen = asked.success ? asked.data : await this.pickProtocol();
+    if (chosen) await this.scoreVideo(uri, uris, chosen);
   }
 
   async scoreFolder(uri?: vscode.Uri): Promise<void> {
@@ -105,19 +130,24 @@ export class Features implements vscode.Disposable {
       void vscode.window.showInformationMessage(`No videos (${VIDEO_EXTENSIONS.join(', ')}) in ${vscode.workspace.asRelativePath(folder)}.`);
       return;
     }
-    await this.runScores(targets.map((t) => this.requestFor(t)), `Scoring ${targets.length} videos in ${vscode.workspace.asRelativePath(folder)}`);
+    const protocol = this.protocolSetting(targets[0]);
+    await this.runScores(targets.map((t) => this.requestFor(t, protocol)), `Scoring ${targets.length} videos in ${vscode.workspace.asRelativePath(folder)}`);
   }
 
-  async openResults(uri?: vscode.Uri): Promise<void> {
+  /** The results of `protocol` (a command argument, e.g. from a FingER CodeLens), else of `finger.protocol`. */
+  async openResults(uri?: vscode.Uri, protocol?: unknown): Promise<void> {
     let [target] = await this.videosFrom(uri);
     target ??= await this.pickVideo();
-    if (target) await this.panels.open(target);
+    if (!target) return;
+    const asked = ProtocolSchema.safeParse(protocol);
+    await this.panels.open(target, { protocol: asked.success ? asked.data : this.protocolSetting(target) });
   }
 
   async rescore(uri?: vscode.Uri): Promise<void> {
     const [target] = await this.videosFrom(uri);
     if (!target) return this.scoreVideo();
-    const panel = this.panels.get(target.video) ?? (await this.panels.open(target));
+    const protocol = this.protocolSetting(target);
+    const panel = this.panels.get(target.video, protocol) ?? (await this.panels.open(target, { protocol }));
     await this.rescorePanel(panel);
   }
 
@@ -125,14 +155,15 @@ export class Features implements vscode.Disposable {
    *  there are any; the answer cache makes unchanged questions free. */
   async rescorePanel(panel: ResultsPanel): Promise<void> {
     if (!requireTrust(this.host)) return;
-    const request = this.requestFor(panel.target);
+    const request = this.requestFor(panel.target, panel.protocol);
     if (panel.pendingQuestionSet) request.questionSet = panel.pendingQuestionSet;
     await this.runScores([request], `Rescoring ${panel.target.relPath}`);
   }
 
-  private requestFor(target: VideoTarget): ScoreRequest {
-    const templates = this.templates.templatesFor(target.workspaceRoot);
-    return { target, ...(templates ? { templates } : {}) };
+  private requestFor(target: VideoTarget, protocol: Protocol): ScoreRequest {
+    // Edited templates are FingER's; the other protocols ask in their own fixed way.
+    const templates = protocol === 'finger' ? this.templates.templatesFor(target.workspaceRoot) : undefined;
+    return { target, protocol, ...(templates ? { templates } : {}) };
   }
 
   /** Outcomes of the last scoring command (tests and the log read them). */
@@ -141,7 +172,7 @@ export class Features implements vscode.Disposable {
   private async runScores(requests: ScoreRequest[], title: string): Promise<void> {
     const outcomes = await this.jobs.score(requests, title);
     this.lastOutcomes = outcomes;
-    for (const o of outcomes) if (o.outcome) await this.index.refresh(o.target.video, o.target.workspaceRoot);
+    for (const o of outcomes) if (o.outcome?.result.protocol === 'finger') await this.index.refresh(o.target.video, o.target.workspaceRoot);
     const { ok, failed, cancelled } = summarise(outcomes);
     if (failed.length > 0) {
       const first = failed[0]!;

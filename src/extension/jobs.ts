@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CancelledError, describeError, isAbortError } from '../core/errors';
 import type { PipelineEvent, ScoreVideoOutcome } from '../core/pipeline';
 import type { Templates } from '../core/templates';
-import type { QuestionSet } from '../core/types';
+import type { Protocol, QuestionSet } from '../core/types';
 import type { Host } from './host';
 import type { VideoTarget } from './locate';
 
@@ -23,6 +23,8 @@ interface Job extends JobView {
 
 export interface ScoreRequest {
   target: VideoTarget;
+  /** How to score (default 'finger'). */
+  protocol?: Protocol;
   /** A question set regenerated from edited templates (live templates); else the usual lookup. */
   questionSet?: QuestionSet;
   templates?: Templates;
@@ -42,7 +44,7 @@ export class JobManager implements vscode.Disposable {
   private nextId = 1;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly events = new vscode.EventEmitter<{ target: VideoTarget; event: PipelineEvent }>();
+  private readonly events = new vscode.EventEmitter<{ target: VideoTarget; protocol: Protocol; event: PipelineEvent }>();
   /** Every pipeline event of every job, for the results panels (rows fill in as answers arrive). */
   readonly onPipelineEvent = this.events.event;
   private readonly finished = new vscode.EventEmitter<JobOutcome>();
@@ -108,13 +110,16 @@ export class JobManager implements vscode.Disposable {
     const perVideo = 100 / Math.max(1, requests.length);
     try {
       const settings = await this.host.settings(requests[0] ? vscode.Uri.file(requests[0].target.workspaceRoot) : undefined);
-      engine = createEngine(settings.eval, { logger });
+      // The engine carries the settings; scoreVideo reads them from it, never from a second copy.
+      const { PROTOCOLS } = await import('../core/protocols');
+      engine = createEngine(settings.eval, { logger, endpointRequired: requests.some((r) => PROTOCOLS[r.protocol ?? 'finger'].needsEndpoint) });
       for (const [i, request] of requests.entries()) {
         if (signal.aborted) {
           outcomes.push({ target: request.target, cancelled: true });
           continue;
         }
         const { target } = request;
+        const protocol = request.protocol ?? 'finger';
         const prefix = requests.length > 1 ? `${i + 1}/${requests.length} ${target.relPath}` : target.relPath;
         let lastAnswerFraction = 0;
         this.update(job, { label: requests.length > 1 ? job.label : target.relPath, phase: 'probe' });
@@ -123,15 +128,14 @@ export class JobManager implements vscode.Disposable {
           const outcome = await scoreVideo({
             videoPath: target.video,
             workspaceRoot: target.workspaceRoot,
-            settings: settings.eval,
+            protocol,
             engine,
             signal,
-            logger,
             resultsDir: settings.resultsFolder,
             ...(request.questionSet ? { questionSet: request.questionSet } : {}),
             ...(request.templates ? { templates: request.templates } : {}),
             onEvent: (event) => {
-              this.events.fire({ target, event });
+              this.events.fire({ target, protocol, event });
               if (event.type === 'phase') {
                 progress.report({ message: `${prefix}: ${event.phase}` });
                 this.update(job, { phase: event.phase });

@@ -2,12 +2,13 @@
 // setting ids, so the manifest, this mapping and its test stay in step.
 import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, type EndpointConfig, type EvalSettings } from '../core/settings';
-import type { Dimension, InputMode } from '../core/types';
+import type { Dimension, InputMode, Protocol } from '../core/types';
 
 // Local copies of two value lists from core/types: importing that module would load zod during
 // activation (≈100 ms), and this file is on the activation path.
 const DIMENSION_IDS: readonly Dimension[] = ['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'];
 const INPUT_MODES: readonly InputMode[] = ['video', 'frames', 'file'];
+const PROTOCOL_IDS: readonly Protocol[] = ['finger', 'videoscore2', 'qsave'];
 
 export const CONFIG_SECTION = 'finger';
 
@@ -48,6 +49,8 @@ export interface ExtensionSettings {
   eval: EvalSettings;
   /** Workspace-relative folder of result files. */
   resultsFolder: string;
+  /** The protocol Score Video, Score Folder and Open Results use (`finger.protocol`). */
+  protocol: Protocol;
 }
 
 /** Maps `finger.*` settings to EvalSettings. `apiKey` comes from SecretStorage or the environment. */
@@ -93,7 +96,12 @@ export function readEvalSettings(
       ffmpegPath: ffmpegPath || undefined,
     },
     resultsFolder: normaliseResultsFolder(get('resultsFolder', DEFAULT_RESULTS_FOLDER)),
+    protocol: asProtocol(get<string>('protocol', 'finger')),
   };
+}
+
+function asProtocol(value: string): Protocol {
+  return (PROTOCOL_IDS as readonly string[]).includes(value) ? (value as Protocol) : 'finger';
 }
 
 /** Workspace-relative, forward slashes, never escaping the workspace (a setting must not make us

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { scoreDimensions } from '../../src/core/scoring/finger';
+import { entityScore, scoreDimensions } from '../../src/core/scoring/finger';
 import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Result } from '../../src/core/types';
 import { makeNotification } from '../../src/shared/protocol';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
@@ -261,6 +261,28 @@ describe('results panel', () => {
     assert.equal(shown?.answer, 'No');
     assert.ok(shown?.marker);
     assert.equal(await panel.page.textContent(`.question-row[data-question-id="${target.id}"] .q-note`), ' checked by hand');
+    await panel.page.close();
+  });
+
+  it("shows another protocol's own overall (Q-Save's MOS) until an answer is overridden", async () => {
+    const base = makeResult({ questions: 3, seed: 7 });
+    const mean = scoreDimensions(base.questions).overall;
+    assert.ok(mean !== null);
+    // A MOS that is not the mean of the dimensions, as Q-Save's often is not.
+    const mos = mean > 0.5 ? mean / 2 : (1 + mean) / 2;
+    const result: Result = { ...base, protocol: 'qsave', dimensions: scoreDimensions(base.questions).dimensions, overall: mos };
+    const panel = await openWith(result);
+    assert.equal(await panel.page.textContent('[data-role="overall"]'), mos.toFixed(2));
+    const target = result.questions.find((q) => q.answer !== null)!;
+    const labels = {
+      version: 1 as const,
+      video: result.video.path,
+      overrides: [{ questionId: target.id, questionText: target.text, answer: target.answer === 'Yes' ? ('No' as const) : ('Yes' as const), updatedAt: '2026-01-02T00:00:00Z' }],
+    };
+    await panel.rendered(() => panel.send(makeNotification('results/labels', { labels })), 'full');
+    const pYes = target.answer === 'Yes' ? 0 : 1;
+    const overridden = result.questions.map((q) => (q.id === target.id ? { ...q, score: entityScore(q.polarity, pYes) } : q));
+    assert.equal(await panel.page.textContent('[data-role="overall"]'), scoreDimensions(overridden).overall?.toFixed(2));
     await panel.page.close();
   });
 

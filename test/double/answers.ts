@@ -228,25 +228,3 @@ function matchingBracket(text: string, start: number): number {
   }
   return -1;
 }
-
-/**
- * Splits text into tokens roughly the way a BPE tokenizer does: `<`, `</`, `>` and other
- * punctuation alone, words carry their leading space (" frames"), words longer than 6 characters
- * are split into chunks. Concatenating the tokens gives the text back exactly.
- */
-export function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  const re = /<\/|[<>]|\s*[A-Za-z0-9'-]+|\s*[^\sA-Za-z0-9'<>-]|\s+/g;
-  for (const m of text.matchAll(re)) {
-    const piece = m[0];
-    const lead = /^\s*/.exec(piece)![0];
-    const word = piece.slice(lead.length);
-    if (word.length <= 6) {
-      tokens.push(piece);
-      continue;
-    }
-    tokens.push(lead + word.slice(0, 6));
-    for (let i = 6; i < word.length; i += 6) tokens.push(word.slice(i, i + 6));
-  }
-  return tokens;
-}

@@ -17,16 +17,18 @@ import {
   generateQuestions,
   sha256,
   stableHash,
-  tokenize,
 } from './answers';
+import { answerReply, defaultAnswerPaths, prefillReply, tokenizeText, tokenizerOf, type ReplyToken, type TokenizerFamily } from './tokens';
 
 export * from './answers';
+export * from './tokens';
 
 export const DEFAULT_DOUBLE_MODEL = 'Qwen/Qwen2.5-VL-7B-Instruct';
 /** vLLM's default `--max-logprobs`. */
 export const VLLM_MAX_LOGPROBS = 20;
 
-export type RequestKind = 'entities' | 'questions' | 'answer' | 'models' | 'other';
+/** 'prefill': an answering request that continues an assistant message (`continue_final_message`). */
+export type RequestKind = 'entities' | 'questions' | 'answer' | 'prefill' | 'models' | 'other';
 
 /** One fault, applied to one chat-completion request. */
 export type Fault =
@@ -56,23 +58,19 @@ export type Fault =
   | 'down';
 
 export interface AnswerOverride {
-  /** Intended P(Yes) at the answer token: the yes/no variants' exp(logprob) sum to this share. */
+  /** True P(Yes), spread over the default ways of writing the answer (tokens.ts, defaultAnswerPaths). */
   pYes: number;
   reason?: string;
-  /** The sampled answer token, e.g. 'Yes', ' yes', 'YES', '"Yes', 'No'. Default: Yes or No by pYes. */
-  token?: string;
-  /** Exact top_logprobs at the answer token (used verbatim, sorted, cut to the requested count). */
-  topLogprobs?: Array<{ token: string; logprob: number }>;
-  /** Return this content verbatim (tokenised with `tokenize`), e.g. malformed tags. */
+  /**
+   * True distribution over the answer strings after `<answer` (e.g. `{'>Yes': 0.6, '>\nYes': 0.1,
+   * '>No': 0.3}`), tokenised with the real tokenizer; replaces the one from pYes in tagged replies.
+   */
+  paths?: Record<string, number>;
+  /** The same for bare (fast-mode) replies, e.g. `{Yes: 0.6, '"No': 0.4}`. */
+  fastPaths?: Record<string, number>;
+  /** Return this content verbatim (tokenised with the real tokenizer, no answer alternatives), e.g. malformed tags. */
   content?: string;
 }
-
-/**
- * How the reasoning reply is cut into tokens around the answer:
- * fine: "<", "answer", ">", "Yes", "</", …; coarse: "<answer>", "Yes", "</answer>";
- * glued: "<", "answer", ">Yes", "</", … (the answer token carries the '>').
- */
-export type TokenStyle = 'fine' | 'coarse' | 'glued';
 
 export interface EndpointDoubleOptions {
   /** Port to listen on (127.0.0.1); 0 (default) picks a free one. Only read at start. */
@@ -87,7 +85,20 @@ export interface EndpointDoubleOptions {
   faults?: Array<Fault | undefined> | ((request: RecordedRequest, index: number) => Fault | undefined);
   /** Per-question answers, matched by case-insensitive substring of the question text, first key wins. */
   answers?: Record<string, AnswerOverride>;
-  tokenStyle?: TokenStyle;
+  /** Whose tokens the replies are made of (tokens.ts). Default 'qwen2' (Qwen2-VL, Qwen2.5-VL, Qwen3). */
+  tokenizer?: TokenizerFamily;
+  /**
+   * 'asked' (default): reasoning replies are tagged, fast requests (max_tokens 1) get the bare
+   * answer. 'finger': a FingER-tuned model, which writes `<reason>…</reason><answer>…</answer>`
+   * whatever it is asked, also in fast mode (whose one token is then `<`).
+   */
+  answerFormat?: 'asked' | 'finger';
+  /**
+   * Behave like a hosted API that does not know vLLM's prefill fields: a request carrying
+   * `continue_final_message` or `add_generation_prompt` gets this status (default 400) and OpenAI's
+   * "Unrecognized request argument supplied: …".
+   */
+  refusePrefill?: boolean | { status?: number };
   /** How structured replies (entities, questions) are wrapped. */
   jsonStyle?: 'plain' | 'fenced' | 'prose';
   /** The first time a given structured request (same messages) is seen, answer with invalid JSON. */
@@ -140,6 +151,8 @@ export interface RecordedRequest {
   clientClosed?: boolean;
   /** For answer requests: the question text (last user text part). */
   question?: string;
+  /** For an assistant prefill (`continue_final_message`): the assistant text it continues. */
+  prefill?: string;
   /** Cost model: the prefix key (mediaPrefixKey) of a request that carries media. */
   prefix?: string;
   /** Cost model: this request paid the video-encoding delay (its prefix was new). */
@@ -202,11 +215,13 @@ interface TokenLogprobOut {
 
 export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): Promise<EndpointDouble> {
   let options: EndpointDoubleOptions = { ...initial };
+  // Loaded before listening: a request that waited a second for it would time out in tests.
+  tokenizerOf(options.tokenizer ?? 'qwen2');
   const requests: RecordedRequest[] = [];
   const stats: EndpointDoubleStats = {
     requests: 0,
     chatRequests: 0,
-    byKind: { entities: 0, questions: 0, answer: 0, models: 0, other: 0 },
+    byKind: { entities: 0, questions: 0, answer: 0, prefill: 0, models: 0, other: 0 },
     bytesReceived: 0,
     inFlight: 0,
     peakInFlight: 0,
@@ -311,6 +326,11 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       time: performance.now(),
     };
     if (record.kind === 'answer') record.question = lastUserText(body?.messages) ?? undefined;
+    const lastMessage = Array.isArray(body?.messages) ? body.messages.at(-1) : undefined;
+    if (record.kind === 'answer' && body?.continue_final_message === true && lastMessage?.role === 'assistant') {
+      record.prefill = typeof lastMessage.content === 'string' ? lastMessage.content : textParts(lastMessage.content).join('');
+      record.kind = 'prefill';
+    }
     requests.push(record);
     stats.requests++;
     stats.byKind[record.kind]++;
@@ -400,6 +420,15 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0 && !body.logprobs) {
       return send(400, errorBody(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError'));
     }
+    const refuse = options.refusePrefill;
+    const prefillField = ['continue_final_message', 'add_generation_prompt'].find((f) => body[f] !== undefined);
+    if (refuse && prefillField !== undefined) {
+      // What OpenAI's API answers for a field it does not know.
+      const status = typeof refuse === 'object' && refuse.status !== undefined ? refuse.status : 400;
+      return send(status, errorBody(status, `Unrecognized request argument supplied: ${prefillField}`, 'invalid_request_error', prefillField));
+    }
+    const refusal = generationPromptRefusal(body);
+    if (refusal !== null) return send(400, errorBody(400, refusal, 'Bad Request', 'body'));
     const reject = options.rejectResponseFormat;
     if (reject && body.response_format != null && body.response_format?.type !== 'text') {
       const status = typeof reject === 'object' && reject.status !== undefined ? reject.status : 400;
@@ -482,8 +511,8 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     const wantLogprobs = body.logprobs === true && fault !== 'noLogprobs' && fault !== 'huge';
     const topN = Math.max(0, Math.min(typeof body.top_logprobs === 'number' ? body.top_logprobs : 0, 1000));
     let tokens: string[];
-    let answerIndex = -1;
-    let answerTop: Array<{ token: string; logprob: number }> = [];
+    /** The answer's tokens with their alternatives (tokens.ts); undefined for structured replies. */
+    let replyTokens: ReplyToken[] | undefined;
 
     if (record.kind === 'entities' || record.kind === 'questions') {
       const key = sha256(JSON.stringify(body.messages));
@@ -502,45 +531,9 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       const style = options.jsonStyle ?? 'plain';
       const content =
         style === 'fenced' ? '```json\n' + json + '\n```' : style === 'prose' ? `Here is the result you asked for:\n\n${json}\n\nLet me know if you need anything else.` : json;
-      tokens = tokenize(content);
+      tokens = tokenizeText(options.tokenizer ?? 'qwen2', content).map((t) => t.token);
     } else {
-      const question = record.question ?? '';
-      const override = findOverride(question);
-      const base = answerFor(question);
-      const pYes = override?.pYes ?? base.pYes;
-      const token = override?.token ?? (pYes >= 0.5 ? 'Yes' : 'No');
-      const reason = override?.reason ?? base.reason;
-      const style = options.tokenStyle ?? 'fine';
-      const fast = maxTokens === 1;
-      answerTop = override?.topLogprobs ? [...override.topLogprobs] : answerDistribution(pYes, token);
-      if (override?.content !== undefined) {
-        tokens = tokenize(override.content);
-        answerTop = [];
-      } else if (fast) {
-        tokens = [token];
-        answerIndex = 0;
-      } else if (fault === 'noTags') {
-        const before = tokenize(`${reason} So the answer is`);
-        tokens = [...before, ' ' + token.trimStart(), '.'];
-        answerIndex = before.length;
-        answerTop = answerTop.map((e) => ({ token: ' ' + e.token.trimStart(), logprob: e.logprob }));
-      } else if (fault === 'huge') {
-        const filler = 'The frames look the same as before. '.repeat(Math.ceil(10_000_000 / 36));
-        tokens = [`<reason>${filler}${reason}</reason><answer>`, token, '</answer>'];
-        answerIndex = 1;
-      } else if (style === 'coarse') {
-        tokens = ['<reason>', ...tokenize(reason), '</reason>', '<answer>', token, '</answer>'];
-        answerIndex = tokens.length - 2;
-      } else if (style === 'glued') {
-        const before = tokenize(`<reason>${reason}</reason><answer`);
-        tokens = [...before, '>' + token, ...tokenize('</answer>')];
-        answerIndex = before.length;
-        answerTop = answerTop.map((e) => ({ token: '>' + e.token, logprob: e.logprob }));
-      } else {
-        const before = tokenize(`<reason>${reason}</reason><answer>`);
-        tokens = [...before, token, ...tokenize('</answer>')];
-        answerIndex = before.length;
-      }
+      ({ tokens, replyTokens } = answerTokens(record, fault, maxTokens));
     }
 
     let finishReason: 'stop' | 'length' = 'stop';
@@ -553,10 +546,10 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (wantLogprobs) {
       logprobs = {
         content: tokens.map((t, i) => {
-          if (i === answerIndex && answerTop.length > 0) {
-            const sorted = [...answerTop].sort((a, b) => b.logprob - a.logprob);
-            const own = sorted.find((e) => e.token === t)?.logprob ?? sorted[0]!.logprob;
-            return { token: t, logprob: own, bytes: bytesOf(t), top_logprobs: sorted.slice(0, topN).map(withBytes) };
+          const at = replyTokens?.[i];
+          if (at && at.token === t) {
+            const top = [...at.top].sort((a, b) => b.logprob - a.logprob);
+            return { token: t, logprob: at.logprob, bytes: bytesOf(t), top_logprobs: top.slice(0, topN).map(withBytes) };
           }
           const own = -((stableHash(`${i}:${t}`) % 200) / 1000);
           const alternatives = [
@@ -579,6 +572,43 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + tokens.length, completion_tokens: tokens.length, prompt_tokens_details: null },
       prompt_logprobs: null,
     };
+  }
+
+  /**
+   * An answering reply (tokens.ts): the question's true answer distribution, written with the
+   * real tokenizer, tagged or bare as the request and `answerFormat` say; an assistant prefill
+   * gets the one next token after its text.
+   */
+  function answerTokens(record: RecordedRequest, fault: Fault | undefined, maxTokens: number | undefined): { tokens: string[]; replyTokens?: ReplyToken[] } {
+    const family = options.tokenizer ?? 'qwen2';
+    const question = record.question ?? '';
+    const override = findOverride(question);
+    const base = answerFor(question);
+    const pYes = override?.pYes ?? base.pYes;
+    const reason = override?.reason ?? base.reason;
+    const input = {
+      family,
+      tagged: options.answerFormat === 'finger' || maxTokens !== 1,
+      reason,
+      taggedPaths: override?.paths ?? defaultAnswerPaths(pYes, true),
+      fastPaths: override?.fastPaths ?? defaultAnswerPaths(pYes, false),
+    };
+    if (record.prefill !== undefined) {
+      const next = prefillReply(input, record.prefill);
+      return { tokens: [next.token], replyTokens: [next] };
+    }
+    if (override?.content !== undefined) return { tokens: tokenizeText(family, override.content).map((t) => t.token) };
+    if (fault === 'huge') {
+      // Hand-made: three pieces, the filler as one, so the ~10 MB reply costs no tokenizer time.
+      const filler = 'The frames look the same as before. '.repeat(Math.ceil(10_000_000 / 36));
+      return { tokens: [`<reason>${filler}${reason}</reason><answer>`, pYes >= 0.5 ? 'Yes' : 'No', '</answer>'] };
+    }
+    if (fault === 'noTags') {
+      const text = `${reason} So the answer is ${pYes >= 0.5 ? 'Yes' : 'No'}.`;
+      return { tokens: tokenizeText(family, text).map((t) => t.token) };
+    }
+    const reply = answerReply(input);
+    return { tokens: reply.map((t) => t.token), replyTokens: reply };
   }
 
   function findOverride(question: string): AnswerOverride | undefined {
@@ -605,6 +635,7 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions'),
     setOptions(partial) {
       options = { ...options, ...partial };
+      tokenizerOf(options.tokenizer ?? 'qwen2');
     },
     get isDown() {
       return isDown;
@@ -625,34 +656,6 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
   };
 }
 
-/**
- * The top_logprobs the double puts at the answer token for an intended pYes: 90 % of the
- * probability mass on yes/no variants (the sampled token first, then ' yes'/'YES' or ' no'/'NO'),
- * 10 % on noise tokens (Maybe, The, Unknown). Entries with zero mass are left out.
- */
-export function answerDistribution(pYes: number, sampledToken: string): Array<{ token: string; logprob: number }> {
-  const yesLike = /^\W*yes\W*$/i.test(sampledToken);
-  const noLike = /^\W*no\W*$/i.test(sampledToken);
-  const yesVariants = variants(yesLike ? sampledToken : 'Yes', [' yes', 'YES']);
-  const noVariants = variants(noLike ? sampledToken : 'No', [' no', 'NO']);
-  const shares = [0.8, 0.15, 0.05];
-  const out: Array<{ token: string; logprob: number }> = [];
-  const push = (token: string, p: number) => {
-    if (p > 0) out.push({ token, logprob: Math.log(p) });
-  };
-  yesVariants.forEach((t, i) => push(t, 0.9 * pYes * shares[i]!));
-  noVariants.forEach((t, i) => push(t, 0.9 * (1 - pYes) * shares[i]!));
-  push('Maybe', 0.05);
-  push('The', 0.03);
-  push('Unknown', 0.02);
-  if (!yesLike && !noLike && !out.some((e) => e.token === sampledToken)) push(sampledToken, 0.01);
-  return out.sort((a, b) => b.logprob - a.logprob);
-}
-
-function variants(primary: string, others: string[]): string[] {
-  return [primary, ...others.filter((o) => o !== primary), 'yes', 'no'].filter((t, i, all) => all.indexOf(t) === i).slice(0, 3);
-}
-
 function withBytes(e: { token: string; logprob: number }) {
   return { token: e.token, logprob: e.logprob, bytes: bytesOf(e.token) };
 }
@@ -663,6 +666,23 @@ function bytesOf(token: string): number[] {
 
 function delay(ms: number | undefined): Promise<void> {
   return ms && ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+/**
+ * vLLM's refusals of the generation-prompt fields, or null: both set is rejected by the request
+ * validator (vllm/entrypoints/openai/chat_completion/protocol.py, check_generation_prompt; the
+ * validation handler wraps it as pydantic reports it, param "body"); `continue_final_message`
+ * without `add_generation_prompt: false` reaches transformers' apply_chat_template with the
+ * default add_generation_prompt=True, which raises.
+ */
+export function generationPromptRefusal(body: any): string | null {
+  if (body?.continue_final_message && body?.add_generation_prompt) {
+    return "1 validation error:\n  {'type': 'value_error', 'loc': ('body',), 'msg': 'Value error, Cannot set both `continue_final_message` and `add_generation_prompt` to True.'}";
+  }
+  if (body?.continue_final_message && body?.add_generation_prompt === undefined) {
+    return 'continue_final_message and add_generation_prompt are not compatible. Use continue_final_message when you want the model to continue the final message, and add_generation_prompt when you want to add a header that will prompt it to start a new assistant message instead.';
+  }
+  return null;
 }
 
 function defaultStatusMessage(status: number): string {

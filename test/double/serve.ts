@@ -1,6 +1,7 @@
 // Runs the endpoint double standalone for demos and manual checks:
 //   node --import tsx test/double/serve.ts --port 8000 [--model NAME]... [--latency-ms N]
 //     [--capacity N] [--per-request-ms N] [--encode-ms N] [--api-key KEY]
+//     [--tokenizer qwen2|llama3] [--answer-format asked|finger] [--refuse-prefill]
 // Prints the base URL (…/v1) on stdout, then serves until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startEndpointDouble } from './endpoint-double';
@@ -14,6 +15,9 @@ const { values } = parseArgs({
     'per-request-ms': { type: 'string' },
     'encode-ms': { type: 'string' },
     'api-key': { type: 'string' },
+    tokenizer: { type: 'string' },
+    'answer-format': { type: 'string' },
+    'refuse-prefill': { type: 'boolean' },
   },
 });
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -27,6 +31,9 @@ const double = await startEndpointDouble({
   perRequestMs: num(values['per-request-ms']),
   encodeMs: num(values['encode-ms']),
   apiKey: values['api-key'],
+  ...(values.tokenizer === 'llama3' || values.tokenizer === 'qwen2' ? { tokenizer: values.tokenizer } : {}),
+  ...(values['answer-format'] === 'finger' ? { answerFormat: 'finger' as const } : {}),
+  ...(values['refuse-prefill'] ? { refusePrefill: true } : {}),
 });
 process.stdout.write(`${double.url}\n`);
 

@@ -1,5 +1,5 @@
 // Drives the code-server workbench like a person, with Debian's Chromium through playwright-core
-// (never `playwright install`: that downloads a browser). See shared/E2E-NOTES.md.
+// (never `playwright install`: that downloads a browser). See docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline".
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Debian's Chromium, offline and as root (see shared/E2E-NOTES.md); Playwright adds --headless. */
+/** Debian's Chromium, offline and as root (docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"); Playwright adds --headless. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -1,4 +1,4 @@
-// Starts a real VS Code (code-server from npm, see shared/E2E-NOTES.md) on loopback for one test
+// Starts a real VS Code (code-server from npm, see docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline") on loopback for one test
 // run, with a fresh profile, and stops it again with its whole process group.
 //
 // It installs nothing: test/tools/ensure-tools.sh (FINGER_NEED_CODE_SERVER=1) does, and exports

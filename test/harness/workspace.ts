@@ -35,7 +35,7 @@ export const SAMPLE_CLIPS: SampleClip[] = [
   },
 ];
 
-/** The question set (DESIGN.md format) written next to the first sample clip. */
+/** The question set (docs/ARCHITECTURE.md, "Question set") written next to the first sample clip. */
 export const SAMPLE_QUESTIONS = {
   version: 1,
   prompt: SAMPLE_CLIPS[0]!.prompt,

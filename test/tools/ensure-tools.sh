@@ -37,7 +37,7 @@ command -v ffprobe >/dev/null || _apt_missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || _apt_missing+=(chromium)
 command -v unzip >/dev/null || _apt_missing+=(unzip) # the .vsix content check
 if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
-  # native modules of code-server compile against these (see shared/E2E-NOTES.md)
+  # native modules of code-server compile against these (docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline")
   for p in build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
     dpkg -s "$p" >/dev/null 2>&1 || _apt_missing+=("$p")
   done

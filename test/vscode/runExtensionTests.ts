@@ -1,5 +1,5 @@
 // Runs the mocha suite in test/vscode/suite INSIDE the real VS Code extension host (code-server +
-// the smoke-test-driver payload, see shared/E2E-NOTES.md), forwards the extension host's console to
+// the smoke-test-driver payload, see docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"), forwards the extension host's console to
 // stdout and exits with the suite's exit code.
 //
 //   node --import tsx test/vscode/runExtensionTests.ts [--grep <title>] [--keep]
@@ -33,7 +33,8 @@ export async function buildSuite(): Promise<string> {
     format: 'cjs',
     target: 'node22',
     sourcemap: 'inline',
-    external: ['vscode'],
+    // The endpoint double's tokenizers (test/double/tokens.ts) are loaded from node_modules at run time, not inlined.
+    external: ['vscode', '@lenml/*'],
     logLevel: 'error',
   });
   return join(outDir, 'index.js');

@@ -222,6 +222,12 @@ function weights() {
 
 function recompute(): void {
   displayed = displayQuestions(state.questions, state.labels, weights());
+  // Another protocol's overall is its paper's (Q-Save's is its MOS, not the mean of the dimensions):
+  // shown as saved while the answers are the saved ones; recomputed once one is overridden.
+  const result = state.show?.result;
+  if (result && result.protocol !== 'finger' && displayed.overriddenCount === 0 && state.questions === result.questions) {
+    displayed = { ...displayed, overall: result.overall };
+  }
 }
 
 function onAnswer(question: AnsweredQuestion): void {

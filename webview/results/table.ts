@@ -224,6 +224,7 @@ export class QuestionTable {
     (questionCell.firstChild as HTMLElement).textContent = q.text;
     if (q.polarity === 'negative') questionCell.appendChild(t.polarity.cloneNode(true));
     if (q.probabilitySource === 'sampled') questionCell.appendChild(t.sampled.cloneNode(true));
+    else if (q.probabilitySource === 'approximate') questionCell.appendChild(t.approximate.cloneNode(true));
     if (q.reason) {
       const details = t.reason.cloneNode(true) as HTMLDetailsElement;
       (details.lastChild as HTMLElement).textContent = q.reason;
@@ -351,6 +352,7 @@ interface RowTemplates {
   row: HTMLDivElement;
   polarity: HTMLElement;
   sampled: HTMLElement;
+  approximate: HTMLElement;
   reason: HTMLDetailsElement;
   error: HTMLElement;
   note: HTMLElement;
@@ -402,6 +404,7 @@ function templates(): RowTemplates {
     ),
     polarity: el('span', { className: 'chip polarity', title: 'Negative question: “No” is the good answer' }, 'No = good'),
     sampled: el('span', { className: 'chip sampled', title: 'No Yes/No token in the top log-probabilities: the sampled answer counts as certain' }, 'sampled'),
+    approximate: el('span', { className: 'chip sampled', title: 'The server refused the assistant prefill that reads an answer path the reply did not take: that path is estimated' }, 'approximate'),
     reason: el('details', { className: 'reason' }, el('summary', null, 'Reason'), el('p', { className: 'reason-text' })),
     error: el('div', { className: 'q-error' }, icon('error'), ' '),
     note: el('div', { className: 'q-note' }, icon('comment'), ' '),

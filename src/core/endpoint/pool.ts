@@ -1,4 +1,4 @@
-// EndpointPool: the one place that talks to model endpoints (DESIGN.md, "Talking to the endpoint").
+// EndpointPool: the one place that talks to model endpoints (docs/ARCHITECTURE.md, "Talking to the endpoint").
 //
 // What the `openai` client already does and we rely on (openai-node v7, client.ts): per-attempt
 // timeout (`timeout`), retries (`maxRetries`) on connection errors, timeouts, 408/409/429/5xx,

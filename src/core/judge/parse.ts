@@ -1,5 +1,5 @@
 // Reading the judge's reply: the Yes/No answer and reason from the text, and the answer-token
-// probability from the logprobs (DESIGN.md, "The FingER method", Eq. 1).
+// probability from the logprobs (docs/ARCHITECTURE.md, "The FingER method", Eq. 1).
 import type { Answer, ProbabilitySource } from '../types';
 
 /** One generated token with its alternatives, as in `choices[0].logprobs.content`. */
@@ -97,64 +97,221 @@ export function parseAnswerText(text: string | null | undefined): { answer: Answ
   return { answer, reason };
 }
 
-/**
- * Index of the token that carries the answer: in fast mode the first generated token; in
- * reasoning mode the token holding the first non-whitespace character after `<answer>` (the one
- * after `</reason>` when there is one), found by
- * character offsets over the concatenated tokens so it works however the tag is split ("<",
- * "answer", ">") or glued (">Yes", "<answer>Yes"). -1 when there is none.
- */
-export function answerTokenIndex(tokens: ReadonlyArray<{ token: string }>, reasoning: boolean): number {
-  if (tokens.length === 0) return -1;
-  if (!reasoning) return 0;
-  const text = tokens.map((t) => t.token).join('');
-  let pos = answerTagEnd(text);
-  if (pos < 0) return -1;
-  while (pos < text.length && /\s/.test(text[pos]!)) pos++;
-  if (pos >= text.length) return -1;
-  let start = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const end = start + tokens[i]!.token.length;
-    if (pos < end) return i;
-    start = end;
-  }
-  return -1;
+
+// ---- P(answer) as a sum over token paths -------------------------------------------------------
+//
+// Real tokenizers glue the answer to the tag. In Qwen2's vocabulary (Qwen2-VL, Qwen2.5-VL, Qwen3)
+// and in Llama 3's, `<answer>No` ends in the single token `>No`, while `<answer>Yes` is `>` then
+// `Yes` (`>Yes` is no token). One position's top_logprobs therefore never holds both answers: at
+// `>No` the Yes mass sits on `>`, which reads as neither. A path is one way of writing the answer
+// after `<answer` (`>No`; `>` `Yes`; `>` ` Yes`; `>\n` `Yes` …); its probability is the product of
+// its tokens' probabilities, and P(Yes), P(No) are the sums over the yes and no paths (README,
+// "How the scores are computed").
+
+/** The longest run of tag remnants, spaces and quotes between `<answer` and the word we follow. */
+const MAX_FILLER_TOKENS = 3;
+/** A branch whose mass cannot move pYes by more than this is not read. */
+export const BRANCH_THRESHOLD = 0.001;
+
+/** A branch of the answer paths that the reply did not take and that still carries probability. */
+export interface AnswerBranch {
+  /** log P(the tokens leading to it). */
+  logMass: number;
+  /** The reply text up to and including the branch's token: what an assistant prefill continues. */
+  assistantText: string;
+  /**
+   * Whether a prefill request may read what follows. Not when the text ends in whitespace: chat
+   * templates that trim the final message (Llama 3's `| trim`) make transformers' apply_chat_template
+   * cut the prompt before that whitespace (render_jinja_template, continue_final_message), so the
+   * distribution read would be the one before it. Also false once a read was tried and failed.
+   */
+  prefillable: boolean;
+  /** Filler tokens (tag remnants, spaces, quotes) on the way to it. */
+  depth: number;
+}
+
+/** The answer paths read so far: log masses of the yes and no paths, and the branches not read. */
+export interface AnswerPaths {
+  yes: number[];
+  no: number[];
+  pending: AnswerBranch[];
+}
+
+type PathStep = 'yes' | 'no' | 'filler' | null;
+
+/** What a token contributes to a path after `<answer`: the word, a remnant to follow, or nothing. */
+function pathStep(piece: string): PathStep {
+  const word = yesNoOf(piece);
+  if (word !== null) return word;
+  return /^[\s>"'`*]+$/.test(piece) ? 'filler' : null;
 }
 
 /**
- * FingER Eq. 1. At the answer token, every top_logprobs entry that is a yes/no variant counts:
- * pYes = Σ exp(lp_yes) / (Σ exp(lp_yes) + Σ exp(lp_no)), computed relative to the largest
- * logprob so very small probabilities do not underflow. Without any such entry, the sampled
- * answer decides (p = 1 or 0, source 'sampled'); null when there is neither.
+ * The alternatives at one position: the sampled token and its top_logprobs, each token string
+ * once, keeping only those that start with `lead` (the part of the position's token before
+ * `<answer` ends, when one token spans the tag and the answer), with what they add after it.
+ */
+function alternativesAt(position: TokenLogprob, lead: string): Array<{ token: string; rest: string; logprob: number }> {
+  const seen = new Set<string>();
+  const out: Array<{ token: string; rest: string; logprob: number }> = [];
+  for (const c of [{ token: position.token, logprob: position.logprob }, ...(position.top_logprobs ?? [])]) {
+    if (typeof c?.token !== 'string' || seen.has(c.token)) continue;
+    seen.add(c.token);
+    if (typeof c.logprob !== 'number' || !(c.logprob > -Infinity) || c.logprob > 0 || !c.token.startsWith(lead)) continue;
+    out.push({ token: c.token, rest: c.token.slice(lead.length), logprob: c.logprob });
+  }
+  return out;
+}
+
+/**
+ * Where the answer paths start in a reasoning reply: just after `<answer` of the tag that holds
+ * the answer (the first after `</reason>`, else the first), also when the reply ends right
+ * there. -1 when there is none.
+ */
+function answerPathStart(text: string): number {
+  const open = /(<\s*answer)(?=\s*>|\s*$)/gi;
+  const reasonClose = REASON_CLOSE.exec(text);
+  const from = reasonClose ? reasonClose.index + reasonClose[0].length : 0;
+  open.lastIndex = from;
+  const after = open.exec(text);
+  if (after) return after.index + after[1]!.length;
+  if (from === 0) return -1;
+  open.lastIndex = 0;
+  const any = open.exec(text);
+  return any ? any.index + any[1]!.length : -1;
+}
+
+/**
+ * Reads the answer paths on the sampled reply. Positions on the sampled path come with the
+ * response; a branch the reply did not take (e.g. `>` when `>No` was sampled) is left pending
+ * for extendAnswerPaths. In fast mode the paths start at the first generated token, unless the
+ * reply opens a tag (a FingER-tuned model writes `<reason>…` whatever it is asked): then the
+ * answer is read after an assistant prefill of `<answer`. Null when the reply has no answer tag
+ * (reasoning mode) or no tokens.
+ */
+export function readAnswerPaths(content: ReadonlyArray<TokenLogprob> | null | undefined, reasoning: boolean): AnswerPaths | null {
+  if (!content || content.length === 0) return null;
+  const starts: number[] = [];
+  let text = '';
+  for (const t of content) {
+    starts.push(text.length);
+    text += typeof t.token === 'string' ? t.token : '';
+  }
+  const paths: AnswerPaths = { yes: [], no: [], pending: [] };
+  let begin = 0;
+  if (reasoning || /^\s*</.test(text)) {
+    begin = answerPathStart(text);
+    if (begin < 0) {
+      if (reasoning) return null;
+      // Fast mode, tagged reply cut after its first token: ask for the answer directly.
+      paths.pending.push({ logMass: 0, assistantText: '<answer', prefillable: true, depth: 0 });
+      return paths;
+    }
+  }
+  if (begin >= text.length) {
+    paths.pending.push({ logMass: 0, assistantText: text, prefillable: !/\s$/.test(text), depth: 0 });
+    return paths;
+  }
+  let k = starts.length - 1;
+  while (k > 0 && starts[k]! > begin) k--;
+  const walk = (j: number, lead: string, logWeight: number, depth: number): void => {
+    const position = content[j]!;
+    for (const alt of alternativesAt(position, lead)) {
+      const logMass = logWeight + alt.logprob;
+      const step = pathStep(alt.rest);
+      if (step === 'yes') paths.yes.push(logMass);
+      else if (step === 'no') paths.no.push(logMass);
+      else if (step === 'filler' && depth < MAX_FILLER_TOKENS) {
+        if (alt.token === position.token && j + 1 < content.length) walk(j + 1, '', logMass, depth + 1);
+        else {
+          const assistantText = text.slice(0, starts[j]) + alt.token;
+          paths.pending.push({ logMass, assistantText, prefillable: !/\s$/.test(assistantText), depth: depth + 1 });
+        }
+      }
+    }
+  };
+  walk(k, text.slice(starts[k], begin), 0, 0);
+  return paths;
+}
+
+/**
+ * Adds what a prefill request read after `branch` (`position`: the first generated token of the
+ * reply to the prefill, with its top_logprobs). Returns false, and leaves the branch pending and
+ * marked unreadable, when the position holds no step of an answer path (a server that ignored
+ * the prefill answers something else entirely).
+ */
+export function extendAnswerPaths(paths: AnswerPaths, branch: AnswerBranch, position: TokenLogprob | null | undefined): boolean {
+  const found = position ? alternativesAt(position, '').map((alt) => ({ alt, step: pathStep(alt.rest) })) : [];
+  if (!found.some((f) => f.step !== null)) {
+    branch.prefillable = false;
+    return false;
+  }
+  paths.pending.splice(paths.pending.indexOf(branch), 1);
+  for (const { alt, step } of found) {
+    const logMass = branch.logMass + alt.logprob;
+    if (step === 'yes') paths.yes.push(logMass);
+    else if (step === 'no') paths.no.push(logMass);
+    else if (step === 'filler' && branch.depth < MAX_FILLER_TOKENS) {
+      const assistantText = branch.assistantText + alt.token;
+      paths.pending.push({ logMass, assistantText, prefillable: !/\s$/.test(assistantText), depth: branch.depth + 1 });
+    }
+  }
+  return true;
+}
+
+/** Masses relative to the largest log mass (so very unlikely answers do not underflow). */
+function masses(paths: AnswerPaths): { yes: number; no: number; branch: (b: AnswerBranch) => number } {
+  const ref = Math.max(...paths.yes, ...paths.no, ...paths.pending.map((b) => b.logMass));
+  const sum = (lps: number[]) => lps.reduce((s, lp) => s + Math.exp(lp - ref), 0);
+  return { yes: sum(paths.yes), no: sum(paths.no), branch: (b) => Math.exp(b.logMass - ref) };
+}
+
+/** How far pYes could move if a branch of mass `m` went all to Yes or all to No. */
+function influence(yes: number, no: number, m: number): number {
+  if (!(yes + no > 0)) return m > 0 ? Infinity : 0;
+  const now = yes / (yes + no);
+  return Math.max(now - yes / (yes + no + m), (yes + m) / (yes + no + m) - now);
+}
+
+/** The heaviest branch worth an assistant prefill (it could move pYes by more than the threshold), or null. */
+export function nextPrefillBranch(paths: AnswerPaths, threshold = BRANCH_THRESHOLD): AnswerBranch | null {
+  const m = masses(paths);
+  const candidates = paths.pending.filter((b) => b.prefillable).sort((a, b) => b.logMass - a.logMass);
+  return candidates.find((b) => influence(m.yes, m.no, m.branch(b)) > threshold) ?? null;
+}
+
+/**
+ * pYes = P(Yes paths) / (P(Yes paths) + P(No paths)). Branches that cannot move it by more than
+ * the threshold are left out. When a branch that could was not read (the server refused the
+ * prefill, or it could not be asked), its mass is split evenly between Yes and No and the source
+ * is `approximate`: an estimate, never a silent 0 or 1. Null when no path reaches a Yes or No.
+ */
+export function answerProbabilityFromPaths(paths: AnswerPaths, threshold = BRANCH_THRESHOLD): AnswerProbability | null {
+  if (paths.yes.length + paths.no.length === 0) return null;
+  const m = masses(paths);
+  const unread = paths.pending.map((b) => m.branch(b)).filter((mass) => influence(m.yes, m.no, mass) > threshold);
+  const open = unread.reduce((s, x) => s + x, 0);
+  const pYes = Math.min(1, Math.max(0, (m.yes + open / 2) / (m.yes + m.no + open)));
+  return { pYes, pNo: 1 - pYes, source: unread.length > 0 ? 'approximate' : 'logprobs' };
+}
+
+/**
+ * FingER Eq. 1 over the paths the reply itself shows (no prefill requests): see readAnswerPaths
+ * and answerProbabilityFromPaths. Without any Yes/No mass, the sampled answer decides (p = 1 or 0,
+ * source 'sampled'); null when there is neither.
  */
 export function readAnswerProbability(
   content: ReadonlyArray<TokenLogprob> | null | undefined,
   opts: { reasoning: boolean },
   sampledAnswer: Answer | null,
 ): AnswerProbability | null {
-  const fromLogprobs = content ? probabilityAt(content, opts.reasoning) : null;
-  if (fromLogprobs) return fromLogprobs;
+  const paths = readAnswerPaths(content, opts.reasoning);
+  return (paths && answerProbabilityFromPaths(paths)) ?? sampledProbability(sampledAnswer);
+}
+
+/** The sampled answer taken as certain (source 'sampled'), or null without one. */
+export function sampledProbability(sampledAnswer: Answer | null): AnswerProbability | null {
   if (sampledAnswer === null) return null;
   const pYes = sampledAnswer === 'Yes' ? 1 : 0;
   return { pYes, pNo: 1 - pYes, source: 'sampled' };
-}
-
-function probabilityAt(content: ReadonlyArray<TokenLogprob>, reasoning: boolean): AnswerProbability | null {
-  const index = answerTokenIndex(content, reasoning);
-  const entries = index >= 0 ? (content[index]!.top_logprobs ?? []) : [];
-  const yes: number[] = [];
-  const no: number[] = [];
-  for (const e of entries) {
-    if (typeof e.logprob !== 'number' || Number.isNaN(e.logprob)) continue;
-    const word = yesNoOf(e.token);
-    if (word === 'yes') yes.push(e.logprob);
-    else if (word === 'no') no.push(e.logprob);
-  }
-  const max = Math.max(...yes, ...no);
-  if (!Number.isFinite(max)) return null;
-  const mass = (lps: number[]) => lps.reduce((s, lp) => s + Math.exp(lp - max), 0);
-  const yesMass = mass(yes);
-  const noMass = mass(no);
-  const pYes = Math.min(1, Math.max(0, yesMass / (yesMass + noMass)));
-  return { pYes, pNo: 1 - pYes, source: 'logprobs' };
 }

@@ -1,4 +1,4 @@
-// The answering request (DESIGN.md, "The FingER method" step 3 and "Talking to the endpoint").
+// The answering request (docs/ARCHITECTURE.md, "The FingER method" step 3 and "Talking to the endpoint").
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
 
@@ -32,5 +32,40 @@ export function buildAnswerRequest(input: AnswerRequestInput): ChatRequest {
     logprobs: true,
     top_logprobs: ANSWER_TOP_LOGPROBS,
     max_tokens: input.reasoning ? REASONING_MAX_TOKENS : 1,
+  };
+}
+
+/** At most this many assistant-prefill requests per question (README, "How the scores are computed"). */
+export const MAX_PREFILL_REQUESTS = 2;
+
+/**
+ * The next-token distribution after `assistantText` (the reply up to a branch of the answer
+ * paths): the answering request again, with the reply so far as a final assistant message that
+ * the model continues, one token, with logprobs. Everything else is the answering request's own
+ * (same system text, video and question, so the server's prefix cache serves it: one decode step).
+ *
+ * - vLLM (vllm/entrypoints/openai/chat_completion/protocol.py, ChatCompletionRequest): passes
+ *   `add_generation_prompt` and `continue_final_message` to the chat template
+ *   (chat_utils.py, apply_hf_chat_template), where transformers' render_jinja_template cuts the
+ *   rendered prompt just after the final message's text, so no end-of-turn token follows it. Its
+ *   validator `check_generation_prompt` answers 400 "Cannot set both `continue_final_message` and
+ *   `add_generation_prompt` to True." on the raw request, and transformers refuses the pair too,
+ *   so `add_generation_prompt: false` is sent explicitly (it defaults to true).
+ * - SGLang (python/sglang/srt/entrypoints/openai/serving_chat.py, _handle_last_assistant_message):
+ *   removes a final assistant message whose content is a string, renders the rest with the
+ *   generation prompt, and appends the text as it is; it ignores `add_generation_prompt`. The
+ *   content is therefore a plain string, never a list of parts.
+ */
+export function buildPrefillRequest(answering: ChatRequest, assistantText: string): ChatRequest {
+  return {
+    ...answering,
+    messages: [...answering.messages, { role: 'assistant', content: assistantText }],
+    temperature: 0,
+    logprobs: true,
+    top_logprobs: ANSWER_TOP_LOGPROBS,
+    max_tokens: 1,
+    ...(answering.max_completion_tokens != null ? { max_completion_tokens: 1 } : {}),
+    // Server extensions (vLLM, SGLang); not in the openai package's request type.
+    ...({ continue_final_message: true, add_generation_prompt: false } as object),
   };
 }

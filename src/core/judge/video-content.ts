@@ -1,6 +1,6 @@
 // The video part(s) of an answering request. Built once per video and reused, unchanged, for
 // every question: the base64 is encoded once, and identical bytes let vLLM/SGLang reuse the
-// cached prefix (DESIGN.md, "Talking to the endpoint").
+// cached prefix (docs/ARCHITECTURE.md, "Talking to the endpoint").
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { InputMode } from '../types';
 import { FingerError } from '../errors';

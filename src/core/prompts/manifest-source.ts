@@ -8,7 +8,7 @@
 // only adds positions, and checks that the text it finds decodes to the parser's prompt.
 import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { balancedEnd, scanJsonContainer, stripBom } from '../questions/json';
+import { balancedEnd, scanJsonContainer, stripBom } from '../json';
 import { fieldNameOf, parsePromptManifest, PROMPT_FIELDS, VIDEO_FIELDS, type ManifestEntry } from './manifest';
 
 export interface TextSpan {

@@ -1,11 +1,11 @@
-// Prompt manifests: one file mapping many videos to their prompts (DESIGN.md, "Files in the
+// Prompt manifests: one file mapping many videos to their prompts (docs/ARCHITECTURE.md, "Files in the
 // user's workspace"). Parsing is pure (text in → entries with line numbers out); reading adds a
 // small cache so scoring a folder of 1,000 clips does not parse the same CSV 1,000 times.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { FingerError } from '../errors';
-import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../questions/json';
+import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../json';
 import { readTextFile } from './text-file';
 
 /** Looked for in this order in each folder. */

@@ -1,4 +1,4 @@
-// Where a video's prompt comes from (DESIGN.md, "Files in the user's workspace"):
+// Where a video's prompt comes from (docs/ARCHITECTURE.md, "Files in the workspace"):
 //   1. a sidecar with the same base name: clip.mp4 → clip.txt, clip.prompt, clip.md;
 //   2. a manifest (prompts.json, prompts.jsonl, prompts.csv) in the video's folder, then in each
 //      ancestor folder up to and including the workspace root, never above it.

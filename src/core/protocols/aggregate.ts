@@ -1,7 +1,7 @@
 // Each protocol's own aggregate: the dimension scores and the overall score of a result from its
 // questions. The store calls it (saveResultSafely's `rescore`) when it has filled failed questions
 // from the saved result, so every protocol's file is written once, with its own overall:
-// - FingER: Eq. 3–4 with the configured dimension weights (DESIGN.md, "Scores");
+// - FingER: Eq. 3–4 with the configured dimension weights (docs/ARCHITECTURE.md, "The FingER method");
 // - VideoScore2: the plain mean of its three normalised ratings (equal weights; the paper's, not
 //   the FingER weights in the settings);
 // - Q-Save: the MOS of the reply, not the mean of the three dimensions. When the reply had no

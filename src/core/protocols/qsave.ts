@@ -18,7 +18,14 @@
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
-import type { AnsweredQuestion, Dimension } from '../types';
+import { buildVideoContent } from '../judge/video-content';
+import { extractFrames, frameCacheKey, sampleVideo, type Frame, type SamplingOptions } from '../video';
+import { ratingProtocol, type RatedSample } from './rated';
+import { defaultSlowFast } from './slowfast';
+import { videoMetaOf, type ProtocolContext } from './strategy';
+
+export { defaultSlowFast, type SlowFastOptions } from './slowfast';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
 import {
   findLastRating,
   logprobTokens,
@@ -179,29 +186,6 @@ export function scoreQSaveCompletion(completion: ChatCompletion, options: QSaveS
   return { questions, outcomes, mos, overall: mos.ok ? normaliseRating(mos.rating.rating) : null, rationale: parsed.rationale };
 }
 
-/** SlowFast sampling (numbers are ours; the paper gives the idea, not released settings). */
-export interface SlowFastOptions {
-  /** High-resolution frames spread evenly over the clip. */
-  slowFrames: number;
-  /** Pixels per slow frame (the judge's usual maxPixels). */
-  slowMaxPixels: number;
-  /** Frames per second for the fast pathway, capped by fastMaxFrames. */
-  fastFps: number;
-  fastMaxFrames: number;
-  /** Pixels per fast frame: a quarter of the slow frames' area (half the width and height). */
-  fastMaxPixels: number;
-}
-
-export function defaultSlowFast(maxPixels: number, fps: number): SlowFastOptions {
-  return {
-    slowFrames: 4,
-    slowMaxPixels: maxPixels,
-    fastFps: Math.max(fps, 4),
-    fastMaxFrames: 32,
-    fastMaxPixels: Math.max(4, Math.floor(maxPixels / 4)),
-  };
-}
-
 export interface QSaveRequest {
   /** Slow pathway: one image part per high-resolution frame. */
   slowContent: ChatCompletionContentPart[];
@@ -229,3 +213,71 @@ export async function askQSave(
   const response = await client.chat(buildQSaveRequest(r), { signal });
   return { ...scoreQSaveCompletion(response.completion, r), endpoint: response.endpoint };
 }
+
+// ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
+
+interface SlowFastFrames {
+  /** High-resolution frames, one image part each. */
+  slow: Frame[];
+  /** Low-resolution frames of the fast pathway (none in `file` mode, where the server samples). */
+  fast: Frame[];
+}
+
+/**
+ * SlowFast: the slow frames through sampleVideo (which probes and hashes once), the fast frames
+ * from the same probe with a second ffmpeg pass, both through the frame cache. The result's
+ * `sampling` records the fast pathway's rate and the slow frames' pixel budget, and `frames`
+ * counts every frame sent.
+ */
+async function sampleSlowFast(ctx: ProtocolContext, tools: { ffmpeg: string; ffprobe: string }): Promise<RatedSample<SlowFastFrames>> {
+  const s = ctx.engine.settings;
+  const sf = { ...defaultSlowFast(s.maxPixels, s.fps), ...ctx.inputs.slowFast };
+  const cache = ctx.engine.frameCache(ctx.workspaceRoot);
+  // planSampling caps at maxFrames: a rate far above any clip's frame rate gives exactly
+  // `slowFrames` evenly spread frames (at the centres of equal intervals) for clips over 4 ms.
+  const slowSampling: SamplingOptions = { fps: 1000, maxFrames: sf.slowFrames, maxPixels: sf.slowMaxPixels };
+  const fastSampling: SamplingOptions = { fps: sf.fastFps, maxFrames: sf.fastMaxFrames, maxPixels: sf.fastMaxPixels };
+  const slow = await sampleVideo(ctx.videoPath, slowSampling, { ...tools, cache, signal: ctx.signal });
+  let fast: Frame[] | undefined;
+  if (s.mode !== 'file') {
+    const key = frameCacheKey(slow.sha256, fastSampling);
+    fast = await cache.get(key);
+    if (!fast) {
+      fast = await extractFrames(ctx.videoPath, slow.info, fastSampling, { ffmpeg: tools.ffmpeg, signal: ctx.signal });
+      await cache.set(key, fast);
+    }
+  }
+  return {
+    video: videoMetaOf(slow),
+    sampling: {
+      mode: s.mode,
+      fps: sf.fastFps,
+      maxFrames: sf.slowFrames + sf.fastMaxFrames,
+      maxPixels: sf.slowMaxPixels,
+      frames: slow.frames.length + (fast?.length ?? 0),
+    },
+    state: { slow: slow.frames, fast: fast ?? [] },
+  };
+}
+
+/** Q-Save as a strategy: SlowFast frames, one request, the MOS as the overall. */
+export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
+  id: 'qsave',
+  label: PROTOCOL_LABELS.qsave,
+  description: 'one request over SlowFast frames: a mean opinion score plus visual, dynamic and alignment attribution',
+  fields: QSAVE_FIELDS,
+  templateHash: QSAVE_TEMPLATE_HASH,
+  sample: sampleSlowFast,
+  async ask(ctx, prompt, frames, file) {
+    const s = ctx.engine.settings;
+    const slowContent = buildVideoContent({ mode: 'frames', frames: frames.slow });
+    const fastContent = buildVideoContent({ mode: s.mode, frames: frames.fast, ...(file ? { file } : {}) });
+    const { softScore, maxTokens } = ctx.inputs;
+    const r = await askQSave(
+      ctx.engine.pool,
+      { prompt, temperature: s.temperature, softScore, maxTokens, slowContent, fastContent, fastAsVideo: s.mode !== 'frames' },
+      ctx.signal,
+    );
+    return { questions: r.questions, endpoint: r.endpoint, overall: r.overall };
+  },
+});

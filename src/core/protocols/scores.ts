@@ -3,7 +3,8 @@
 // in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
-import type { AnsweredQuestion, Dimension, ProbabilitySource } from '../types';
+import { answered, unanswered } from '../scoring/answers';
+import type { AnsweredQuestion, Dimension, ProbabilitySource, Question } from '../types';
 
 export const MIN_RATING = 1;
 export const MAX_RATING = 5;
@@ -148,24 +149,30 @@ export function ratingDistribution(position: TokenLogprob): Map<number, number> 
 
 /**
  * How the distribution over 1–5 becomes one score:
- * - `expected`: Σ d·p(d), the expectation (Q-Align's and VideoScore2's "weighted" variant);
- * - `vs2-normed`: d*·p(d*) with d* the most probable digit, what VideoScore2's released inference
- *   script (vs2_inference.py, `ll_based_soft_score_normed`) reports. It is not monotone in the
- *   distribution (a confident 3 can beat an unsure 4), so `expected` is the default.
+ * - `vs2-normed`: d*·p(d*), with d* the most probable digit and p renormalised over the digits
+ *   1–5 (the first digit on a tie): what VideoScore2's released inference script computes
+ *   (github.com/TIGER-AI-Lab/VideoScore2, vs2_inference.py, `ll_based_soft_score_normed`, which
+ *   then rounds to 4 places for printing). VideoScore2's default. It is not monotone in the
+ *   distribution (a confident 3 can beat an unsure 4).
+ * - `expected`: Σ d·p(d), the expectation (Q-Align's and VideoScore2's "weighted" variant); Q-Save's
+ *   default, and VideoScore2's on request.
  */
 export type SoftScoreRule = 'expected' | 'vs2-normed';
 
 export function softRating(distribution: ReadonlyMap<number, number>, rule: SoftScoreRule = 'expected'): number {
   if (rule === 'vs2-normed') {
+    // In digit order, as vs2_inference.py's `probs_list.index(max_prob)` breaks ties.
+    const total = [...distribution.values()].reduce((s, p) => s + p, 0);
     let best = MIN_RATING;
     let bestP = -1;
-    for (const [d, p] of distribution) {
+    for (let d = MIN_RATING; d <= MAX_RATING; d++) {
+      const p = distribution.get(d) ?? 0;
       if (p > bestP) {
         best = d;
         bestP = p;
       }
     }
-    return best * bestP;
+    return total > 0 ? (best * bestP) / total : 0;
   }
   let sum = 0;
   for (const [d, p] of distribution) sum += d * p;
@@ -240,21 +247,16 @@ export interface RatedDimension {
  * A dimension that could not be read has answer/score null and `error` set, like a failed question.
  */
 export function ratedQuestion(d: RatedDimension, outcome: RatingOutcome, reason: string | null): AnsweredQuestion {
-  const base = { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' as const };
-  if (!outcome.ok) {
-    return { ...base, answer: null, reason, pYes: null, pNo: null, score: null, probabilitySource: null, error: outcome.error };
-  }
+  const question = ratedDimensionQuestion(d);
+  if (!outcome.ok) return unanswered(question, outcome.error, reason);
   const score = normaliseRating(outcome.rating.rating);
-  return {
-    ...base,
-    answer: score >= 0.5 ? 'Yes' : 'No',
-    reason,
-    pYes: score,
-    pNo: 1 - score,
-    score,
-    probabilitySource: outcome.rating.source,
-    error: null,
-  };
+  // A positive question scores its pYes: the normalised rating.
+  return answered(question, { answer: score >= 0.5 ? 'Yes' : 'No', reason, pYes: score, probabilitySource: outcome.rating.source });
+}
+
+/** The question that stands for a rated dimension, before it is rated (a pending row). */
+export function ratedDimensionQuestion(d: RatedDimension): Question {
+  return { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' };
 }
 
 /** The reasoning of a reply: inside <think>…</think> when present, else what precedes `before`. */

@@ -9,14 +9,20 @@
 // The query follows the repository's vs2_inference.py (the three dimension names with a short
 // gloss, the prompt, then the output format); the labels are kept exactly, since the released
 // model was trained on them (data/data_sft.py, data/data_rl.py). The soft score per dimension
-// comes from the logprobs at that rating's digit token, as in the repository's
-// eval/eval_methods/vs2_float*.py (see SoftScoreRule for the two variants).
+// comes from the logprobs at that rating's digit token: by default as the repository's
+// vs2_inference.py computes it (best rating × its probability renormalised over 1–5), the
+// expected value on request (see SoftScoreRule).
 //
-// Pure parts (query, parsing, scoring a completion) are separate from the request.
+// Pure parts (query, parsing, scoring a completion) come first and are separate from the request;
+// the protocol's strategy (sampling and asking) is at the end.
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
-import type { AnsweredQuestion, Dimension } from '../types';
+import { buildVideoContent } from '../judge/video-content';
+import { sampleVideo, type Frame, type SamplingOptions } from '../video';
+import { ratingProtocol } from './rated';
+import { videoMetaOf } from './strategy';
+import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
 import {
   findLastRating,
   logprobTokens,
@@ -112,6 +118,7 @@ export function parseVideoScore2Reply(text: string): VideoScore2Parse {
 }
 
 export interface VideoScore2Options {
+  /** Default 'vs2-normed', as VideoScore2's released vs2_inference.py; 'expected' for Σ d·p(d). */
   softScore?: SoftScoreRule;
 }
 
@@ -134,7 +141,7 @@ export function scoreVideoScore2Completion(completion: ChatCompletion, options: 
     const outcome = readRating(
       parsed.ratings[f.field],
       tokens && spelled ? { list: tokens, starts: spelled.starts, match: parsedTokens.ratings[f.field] } : null,
-      options.softScore ?? 'expected',
+      options.softScore ?? 'vs2-normed',
     );
     outcomes[f.dimension] = outcome;
     return ratedQuestion(f, outcome, parsed.rationale);
@@ -167,3 +174,30 @@ export async function askVideoScore2(
   const response = await client.chat(buildVideoScore2Request(r), { signal });
   return { ...scoreVideoScore2Completion(response.completion, r), endpoint: response.endpoint };
 }
+
+// ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
+
+/** VideoScore2 as a strategy: the judge's usual frame sampling, one request. */
+export const videoScore2Protocol = ratingProtocol<{ frames: Frame[] }>({
+  id: 'videoscore2',
+  label: PROTOCOL_LABELS.videoscore2,
+  description: 'one request: visual quality, text alignment and physical consistency rated 1–5 with a rationale',
+  fields: VIDEOSCORE2_FIELDS,
+  templateHash: VIDEOSCORE2_TEMPLATE_HASH,
+  async sample(ctx, tools) {
+    const s = ctx.engine.settings;
+    const sampling: SamplingOptions = { fps: s.fps, maxFrames: s.maxFrames, maxPixels: s.maxPixels };
+    const video = await sampleVideo(ctx.videoPath, sampling, { ...tools, cache: ctx.engine.frameCache(ctx.workspaceRoot), signal: ctx.signal });
+    return {
+      video: videoMetaOf(video),
+      sampling: { mode: s.mode, ...sampling, frames: s.mode === 'file' ? 0 : video.frames.length },
+      state: { frames: video.frames },
+    };
+  },
+  ask(ctx, prompt, state, file) {
+    const s = ctx.engine.settings;
+    const videoContent = buildVideoContent({ mode: s.mode, frames: state.frames, ...(file ? { file } : {}) });
+    const { softScore, maxTokens } = ctx.inputs;
+    return askVideoScore2(ctx.engine.pool, { prompt, temperature: s.temperature, softScore, maxTokens, videoContent }, ctx.signal);
+  },
+});

@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../log';
 import { DIMENSIONS, type Dimension, type Entity, type Question, type QuestionSet } from '../types';
 import { entitiesUserMessage, questionsUserMessage } from '../templates/markers';
 import { renderEntitiesSystem, renderQuestionsSystem, type RenderableTemplates } from '../templates/render';
-import { parseJsonTolerant } from './json';
+import { parseJsonTolerant } from '../json';
 import { readQuestionSet, writeQuestionSet } from './question-set-file';
 import {
   EntitiesReplySchema,
@@ -27,7 +27,7 @@ import {
   type EntityReply,
 } from './schemas';
 import { normaliseEntityName, normaliseQuestionText } from './text';
-import { formatZodError } from './zod-format';
+import { formatZodError } from '../json';
 
 export interface StepOptions {
   signal?: AbortSignal;

@@ -15,20 +15,9 @@ export {
   type ParsedQuestions,
 } from './generate';
 export { readQuestionSet, writeQuestionSet, parseQuestionSet } from './question-set-file';
+export { prepareQuestionSet, questionSetPathFor, type PrepareQuestionSetOptions, type PreparedQuestionSet } from './prepare';
 export { diffQuestionSets, type QuestionSetDiff } from './diff';
 export { normaliseQuestionText, normaliseEntityName } from './text';
-export {
-  parseJsonTolerant,
-  parseJsonText,
-  describeJsonSyntaxError,
-  positionToLineColumn,
-  locateJsonPath,
-  scanJsonContainer,
-  scanTopLevelJson,
-  removeTrailingCommas,
-  type TextPosition,
-} from './json';
-export { formatZodError, formatIssuePath } from './zod-format';
 export {
   ENTITIES_SCHEMA_NAME,
   QUESTIONS_SCHEMA_NAME,

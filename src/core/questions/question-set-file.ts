@@ -5,8 +5,7 @@ import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FingerError } from '../errors';
 import { QuestionSetSchema, type QuestionSet } from '../types';
-import { locateJsonPath, parseJsonText, positionToLineColumn, stripBom } from './json';
-import { formatIssuePath } from './zod-format';
+import { formatIssuePath, locateJsonPath, parseJsonText, positionToLineColumn, stripBom } from '../json';
 
 const HINT = 'Fix the file (see "Question set" in the README), or delete it to generate the questions again.';
 

@@ -5,29 +5,18 @@
 //     honoured the wire schema: it accepts the usual near-misses (a bare array, "Visual Quality",
 //     "Positive", missing fact lists) and normalises them.
 import * as z from 'zod';
-import { DIMENSIONS, DimensionSchema, PolaritySchema, type Dimension } from '../types';
+import { DIMENSIONS, EntityWireSchema, PolaritySchema, QuestionWireSchema, type Dimension } from '../types';
+
+export { EntityWireSchema, QuestionWireSchema };
 
 export const ENTITIES_SCHEMA_NAME = 'finger_entities';
 export const QUESTIONS_SCHEMA_NAME = 'finger_questions';
 
 // ---- wire schemas -------------------------------------------------------------------------
 
-export const EntityWireSchema = z.object({
-  name: z.string().describe('Short noun phrase as in the prompt, e.g. "chef", "red umbrella", "street".'),
-  type: z.string().describe('object, person, animal, text or scene'),
-  attributes: z.array(z.string()).describe('Facts the prompt states about how it looks: colour, size, count, material, style.'),
-  actions: z.array(z.string()).describe('What it does, as stated by the prompt.'),
-  relations: z.array(z.string()).describe('How it relates to other entities (spatial, interaction), as stated by the prompt.'),
-});
 export const EntitiesWireSchema = z.object({ entities: z.array(EntityWireSchema) });
 export type EntityReply = z.infer<typeof EntityWireSchema>;
 
-export const QuestionWireSchema = z.object({
-  entity: z.string().describe('Name of the entity the question is about (as in the entity list).'),
-  dimension: DimensionSchema,
-  text: z.string().describe('A yes/no question about what is visible in the video.'),
-  polarity: PolaritySchema.describe('positive: "Yes" means a good video; negative: "No" means a good video.'),
-});
 export const QuestionsWireSchema = z.object({ questions: z.array(QuestionWireSchema) });
 export type QuestionReply = z.infer<typeof QuestionWireSchema>;
 

@@ -1,4 +1,4 @@
-// FingER scores (Chen et al. 2025, Eq. 1–4), exactly as ../../../../shared/DESIGN.md defines them.
+// FingER scores (Chen et al. 2025, Eq. 1–4), exactly as docs/ARCHITECTURE.md, "The FingER method", states them.
 // Pure functions with no Node or VS Code APIs, so the webview can import them for displayed
 // scores with human overrides applied.
 import {

@@ -1,1 +1,2 @@
 export * from './finger';
+export * from './answers';

@@ -21,9 +21,16 @@ export interface AnswerCacheKeyParts {
   reasoning: boolean;
 }
 
+/**
+ * How an answer's probability is read; part of every key, so answers read an older way are asked
+ * again. 2: P(answer) as a sum over token paths (README, "How the scores are computed"); the
+ * one-position reading before it collapsed answers glued to their tag (`>No`) to 0 or 1.
+ */
+export const ANSWER_READING = 2;
+
 export function answerCacheKey(k: AnswerCacheKeyParts): string {
   const { videoSha256: _, ...rest } = k;
-  return createHash('sha256').update(JSON.stringify({ ...rest, questionText: rest.questionText.trim() })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ ...rest, questionText: rest.questionText.trim(), reading: ANSWER_READING })).digest('hex');
 }
 
 const CachedAnswerSchema = z.object({

@@ -1,4 +1,4 @@
-// Where things live in the user's workspace (DESIGN.md, "Files in the user's workspace").
+// Where things live in the user's workspace (docs/ARCHITECTURE.md, "Files in the workspace").
 import * as path from 'node:path';
 import { FingerError } from '../errors';
 

@@ -2,8 +2,7 @@
 // files beside the templates (overridable the same way), so examples are edited as data, not
 // buried in template strings.
 import * as z from 'zod';
-import { DIMENSION_LABELS, DimensionSchema } from '../types';
-import { EntityWireSchema, QuestionWireSchema } from '../questions/schemas';
+import { DIMENSION_LABELS, DimensionSchema, EntityWireSchema, QuestionWireSchema } from '../types';
 
 export const DimensionGuideSchema = z
   .object({

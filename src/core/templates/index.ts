@@ -1,4 +1,4 @@
-// Templates: load (bundled defaults + workspace overrides), check, render. See DESIGN.md.
+// Templates: load (bundled defaults + workspace overrides), check, render (docs/ARCHITECTURE.md, "Files in the workspace").
 export {
   loadTemplates,
   bundledTemplatesDir,

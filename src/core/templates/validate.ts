@@ -2,8 +2,7 @@
 // the template will meet (both reasoning modes for the answer templates). Used by loadTemplates
 // (first problem → FingerError) and by the extension for live diagnostics while a user edits.
 import type { z } from 'zod';
-import { formatIssuePath } from '../questions/zod-format';
-import { describeJsonSyntaxError, locateJsonPath, positionToLineColumn, stripBom } from '../questions/json';
+import { describeJsonSyntaxError, formatIssuePath, locateJsonPath, positionToLineColumn, stripBom } from '../json';
 import { DIMENSION_LABELS } from '../types';
 import { liquidProblem, parseLiquid, renderParsed, type TemplateProblem } from './engine';
 import { TEMPLATE_DATA_FILES, TEMPLATE_DATA_NAMES, type TemplateData, type TemplateDataName } from './data';

@@ -7,7 +7,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { FingerError } from '../errors';
 import { pearson, spearman, type Statistic } from '../metrics';
 import { accuracyWithoutTies, tieCalibratedAccuracy, type CalibratedAccuracy, type RankedPair } from '../metrics/tie-calibration';
-import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../questions/json';
+import { parseJsonText, positionToLineColumn, scanTopLevelJson, stripBom } from '../json';
 import { applyOverrides, scoreDimensions } from '../scoring/finger';
 import { DIMENSIONS, type Dimension, type Labels, type Result } from '../types';
 

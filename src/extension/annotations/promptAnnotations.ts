@@ -307,7 +307,8 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
             title: a.lens.title,
             tooltip: a.lens.tooltip,
             command: 'finger.openResults',
-            arguments: [vscode.Uri.file(a.video)],
+            // The lens shows FingER's scores: it opens FingER's results, whatever finger.protocol says.
+            arguments: [vscode.Uri.file(a.video), 'finger'],
           }),
       );
     }
@@ -319,7 +320,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
       return [new vscode.CodeLens(top, { title: 'FingER: not scored yet — Score Video', command: 'finger.scoreVideo', arguments: [vscode.Uri.file(video)] })];
     }
     const a = computeAnnotations(doc.getText(), entry.result, entry.labels, this.host.settingsForDisplay(doc.uri).eval.weights);
-    return [new vscode.CodeLens(top, { title: a.lens.title, tooltip: a.lens.tooltip, command: 'finger.openResults', arguments: [vscode.Uri.file(video)] })];
+    return [new vscode.CodeLens(top, { title: a.lens.title, tooltip: a.lens.tooltip, command: 'finger.openResults', arguments: [vscode.Uri.file(video), 'finger'] })];
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

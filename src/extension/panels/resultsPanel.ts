@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/pipeline';
-import { cacheDir, fromWorkspaceRelative, saveOverride } from '../../core/store';
-import type { QuestionSet } from '../../core/types';
+import { cacheDir, fromWorkspaceRelative, readResult, resultPathFor, saveOverride } from '../../core/store';
+import { PROTOCOL_LABELS, ProtocolSchema, type Protocol, type QuestionSet, type Result } from '../../core/types';
 import {
   makeNotification,
   makeResponse,
@@ -28,13 +28,29 @@ import { extensionResourceRoots, themeKind, webviewHtml } from './webviewAssets'
 
 export const RESULTS_VIEW_TYPE = 'finger.results';
 
-/** Codecs and containers a VS Code webview can play (E2E-NOTES: H.264 and VP8; not VP9, not AAC). */
+/** Codecs and containers a VS Code webview can play (H.264 and VP8; not VP9, not AAC: docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"). */
 const PLAYABLE_CODECS = new Set(['h264', 'vp8']);
 const PLAYABLE_CONTAINERS = new Set(['.mp4', '.m4v', '.webm']);
 
 interface PanelState {
   relPath?: string;
   workspaceRoot?: string;
+  protocol?: Protocol;
+}
+
+/** `FingER: clip.mp4`, `VideoScore2: clip.mp4`: the protocol shows in the tab. */
+function panelTitle(protocol: Protocol, video: string): string {
+  return `${PROTOCOL_LABELS[protocol]}: ${path.basename(video)}`;
+}
+
+/** The protocol a restored panel's title names (panelTitle); FingER when none does. */
+function protocolOfTitle(title: string): Protocol {
+  return ProtocolSchema.options.find((p) => title.startsWith(`${PROTOCOL_LABELS[p]}: `)) ?? 'finger';
+}
+
+/** Panels are per video and protocol; a FingER panel is keyed by the video's path alone. */
+function panelKey(video: string, protocol: Protocol): string {
+  return protocol === 'finger' ? path.resolve(video) : `${protocol}:${path.resolve(video)}`;
 }
 
 export class ResultsPanel implements vscode.Disposable {
@@ -48,6 +64,8 @@ export class ResultsPanel implements vscode.Disposable {
   pendingQuestionSet: QuestionSet | undefined;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
+  /** Another protocol's result, read from its file (the results index holds FingER's). */
+  private protocolResult: { result?: Result; error?: string; file: string } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -55,11 +73,13 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly host: Host,
     private readonly index: ResultsIndex,
     private readonly onCommand: (panel: ResultsPanel, message: WebviewMessage) => Promise<void>,
+    /** Whose result the panel shows and what its Rescore runs. */
+    readonly protocol: Protocol = 'finger',
   ) {
     const extensionUri = host.context.extensionUri;
     panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'finger.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'results', `FingER: ${path.basename(target.video)}`);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'results', panelTitle(protocol, target.video));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data) => void this.receive(data)),
       panel.onDidDispose(() => this.dispose()),
@@ -117,7 +137,7 @@ export class ResultsPanel implements vscode.Disposable {
   async sendShow(): Promise<void> {
     if (!this.ready) return;
     // The index is kept current by its watchers; not re-reading here keeps show → change → show from looping.
-    const entry = this.index.get(this.target.video);
+    const entry = this.protocol === 'finger' ? this.index.get(this.target.video) : await this.readProtocolResult();
     this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? path.relative(this.target.workspaceRoot, f).split(path.sep).join('/') : undefined));
     if (this.frames.length === 0 && entry?.result) this.frames = await this.cachedFrames(entry.result.video.sha256, entry.result.sampling);
     this.videoUri ??= await this.playableVideoUri();
@@ -133,9 +153,26 @@ export class ResultsPanel implements vscode.Disposable {
         frames: this.frames,
       },
       theme: themeKind(),
-      weights: settings.eval.weights,
+      // The weights in the settings are FingER's; another protocol's overall is its own.
+      ...(this.protocol === 'finger' ? { weights: settings.eval.weights } : {}),
     });
     if (entry?.error) this.post('results/error', { message: entry.error, file: entry.file });
+  }
+
+  /** This panel's result when its protocol is not FingER: `.finger/results-<protocol>/…` (no watcher;
+   *  read when shown, which a save of this protocol triggers). Labels are the video's, as in FingER. */
+  private async readProtocolResult(): Promise<{ result?: Result; error?: string; file: string; labels: import('../../core/types').Labels | null }> {
+    const { protocolResultsDir } = await import('../../core/protocols');
+    const ws = this.target.workspaceRoot;
+    const file = resultPathFor(ws, this.target.video, protocolResultsDir(this.protocol, this.index.resultsFolder(ws)));
+    const labels = await this.index.labelsOf(this.target.video, ws);
+    try {
+      this.protocolResult = { result: await readResult(file), file };
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT';
+      this.protocolResult = missing ? { file } : { error: describeError(e), file };
+    }
+    return { ...this.protocolResult, labels };
   }
 
   /** Frames of an earlier score, from the frame cache (no ffmpeg run just to show a result). */
@@ -193,18 +230,19 @@ export class ResultsPanel implements vscode.Disposable {
         break;
       case 'saved':
         this.pendingQuestionSet = undefined;
-        void this.index.refresh(this.target.video, this.target.workspaceRoot).then(() => this.sendShow());
+        if (this.protocol === 'finger') void this.index.refresh(this.target.video, this.target.workspaceRoot).then(() => this.sendShow());
+        else void this.sendShow();
         break;
     }
   }
 
   /** The result on disk for this video (without overrides). */
-  get currentResult(): import('../../core/types').Result | undefined {
-    return this.index.get(this.target.video)?.result;
+  get currentResult(): Result | undefined {
+    return this.protocol === 'finger' ? this.index.get(this.target.video)?.result : this.protocolResult?.result;
   }
 
   get state(): PanelState {
-    return { relPath: this.target.relPath, workspaceRoot: this.target.workspaceRoot };
+    return { relPath: this.target.relPath, workspaceRoot: this.target.workspaceRoot, protocol: this.protocol };
   }
 
   dispose(): void {
@@ -227,7 +265,7 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
     private readonly commands: { rescore(panel: ResultsPanel): Promise<void> },
   ) {
     this.disposables.push(
-      jobs.onPipelineEvent(({ target, event }) => this.panels.get(path.resolve(target.video))?.onPipelineEvent(event)),
+      jobs.onPipelineEvent(({ target, protocol, event }) => this.panels.get(panelKey(target.video, protocol))?.onPipelineEvent(event)),
       index.onDidChange(({ videos }) => {
         for (const v of videos) void this.panels.get(path.resolve(v))?.sendShow();
       }),
@@ -242,17 +280,19 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
     return this.lastActive && this.panels.has(path.resolve(this.lastActive.target.video)) ? this.lastActive : undefined;
   }
 
-  get(video: string): ResultsPanel | undefined {
-    return this.panels.get(path.resolve(video));
+  /** The open panel of a video's results for `protocol` (FingER's by default). */
+  get(video: string, protocol: Protocol = 'finger'): ResultsPanel | undefined {
+    return this.panels.get(panelKey(video, protocol));
   }
 
   all(): ResultsPanel[] {
     return [...this.panels.values()];
   }
 
-  /** Opens (or reveals) the panel of a video beside its prompt file. */
-  async open(target: VideoTarget, o: { preserveFocus?: boolean } = {}): Promise<ResultsPanel> {
-    const existing = this.panels.get(path.resolve(target.video));
+  /** Opens (or reveals) the panel of a video's results for `o.protocol` (FingER's by default) beside its prompt file. */
+  async open(target: VideoTarget, o: { preserveFocus?: boolean; protocol?: Protocol } = {}): Promise<ResultsPanel> {
+    const protocol = o.protocol ?? 'finger';
+    const existing = this.panels.get(panelKey(target.video, protocol));
     if (existing) {
       existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, o.preserveFocus);
       this.lastActive = existing;
@@ -271,16 +311,16 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
     }
     const panel = vscode.window.createWebviewPanel(
       RESULTS_VIEW_TYPE,
-      `FingER: ${path.basename(target.video)}`,
+      panelTitle(protocol, target.video),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: o.preserveFocus ?? true },
       { enableScripts: true, retainContextWhenHidden: true, enableFindWidget: true },
     );
-    return this.adopt(panel, target);
+    return this.adopt(panel, target, protocol);
   }
 
-  private adopt(panel: vscode.WebviewPanel, target: VideoTarget): ResultsPanel {
-    const rp = new ResultsPanel(panel, target, this.host, this.index, (p, m) => this.handle(p, m));
-    const key = path.resolve(target.video);
+  private adopt(panel: vscode.WebviewPanel, target: VideoTarget, protocol: Protocol): ResultsPanel {
+    const rp = new ResultsPanel(panel, target, this.host, this.index, (p, m) => this.handle(p, m), protocol);
+    const key = panelKey(target.video, protocol);
     this.panels.set(key, rp);
     this.lastActive = rp;
     panel.onDidChangeViewState((e) => {
@@ -302,15 +342,16 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
   /** Window reload: the webview's state names its video; else the list of panels open before. */
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
     const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []);
+    const protocol = ProtocolSchema.safeParse(state?.protocol).data ?? protocolOfTitle(panel.title);
     let video: string | undefined;
     if (state?.relPath && state.workspaceRoot) video = path.resolve(state.workspaceRoot, state.relPath);
-    video ??= remembered.find((v) => !this.panels.has(path.resolve(v)) && panel.title.endsWith(path.basename(v)));
+    video ??= remembered.find((v) => !this.panels.has(panelKey(v, protocol)) && panel.title.endsWith(path.basename(v)));
     if (!video || !existsSync(video)) {
       panel.dispose();
       return;
     }
     try {
-      this.adopt(panel, toTarget(video));
+      this.adopt(panel, toTarget(video), protocol);
     } catch (e) {
       this.host.logger.warn(`Could not restore the results panel of ${video}: ${describeError(e)}`);
       panel.dispose();

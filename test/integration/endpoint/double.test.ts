@@ -7,7 +7,6 @@ import {
   DEFAULT_DOUBLE_MODEL,
   DOUBLE_DIMENSIONS,
   RESPONSE_FORMAT_REJECTION,
-  answerDistribution,
   answerFor,
   classify,
   extractEntities,
@@ -15,7 +14,7 @@ import {
   findPromptInText,
   generateQuestions,
   startEndpointDouble,
-  tokenize,
+  tokenIds,
   type EndpointDouble,
 } from '../../double/endpoint-double';
 
@@ -83,26 +82,6 @@ describe('endpoint double: pure rules', () => {
     assert.equal(findEntitiesInText('no json here {not json}'), null);
   });
 
-  it('tokenize splits tags and words and concatenates back exactly', () => {
-    const text = '<reason>The frames clearly show it.</reason><answer>Yes</answer>';
-    const tokens = tokenize(text);
-    assert.equal(tokens.join(''), text);
-    assert.deepEqual(tokens.slice(0, 3), ['<', 'reason', '>']);
-    assert.ok(tokens.includes('Yes'));
-    assert.ok(tokens.includes('</'));
-  });
-
-  it('answerDistribution puts pYes of the yes/no mass on yes variants', () => {
-    for (const p of [0, 0.1, 0.5, 0.93, 1]) {
-      const d = answerDistribution(p, p >= 0.5 ? 'Yes' : 'No');
-      const mass = (re: RegExp) => d.filter((e) => re.test(e.token.trim())).reduce((s, e) => s + Math.exp(e.logprob), 0);
-      const yes = mass(/^yes$/i);
-      const no = mass(/^no$/i);
-      assert.ok(Math.abs(yes / (yes + no) - p) < 1e-9);
-      assert.ok(d.some((e) => e.token === 'Maybe'));
-    }
-  });
-
   it('classifies by schema name first, then media, then wording', () => {
     assert.equal(classify({ response_format: { json_schema: { name: 'finger_entities' } }, messages: [] }), 'entities');
     assert.equal(classify({ response_format: { json_schema: { name: 'finger_questions' } }, messages: [] }), 'questions');
@@ -139,13 +118,44 @@ describe('endpoint double over HTTP', () => {
     assert.equal(choice.message.content, `<reason>${expected.reason}</reason><answer>${expected.answer}</answer>`);
     const tokens = choice.logprobs!.content!;
     assert.equal(tokens.map((t) => t.token).join(''), choice.message.content);
-    assert.ok(tokens.length > 10, 'reply is split into many tokens');
-    const answerToken = tokens.find((t) => t.token === expected.answer)!;
-    const entries = answerToken.top_logprobs;
-    const yes = entries.filter((e) => /^yes$/i.test(e.token.trim())).reduce((s, e) => s + Math.exp(e.logprob), 0);
-    const no = entries.filter((e) => /^no$/i.test(e.token.trim())).reduce((s, e) => s + Math.exp(e.logprob), 0);
-    assert.ok(Math.abs(yes / (yes + no) - expected.pYes) < 1e-9);
-    assert.deepEqual(entries[0]!.bytes, [...Buffer.from(entries[0]!.token)]);
+    // The reply is Qwen2's tokenization of the text, token for token.
+    const qwen = tokenIds('qwen2', choice.message.content!);
+    assert.equal(tokens.length, qwen.length);
+    // After `<answer`: `>` (P = pYes) against `>No` (1 − pYes), then Yes / " Yes" (95 / 5).
+    const at = tokens.findIndex((t, i) => t.token === 'answer' && tokens[i - 1]?.token === '><');
+    const branch = Object.fromEntries(tokens[at + 1]!.top_logprobs.map((e) => [e.token, Math.exp(e.logprob)]));
+    assert.deepEqual(Object.keys(branch).sort(), ['>', '>No']);
+    assert.ok(Math.abs(branch['>']! - expected.pYes) < 1e-9);
+    assert.equal(tokens[at + 1]!.token, expected.answer === 'Yes' ? '>' : '>No');
+    if (expected.answer === 'Yes') {
+      const word = Object.fromEntries(tokens[at + 2]!.top_logprobs.map((e) => [e.token, Math.exp(e.logprob)]));
+      assert.ok(Math.abs(word['Yes']! - 0.95) < 1e-9 && Math.abs(word[' Yes']! - 0.05) < 1e-9);
+    }
+    assert.deepEqual(tokens[at + 1]!.top_logprobs[0]!.bytes, [...Buffer.from(tokens[at + 1]!.top_logprobs[0]!.token)]);
+  });
+
+  it('answers an assistant prefill with the next token after it, and refuses both generation-prompt flags like vLLM', async () => {
+    double.setOptions({ answers: { prefilled: { pYes: 0, reason: 'Blue.', paths: { '>No': 0.7, '>Yes': 0.2, '> Yes': 0.1 } } } });
+    try {
+      const messages = answerMessages('Is the prefilled one blue?');
+      const prefill = (content: string, extra: object) =>
+        client.chat.completions.create({ model, messages: [...messages, { role: 'assistant', content }], max_tokens: 1, logprobs: true, top_logprobs: 20, ...extra });
+      const next = await prefill('<reason>Blue.</reason><answer>', { continue_final_message: true, add_generation_prompt: false });
+      assert.equal(next.choices[0]!.message.content, 'Yes');
+      const top = Object.fromEntries(next.choices[0]!.logprobs!.content![0]!.top_logprobs.map((e) => [e.token, Math.exp(e.logprob)]));
+      assert.ok(Math.abs(top['Yes']! - 2 / 3) < 1e-9 && Math.abs(top[' Yes']! - 1 / 3) < 1e-9);
+      assert.equal(double.chatRequests().at(-1)!.kind, 'prefill');
+      // vLLM's request validator (check_generation_prompt), wrapped by its validation handler.
+      await assert.rejects(prefill('<answer', { continue_final_message: true, add_generation_prompt: true }), (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.match(e.message, /Cannot set both `continue_final_message` and `add_generation_prompt` to True\./);
+        return true;
+      });
+      // add_generation_prompt defaults to true, which transformers refuses together with continue_final_message.
+      await assert.rejects(prefill('<answer', { continue_final_message: true }), /continue_final_message and add_generation_prompt are not compatible/);
+    } finally {
+      double.setOptions({ answers: {} });
+    }
   });
 
   it('fast mode answers one token; top_logprobs cut to the requested count', async () => {
@@ -158,8 +168,8 @@ describe('endpoint double over HTTP', () => {
     assert.equal(none.choices[0]!.logprobs ?? null, null);
   });
 
-  it('per-question overrides pick pYes, token and reason', async () => {
-    double.setOptions({ answers: { umbrella: { pYes: 0.3, token: ' yes', reason: 'Custom.' } } });
+  it('per-question overrides pick the answer distribution and the reason', async () => {
+    double.setOptions({ answers: { umbrella: { pYes: 0.3, paths: { '> yes': 0.55, '>No': 0.45 }, reason: 'Custom.' } } });
     try {
       const r = await client.chat.completions.create({ model, messages: answerMessages('Is the UMBRELLA red?'), logprobs: true, top_logprobs: 20 });
       assert.equal(r.choices[0]!.message.content, '<reason>Custom.</reason><answer> yes</answer>');

@@ -1,4 +1,4 @@
-// scoreWithProtocol end to end: real clip → real ffmpeg frames → EndpointPool → real openai
+// scoreVideo with the VideoScore2 and Q-Save strategies end to end: real clip → real ffmpeg frames → EndpointPool → real openai
 // client → HTTP → a small OpenAI-compatible server in this file. The shared endpoint double
 // answers FingER's yes/no questions only, so this server speaks the same chat-completions
 // protocol for VideoScore2 and Q-Save replies, with logprobs at the rating digits that the
@@ -11,10 +11,11 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CancelledError } from '../../../src/core/errors';
 import { listResults, readResult } from '../../../src/core/store';
-import { protocolResultPathFor, scoreWithProtocol, type ProtocolScoreOptions } from '../../../src/core/protocols';
+import { protocolResultPathFor } from '../../../src/core/protocols';
 import { DEFAULT_SETTINGS, type EvalSettings } from '../../../src/core/settings';
 import { jpegSize } from '../../../src/core/video';
-import type { PipelineEvent } from '../../../src/core/pipeline';
+import { scoreVideo, type PipelineEvent, type ScoreVideoTarget } from '../../../src/core/pipeline';
+import type { Protocol } from '../../../src/core/types';
 import { countWrites } from '../../helpers/fs-writes';
 import { makeClip, makeTempDir, removeTempDir, testFfmpeg, testFfprobe } from '../../helpers/clips';
 import { completionFrom, tokensOf, type Piece } from '../../helpers/completion';
@@ -76,6 +77,9 @@ function framesOfVideoUrl(url: string): Buffer[] {
   return url.slice('data:video/jpeg;base64,'.length).split(',').map((b) => Buffer.from(b, 'base64'));
 }
 
+type Options = ScoreVideoTarget & { settings: EvalSettings };
+const scoreWith = (protocol: Protocol, o: Options) => scoreVideo({ ...o, protocol });
+
 describe('alternative protocols end to end', () => {
   let server: ChatServer;
   let ws: string;
@@ -104,7 +108,7 @@ describe('alternative protocols end to end', () => {
     ffprobePath: testFfprobe,
     ...over,
   });
-  const options = (over: Partial<ProtocolScoreOptions> = {}): ProtocolScoreOptions => ({
+  const options = (over: Partial<Options> = {}): Options => ({
     videoPath: clip,
     workspaceRoot: ws,
     settings: settings(),
@@ -121,7 +125,7 @@ describe('alternative protocols end to end', () => {
       ]),
     });
     const events: PipelineEvent[] = [];
-    const outcome = await scoreWithProtocol('videoscore2', options({ onEvent: (e) => events.push(e) }));
+    const outcome = await scoreWith('videoscore2', options({ onEvent: (e) => events.push(e) }));
 
     assert.equal(server.bodies.length, 1);
     const body = server.bodies[0];
@@ -135,16 +139,17 @@ describe('alternative protocols end to end', () => {
     assert.match(parts[1].text, /Video prompt: A playful kitten chases a dangling string across the room/);
     assert.equal(body.logprobs, true);
 
-    // visual: 4·.7 + 5·.2 + 3·.1 = 4.1 → (4.1−1)/4 = 0.775
-    // t2v: 2·.6 + 3·.4 = 2.4 → 0.35
-    // physical: (3·.9 + 4·.05)/.95 = 2.9/.95 → (2.9/.95 − 1)/4
-    const physical = (2.9 / 0.95 - 1) / 4;
+    // VideoScore2's vs2_inference.py: best rating × its probability renormalised over 1–5.
+    // visual: 4 · .7 / 1 = 2.8 → (2.8−1)/4 = 0.45
+    // t2v: 2 · .6 / 1 = 1.2 → 0.05
+    // physical: 3 · .9 / .95 → (2.7/.95 − 1)/4
+    const physical = (2.7 / 0.95 - 1) / 4;
     const r = outcome.result;
     assert.equal(r.protocol, 'videoscore2');
-    close(r.dimensions.visual_quality?.score, 0.775);
-    close(r.dimensions.text_alignment?.score, 0.35);
+    close(r.dimensions.visual_quality?.score, 0.45);
+    close(r.dimensions.text_alignment?.score, 0.05);
     close(r.dimensions.factual_consistency?.score, physical);
-    close(r.overall, (0.775 + 0.35 + physical) / 3);
+    close(r.overall, (0.45 + 0.05 + physical) / 3);
     assert.equal(r.questions[0]!.reason, 'The kitten is sharp but the string vanishes.');
     assert.equal(r.sampling.frames, 4);
     assert.equal(r.video.path, 'clips/kitten.mp4');
@@ -187,7 +192,7 @@ describe('alternative protocols end to end', () => {
         ],
       ),
     });
-    const outcome = await scoreWithProtocol('qsave', options());
+    const outcome = await scoreWith('qsave', options());
 
     const parts = userParts(server.bodies[0]);
     assert.deepEqual(parts.map((p: any) => p.type), ['image_url', 'image_url', 'image_url', 'image_url', 'video_url', 'text']);
@@ -217,7 +222,7 @@ describe('alternative protocols end to end', () => {
 
   it('Q-Save in frames mode sends every frame as an image', async () => {
     server.reply = () => ({ pieces: tokensOf('visual quality: 3\ndynamic quality: 3\ntext-video alignment: 3\noverall score: 3') });
-    const outcome = await scoreWithProtocol('qsave', options({ settings: settings({ mode: 'frames' }), resultsDir: '.finger/frames-mode' }));
+    const outcome = await scoreWith('qsave', options({ settings: settings({ mode: 'frames' }), resultsDir: '.finger/frames-mode' }));
     const parts = userParts(server.bodies[0]);
     assert.deepEqual(parts.map((p: any) => p.type), [...Array(4 + 8).fill('image_url'), 'text']);
     assert.match(parts.at(-1).text, /the remaining images/);
@@ -227,7 +232,7 @@ describe('alternative protocols end to end', () => {
 
   it('an endpoint failure is recorded per dimension, and does not replace a complete saved result', async () => {
     server.reply = () => ({ status: 500 });
-    const fresh = await scoreWithProtocol('videoscore2', options({ resultsDir: '.finger/failing' }));
+    const fresh = await scoreWith('videoscore2', options({ resultsDir: '.finger/failing' }));
     assert.equal(fresh.saved, true, 'nothing was saved before, so the failed result is kept as a record');
     assert.equal(fresh.result.overall, null);
     assert.equal(fresh.result.questions.length, 3);
@@ -236,14 +241,14 @@ describe('alternative protocols end to end', () => {
     // The first test saved a complete result for this clip. Asked the same way, the failed
     // dimensions keep their earlier ratings (the store's merge)…
     const before = await readResult(protocolResultPathFor('videoscore2', ws, clip));
-    const merged = await scoreWithProtocol('videoscore2', options());
+    const merged = await scoreWith('videoscore2', options());
     assert.equal(merged.saved, true);
     assert.match(merged.note ?? '', /3 failed dimension\(s\) kept their earlier ratings/);
     assert.deepEqual(merged.result.questions.map((q) => q.score), before.questions.map((q) => q.score));
     close(merged.result.overall, before.overall!);
 
     // …and asked differently (another temperature), the failure does not replace it.
-    const kept = await scoreWithProtocol('videoscore2', options({ settings: settings({ temperature: 0.7 }) }));
+    const kept = await scoreWith('videoscore2', options({ settings: settings({ temperature: 0.7 }) }));
     assert.equal(kept.saved, false);
     assert.match(kept.note ?? '', /complete result saved before was kept/);
     const onDisk = await readResult(protocolResultPathFor('videoscore2', ws, clip));
@@ -255,7 +260,7 @@ describe('alternative protocols end to end', () => {
     // The second test saved a complete Q-Save result with MOS 2.75 → 0.4375 (dimension mean 0.441…).
     server.reply = () => ({ status: 500 });
     const file = protocolResultPathFor('qsave', ws, clip);
-    const { value: outcome, writes } = await countWrites(file, () => scoreWithProtocol('qsave', options()));
+    const { value: outcome, writes } = await countWrites(file, () => scoreWith('qsave', options()));
     assert.equal(outcome.saved, true);
     // Every rating and the MOS are the saved ones, so the file is left as it is (it used to be
     // written with the mean and then again with the MOS).
@@ -268,14 +273,14 @@ describe('alternative protocols end to end', () => {
   it('cancellation throws CancelledError and sends nothing', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(scoreWithProtocol('qsave', options({ signal: controller.signal })), CancelledError);
+    await assert.rejects(scoreWith('qsave', options({ signal: controller.signal })), CancelledError);
     assert.equal(server.bodies.length, 0);
   });
 
   it('reads the prompt from the sidecar file when none is given', async () => {
     await writeFile(path.join(ws, 'clips', 'kitten.txt'), 'A kitten from the sidecar file\n');
     server.reply = () => ({ pieces: tokensOf('visual quality: 5\ntext-to-video alignment: 5\nphysical consistency: 5') });
-    const outcome = await scoreWithProtocol('videoscore2', options({ prompt: undefined, resultsDir: '.finger/sidecar' }));
+    const outcome = await scoreWith('videoscore2', options({ prompt: undefined, resultsDir: '.finger/sidecar' }));
     assert.equal(outcome.result.prompt, 'A kitten from the sidecar file');
     assert.match(userParts(server.bodies[0]).at(-1).text, /Video prompt: A kitten from the sidecar file/);
     close(outcome.result.overall, 1);

@@ -2,20 +2,23 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { answerTokenIndex, parseAnswerText, readAnswerProbability, yesNoOf, type TokenLogprob } from '../../../src/core/judge/parse';
+import {
+  answerProbabilityFromPaths,
+  extendAnswerPaths,
+  nextPrefillBranch,
+  parseAnswerText,
+  readAnswerPaths,
+  readAnswerProbability,
+  yesNoOf,
+  type TokenLogprob,
+} from '../../../src/core/judge/parse';
+import { answerReply, prefillReply } from '../../double/tokens';
 
 const tok = (token: string, top: Array<[string, number]> = [], logprob = -0.1): TokenLogprob => ({
   token,
   logprob,
   top_logprobs: top.map(([t, lp]) => ({ token: t, logprob: lp })),
 });
-
-/** Eq. 1 computed directly in the test from the entries it chose. */
-function expectedPYes(entries: Array<[string, number]>): number {
-  const yes = entries.filter(([t]) => /^yes$/i.test(t.replace(/^[\s"'>.,:!*]+|[\s"'>.,:!*]+$/g, ''))).reduce((s, [, lp]) => s + Math.exp(lp), 0);
-  const no = entries.filter(([t]) => /^no$/i.test(t.replace(/^[\s"'>.,:!*]+|[\s"'>.,:!*]+$/g, ''))).reduce((s, [, lp]) => s + Math.exp(lp), 0);
-  return yes / (yes + no);
-}
 
 describe('parseAnswerText', () => {
   const cases: Array<[string, 'Yes' | 'No' | null, string | null]> = [
@@ -74,56 +77,20 @@ describe('parseAnswerText', () => {
 });
 
 describe('readAnswerProbability', () => {
-  it('counts every yes/no variant at the answer token (Eq. 1), not the noise', () => {
-    const top: Array<[string, number]> = [
-      ['Yes', -0.4],
-      [' yes', -2.1],
-      ['YES', -3.3],
-      ['"Yes', -4.0],
-      ['No', -1.5],
-      [' no', -3.9],
-      ['Maybe', -2.5],
-      ['Yesterday', -5],
-    ];
-    const content = ['<', 'reason', '>', 'Looks', ' fine', '.', '</', 'reason', '>', '<', 'answer', '>'].map((t) => tok(t, [['Yes', -0.01]]));
-    content.push(tok('Yes', top), tok('</'), tok('answer'), tok('>'));
-    const result = readAnswerProbability(content, { reasoning: true }, 'Yes')!;
-    const yes = Math.exp(-0.4) + Math.exp(-2.1) + Math.exp(-3.3) + Math.exp(-4.0);
-    const no = Math.exp(-1.5) + Math.exp(-3.9);
+  it('counts Yes, " yes", YES and "Yes (real Qwen2 tokens, fast mode), not the noise', () => {
+    const fastPaths = { Yes: 0.3, ' yes': 0.2, YES: 0.1, '"Yes': 0.05, No: 0.2, ' no': 0.1, Maybe: 0.05 };
+    const reply = answerReply({ family: 'qwen2', tagged: false, reason: '', taggedPaths: {}, fastPaths });
+    const content: TokenLogprob[] = reply.map((t) => ({ token: t.token, logprob: t.logprob, top_logprobs: t.top }));
+    assert.deepEqual(content[0]!.top_logprobs!.map((e) => e.token).sort(), Object.keys(fastPaths).sort(), 'each variant is one token');
+    const result = readAnswerProbability(content, { reasoning: false }, 'Yes')!;
     assert.equal(result.source, 'logprobs');
-    assert.ok(Math.abs(result.pYes - yes / (yes + no)) < 1e-12);
+    // (0.3 + 0.2 + 0.1 + 0.05) / (0.65 + 0.3); Maybe is neither.
+    assert.ok(Math.abs(result.pYes - 0.65 / 0.95) < 1e-12);
     assert.equal(result.pNo, 1 - result.pYes);
   });
 
-  it('finds the answer token however the tag is split or glued', () => {
-    const top: Array<[string, number]> = [
-      ['Yes', -1.2],
-      ['No', -0.5],
-    ];
-    const want = expectedPYes(top);
-    const shapes: TokenLogprob[][] = [
-      [tok('<reason>'), tok('x'), tok('</reason>'), tok('<answer>'), tok('Yes', top), tok('</answer>')],
-      [tok('<'), tok('ans'), tok('wer'), tok('>'), tok('Yes', top), tok('</answer>')],
-      [tok('<reason>r</reason><'), tok('answer'), tok('>Yes', top.map(([t, lp]) => ['>' + t, lp])), tok('</answer>')],
-      [tok('<answer>Yes', top), tok('</answer>')],
-      [tok('<answer>'), tok(' '), tok('\n'), tok(' Yes', top)],
-      [tok('<reason>Yes, because</reason>', [['Yes', -0.001]]), tok('<answer>'), tok('Yes', top)],
-      [tok('<reason>'), tok('quoting <answer>'), tok('No', [['No', -0.01]]), tok('</answer></reason>'), tok('<answer>'), tok('Yes', top)],
-    ];
-    for (const content of shapes) {
-      const r = readAnswerProbability(content, { reasoning: true }, 'Yes')!;
-      assert.equal(r.source, 'logprobs', JSON.stringify(content.map((t) => t.token)));
-      assert.ok(Math.abs(r.pYes - want) < 1e-12);
-    }
-  });
-
-  it('uses the first token in fast mode', () => {
-    const r = readAnswerProbability([tok('No', [['No', -0.2], [' yes', -1.9]])], { reasoning: false }, 'No')!;
-    assert.ok(Math.abs(r.pYes - Math.exp(-1.9) / (Math.exp(-1.9) + Math.exp(-0.2))) < 1e-12);
-  });
-
   it('does not underflow for very unlikely answers', () => {
-    const r = readAnswerProbability([tok('Yes', [['Yes', -900], ['No', -901]])], { reasoning: false }, 'Yes')!;
+    const r = readAnswerProbability([tok('Yes', [['Yes', -900], ['No', -901]], -900)], { reasoning: false }, 'Yes')!;
     assert.ok(Math.abs(r.pYes - 1 / (1 + Math.exp(-1))) < 1e-12);
   });
 
@@ -151,52 +118,31 @@ describe('readAnswerProbability', () => {
     noVariant.map(([a, w, b]) => a + w + b),
     fc.constantFrom('Maybe', 'The', 'Unknown', 'Yesterday', 'nope', '<', 'answer'),
   );
-  const topLogprobs = fc.array(fc.tuple(entry, fc.double({ min: -30, max: 0, noNaN: true })), { maxLength: 20 });
 
-  it('property: any tokenisation of <reason>…</reason><answer>X</answer> finds X and computes Eq. 1', () => {
+  it('property: for any reason and any mix of `>Yes`, `> Yes`, `>No`, `> no`, `>YES`, pYes is the path sum (Qwen2 tokens, one prefill at most)', () => {
+    const answers = ['>Yes', '> Yes', '>No', '> no', '>YES'] as const;
     fc.assert(
       fc.property(
-        fc.string({ maxLength: 60 }).filter((s) => !s.toLowerCase().includes('answer')),
-        fc.constantFrom('Yes', 'No'),
-        fc.constantFrom('', ' ', '\n'),
-        fc.array(fc.nat(), { maxLength: 12 }),
-        topLogprobs,
-        fc.array(topLogprobs, { minLength: 60, maxLength: 60 }),
-        (reason, answer, pad, cutSeeds, top, distractors) => {
-          const before = `<reason>${reason}</reason><answer>${pad}`;
-          const after = '</answer>';
-          const text = before + answer + after;
-          const wordStart = before.length;
-          const wordEnd = wordStart + answer.length;
-          // Random cut points anywhere except inside the answer word (a tokenizer emits it whole).
-          const cuts = [...new Set(cutSeeds.map((n) => 1 + (n % (text.length - 1))))].filter((c) => c <= wordStart || c >= wordEnd).sort((a, b) => a - b);
-          const bounds = [0, ...cuts, text.length];
-          const content: TokenLogprob[] = [];
-          let answerIndex = -1;
-          for (let i = 0; i + 1 < bounds.length; i++) {
-            const [s, e] = [bounds[i]!, bounds[i + 1]!];
-            if (s <= wordStart && wordStart < e) {
-              answerIndex = content.length;
-              content.push({ token: text.slice(s, e), logprob: -0.1, top_logprobs: top.map(([t, lp]) => ({ token: t, logprob: lp })) });
-            } else {
-              const noise = distractors[i % distractors.length]!;
-              content.push({ token: text.slice(s, e), logprob: -0.1, top_logprobs: noise.map(([t, lp]) => ({ token: t, logprob: lp })) });
-            }
+        fc.string({ maxLength: 60 }).filter((s) => !/[<>]/.test(s) && /^[\x20-\x7e]*$/.test(s)),
+        fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: answers.length, maxLength: answers.length }),
+        (reason, weights) => {
+          const taggedPaths = Object.fromEntries(answers.map((a, i) => [a, weights[i]!]));
+          const model = { family: 'qwen2' as const, tagged: true, reason, taggedPaths, fastPaths: {} };
+          const content: TokenLogprob[] = answerReply(model).map((t) => ({ token: t.token, logprob: t.logprob, top_logprobs: t.top }));
+          const paths = readAnswerPaths(content, true)!;
+          const branch = nextPrefillBranch(paths);
+          if (branch) {
+            const next = prefillReply(model, branch.assistantText);
+            extendAnswerPaths(paths, branch, { token: next.token, logprob: next.logprob, top_logprobs: next.top });
           }
-          assert.equal(answerTokenIndex(content, true), answerIndex);
-          const parsed = parseAnswerText(content.map((t) => t.token).join(''));
-          assert.equal(parsed.answer, answer);
-          const r = readAnswerProbability(content, { reasoning: true }, parsed.answer)!;
-          const counted = top.filter(([t]) => yesNoOf(t) !== null);
-          if (counted.length === 0) {
-            assert.deepEqual(r, { pYes: answer === 'Yes' ? 1 : 0, pNo: answer === 'Yes' ? 0 : 1, source: 'sampled' });
-          } else {
-            assert.equal(r.source, 'logprobs');
-            assert.ok(Math.abs(r.pYes - expectedPYes(counted)) < 1e-9);
-          }
+          assert.equal(nextPrefillBranch(paths), null);
+          const r = answerProbabilityFromPaths(paths)!;
+          const [y1, y2, n1, n2, y3] = weights as [number, number, number, number, number];
+          assert.equal(r.source, 'logprobs');
+          assert.ok(Math.abs(r.pYes - (y1 + y2 + y3) / (y1 + y2 + y3 + n1 + n2)) < 1e-9);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 150 },
     );
   });
 

@@ -81,7 +81,7 @@ describe('parseVideoScore2Reply', () => {
 });
 
 describe('scoreVideoScore2Completion', () => {
-  it('maps the three ratings onto our dimensions with expected-value soft scores', () => {
+  it('maps the three ratings onto our dimensions, with expected-value soft scores on request', () => {
     // visual: P(3) .5, P(4) .5 → 3.5 → (3.5−1)/4 = 0.625
     // t2v: P(2) .8, P(1) .1, P(3) .05, "two" .05 (not a digit) → renormalised over .95:
     //      (2·.8 + 1·.1 + 3·.05)/.95 = 1.85/.95 → ((1.85/.95) − 1)/4
@@ -93,7 +93,7 @@ describe('scoreVideoScore2Completion', () => {
         { token: '4', top: { '4': 1 } },
       ]),
     );
-    const { questions } = scoreVideoScore2Completion(completion);
+    const { questions } = scoreVideoScore2Completion(completion, { softScore: 'expected' });
     assert.deepEqual(
       questions.map((q) => q.dimension),
       ['visual_quality', 'text_alignment', 'factual_consistency'],
@@ -108,13 +108,24 @@ describe('scoreVideoScore2Completion', () => {
     close(overall, (0.625 + (1.85 / 0.95 - 1) / 4 + 0.75) / 3, 1e-9);
   });
 
-  it("offers VideoScore2's released soft-score rule", () => {
-    // best digit 3 with P .6 → 3·.6 = 1.8 → (1.8−1)/4 = 0.2
+  it("scores by default as VideoScore2's vs2_inference.py: best rating × its probability renormalised over 1–5", () => {
+    // ll_based_soft_score_normed: best = the digit with the largest probability (the first in 1…5
+    // on a tie), normalized_prob = max_prob / Σ probs of 1…5, soft = best · normalized_prob.
+    // visual: 3 .6, 4 .4 → 3 · .6 / 1 = 1.8 → (1.8 − 1)/4 = 0.2
+    // t2v: 2 .45, 5 .45, "two" .1 → tie: 2 (first) · .45 / .9 = 1 → 0
+    // physical: 4 .5, 3 .3, 5 .1, " the" .1 → 4 · .5 / .9 = 2.2222… → (20/9 − 1)/4
     const completion = completionFrom(
-      tokensOf('visual quality: {{0}}\ntext-to-video alignment: 3\nphysical consistency: 3', [{ token: '3', top: { '3': 0.6, '4': 0.4 } }]),
+      tokensOf('visual quality: {{0}}\ntext-to-video alignment: {{1}}\nphysical consistency: {{2}}', [
+        { token: '3', top: { '3': 0.6, '4': 0.4 } },
+        { token: '5', top: { '5': 0.45, '2': 0.45, two: 0.1 } },
+        { token: '4', top: { '4': 0.5, '3': 0.3, '5': 0.1, ' the': 0.1 } },
+      ]),
     );
-    const { questions } = scoreVideoScore2Completion(completion, { softScore: 'vs2-normed' });
+    const { questions } = scoreVideoScore2Completion(completion);
     close(questions[0]!.score, 0.2, 1e-12);
+    close(questions[1]!.score, 0, 1e-12);
+    close(questions[2]!.score, (20 / 9 - 1) / 4, 1e-12);
+    assert.ok(questions.every((q) => q.probabilitySource === 'logprobs'));
   });
 
   it('falls back to the written digits without logprobs', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
@@ -196,6 +197,13 @@ describe('answer cache', () => {
     assert.notEqual(answerCacheKey({ ...parts, reasoning: false }), base);
     assert.notEqual(answerCacheKey({ ...parts, answerTemplateHash: 'u' }), base);
     assert.notEqual(answerCacheKey({ ...parts, sampling: { ...parts.sampling, fps: 1 } }), base);
+  });
+
+  it('answers cached before P(answer) was read over token paths are not reused', () => {
+    // The key as it was computed before the reading changed (no `reading` part).
+    const { videoSha256: _, ...rest } = parts;
+    const before = createHash('sha256').update(JSON.stringify({ ...rest, questionText: rest.questionText.trim() })).digest('hex');
+    assert.notEqual(answerCacheKey(parts), before);
   });
 
   it('persists successful answers across instances, skips failures and torn lines', async () => {

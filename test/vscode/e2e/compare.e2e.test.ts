@@ -35,7 +35,7 @@ for (const theme of ['dark', 'light'] as const) {
           writeFileSync(join(workspace, rel.replace(/\.mp4$/, '.txt')), prompt);
           const qs = [
             answeredQuestion('q1', 'visual_quality', 'subject', 'Is the main subject rendered without distortion?', mi === 0 ? 0.35 + 0.1 * p : 0.8, mi === 0 ? 'The edges smear in the middle frames.' : 'Sharp throughout.'),
-            answeredQuestion('q2', 'text_alignment', 'subject', 'Does the video show what the prompt describes?', 0.7 + 0.05 * p - 0.2 * mi, 'Mostly as described.'),
+            answeredQuestion('q2', 'text_alignment', 'subject', 'Does the video show what the prompt describes?', 0.7 + 0.05 * p - 0.1 * mi, 'Mostly as described.'),
             answeredQuestion('q3', 'temporal_consistency', 'subject', 'Does the subject keep its identity across frames?', 0.9, 'Stable.'),
           ];
           const file = join(workspace, '.finger', 'results', `${rel}.json`);
@@ -70,7 +70,7 @@ for (const theme of ['dark', 'light'] as const) {
       const side = await webviewFrame(page, 'FingER: p1');
       await side.locator('.sbs-clip').first().waitFor({ timeout: 30_000 });
       assert.equal(await side.locator('.sbs-clip').count(), 2);
-      // q1 (Yes for hunyuan at 0.8, No for wan at 0.35) differs; q3 (0.9 for both) does not.
+      // q1 (Yes for hunyuan at 0.8, No for wan at 0.35) differs; q2 (Yes for both) and q3 (0.9 for both) do not.
       assert.equal(await side.locator('.sbs-q.differs').count(), 1);
       assert.match(await side.locator('.sbs-q.differs').innerText(), /rendered without distortion/);
       await page.waitForTimeout(500);

@@ -6,6 +6,7 @@ import { EXTENSION_ID, fingerApi } from './api';
 
 const COMMANDS = [
   'finger.scoreVideo',
+  'finger.scoreVideoWith',
   'finger.scoreFolder',
   'finger.compareFolder',
   'finger.openResults',
@@ -106,6 +107,15 @@ suite('Settings → EvalSettings', () => {
     assert.equal(s.reasoning, true);
     assert.equal(s.temperature, 0);
     assert.equal(s.questionEndpoint, undefined);
+  });
+
+  test('finger.protocol picks the protocol of the scoring commands; an unknown value falls back to FingER', () => {
+    assert.equal(readEvalSettings(fakeConfig({}), { trusted: true }).protocol, 'finger');
+    assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'qsave' } }), { trusted: true }).protocol, 'qsave');
+    assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'videoscore2' } }), { trusted: true }).protocol, 'videoscore2');
+    assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'vbench' } }), { trusted: true }).protocol, 'finger');
+    const declared = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.configuration.properties['finger.protocol'];
+    assert.deepEqual(declared.enum, ['finger', 'videoscore2', 'qsave']);
   });
 
   test('untrusted: workspace values of restricted settings are ignored, user values kept', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { locateJsonPath, parseJsonTolerant, positionToLineColumn, removeTrailingCommas } from '../../../src/core/questions';
+import { locateJsonPath, parseJsonTolerant, positionToLineColumn, removeTrailingCommas } from '../../../src/core/json';
 
 /** JSON's own view of a value (drops -0, undefined, prototypes), the oracle for round trips. */
 const viaJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
