@@ -2,7 +2,7 @@
 # Every test layer, in order (this is `npm test`, and what CI runs through .ci/run):
 #   tools      apt packages, Node 24, node_modules, code-server (cached under .cache/)
 #   build      npm run build
-#   typecheck  tsc --noEmit          lint  eslint .
+#   typecheck  tsc --noEmit (the project, then webview/ alone as browser code)   lint  eslint .
 #   unit       node:test  test/unit/**/*.test.ts test/integration/**/*.test.ts
 #   reliability node:test test/reliability/**/*.test.ts (bad inputs, endpoint faults, crashes, security)
 #   browser    node:test  test/browser/**/*.test.ts
@@ -57,7 +57,7 @@ node_tests() {
 }
 
 step build 300 npm run --silent build
-step typecheck 300 "$bin/tsc" -p . --noEmit
+step typecheck 300 npm run --silent typecheck
 step lint 300 "$bin/eslint" .
 node_tests unit 900 test/unit/**/*.test.ts test/integration/**/*.test.ts
 node_tests reliability 900 test/reliability/**/*.test.ts

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { FingerError } from '../core/errors';
 import { isInsideRelative } from '../core/store/paths';
 import { isVideoPath } from '../core/types';
+import { FINGER_PATHS } from '../shared/model';
 
 /** Folders never searched: our own output, dependencies, version control. */
-const SKIPPED_DIRS = new Set(['.finger', 'node_modules', '.git', '.cache']);
+const SKIPPED_DIRS = new Set([FINGER_PATHS.root, 'node_modules', '.git', '.cache']);
 
 export interface FoundVideos {
   videos: string[];

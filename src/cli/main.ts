@@ -47,6 +47,7 @@ export function buildProgram(): Command {
       .option('--concurrency <n>', 'requests in flight at once, over all endpoints', '8')
       .option('--timeout <seconds>', 'per-request timeout')
       .option('--retries <n>', 'retries of a failed request (429, 5xx, resets, timeouts)')
+      .option('--routing-header <name>', "header carrying each video's routing key for a router in front of several replicas; '' for none (default $FINGER_ROUTING_HEADER, then x-smg-routing-key)")
       .option('--ffmpeg <path>', 'ffmpeg binary (default $FINGER_FFMPEG, then PATH); ffprobe is looked for beside it');
 
   endpointOptions(

@@ -12,6 +12,7 @@ import { groupClips } from '../core/workbench/grouping';
 import { clipsSection, compareSection, escapeHtml, htmlDocument } from '../core/workbench/html';
 import { commonFolder, loadClips } from '../core/workbench/load';
 import { emit } from './compare';
+import { FINGER_PATHS } from '../shared/model';
 
 export interface ReportRow {
   video: string;
@@ -97,7 +98,7 @@ export async function runReport(flags: { workspace: string; format: 'table' | 'c
   if (flags.format === 'html') await emit(await reportHtml(workspace, flags.protocol), flags.out);
   else if (flags.format === 'json') process.stdout.write(JSON.stringify({ rows, errors }, null, 2) + '\n');
   else if (flags.format === 'csv') process.stdout.write(formatCsv(rows));
-  else if (rows.length === 0) process.stderr.write(`No results under ${path.join(workspace, '.finger/results')}. Score videos with: finger score <folder>\n`);
+  else if (rows.length === 0) process.stderr.write(`No results under ${path.join(workspace, FINGER_PATHS.results)}. Score videos with: finger score <folder>\n`);
   else process.stdout.write(formatTable(rows));
   return errors.length > 0 ? 1 : 0;
 }

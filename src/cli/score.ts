@@ -59,9 +59,13 @@ function cancelOnSigint(onFirst: () => void): { controller: AbortController; dis
 
 /** How many videos are in progress at once: enough that the next videos' frames are extracted
  *  (one ffmpeg per core, see Engine.extractionSlot) while earlier ones keep `concurrency` requests
- *  in flight, few enough to bound memory (each holds its frames until it is saved). */
-export function videoParallelism(concurrency: number): number {
-  return Math.min(16, Math.max(2, Math.ceil(concurrency / 4) + 1));
+ *  in flight, few enough to bound memory (each holds its frames until it is saved). With several
+ *  servers each video goes to one of them (endpoint/affinity.ts), so every server needs a video of
+ *  its own and one waiting: a server that finishes its video then takes the waiting one instead of
+ *  sharing (and encoding again) a video another server has started. */
+export function videoParallelism(concurrency: number, endpoints = 1): number {
+  const perServer = endpoints > 1 ? 2 * endpoints + 1 : 0;
+  return Math.min(16, Math.max(2, Math.ceil(concurrency / 4) + 1, perServer));
 }
 
 const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(3));
@@ -93,7 +97,7 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   const rows: SummaryRow[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);
 
-  const limit = pLimit(videoParallelism(settings.concurrency));
+  const limit = pLimit(videoParallelism(settings.concurrency, settings.endpoints.length));
   let cancelled = false;
   try {
     await Promise.all(

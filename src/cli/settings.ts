@@ -1,6 +1,6 @@
 // CLI flags + environment → EvalSettings. Kept apart from main.ts so tests can check the mapping.
 import { ConfigError } from '../core/errors';
-import { DEFAULT_SETTINGS, type EndpointConfig, type EvalSettings } from '../core/settings';
+import { DEFAULT_SETTINGS, isRoutingHeaderName, type EndpointConfig, type EvalSettings } from '../core/settings';
 import { DIMENSIONS, InputModeSchema, type Dimension } from '../core/types';
 
 export interface ScoreFlags {
@@ -19,6 +19,7 @@ export interface ScoreFlags {
   retries?: string;
   weight?: string[];
   ffmpeg?: string;
+  routingHeader?: string;
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number, integer = false): number {
@@ -79,9 +80,16 @@ export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = pr
   if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2) {
     throw new ConfigError(`--temperature must be between 0 and 2, not "${flags.temperature}".`);
   }
+  const routingHeader = (flags.routingHeader ?? env.FINGER_ROUTING_HEADER ?? DEFAULT_SETTINGS.routingHeader).trim();
+  if (!isRoutingHeaderName(routingHeader)) {
+    throw new ConfigError(`--routing-header must be an HTTP header name (or empty for none), not "${routingHeader}".`, {
+      hint: 'For example x-smg-routing-key (SGLang\'s model gateway) or the name given to the production-stack router\'s --session-key.',
+    });
+  }
   return {
     ...DEFAULT_SETTINGS,
     endpoints,
+    routingHeader,
     ...(questionEndpoint ? { questionEndpoint } : {}),
     mode: mode.data,
     fps: positiveNumber('fps', flags.fps, DEFAULT_SETTINGS.fps),

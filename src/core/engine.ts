@@ -65,6 +65,7 @@ export function createEngine(settings: EvalSettings, o: EngineOptions = {}): Eng
       concurrency: settings.concurrency,
       timeoutMs: settings.requestTimeoutMs,
       maxRetries: settings.maxRetries,
+      routingHeader: settings.routingHeader,
       logger,
     });
   const pool = settings.endpoints.length > 0 ? poolFor(settings.endpoints) : undefined;

@@ -28,6 +28,18 @@ export interface EvalSettings {
   weights: Partial<Record<Dimension, number>>;
   ffmpegPath?: string;
   ffprobePath?: string;
+  /** Header that carries each video's routing key (its sha256) to a router in front of a fleet;
+   *  '' sends none (README, "Serving a model"). */
+  routingHeader: string;
+}
+
+/** What SGLang's model gateway (SMG) reads as a routing key for sticky sessions by default;
+ *  vLLM's production-stack router reads whatever header `--session-key` names. */
+export const DEFAULT_ROUTING_HEADER = 'x-smg-routing-key';
+
+/** An HTTP header name (RFC 9110 token), or '' for none. */
+export function isRoutingHeaderName(value: string): boolean {
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]*$/.test(value);
 }
 
 export const DEFAULT_SETTINGS: Omit<EvalSettings, 'endpoints'> = {
@@ -41,4 +53,5 @@ export const DEFAULT_SETTINGS: Omit<EvalSettings, 'endpoints'> = {
   requestTimeoutMs: 120_000,
   maxRetries: 4,
   weights: {},
+  routingHeader: DEFAULT_ROUTING_HEADER,
 };

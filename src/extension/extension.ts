@@ -1,5 +1,6 @@
-// Entry point. Activation is implicit (`"activationEvents": []`, VS Code activates on the
-// contributed commands, views and webview serializer) and must stay fast: this file and what it
+// Entry point. Activation is implicit (VS Code activates on the contributed commands and views),
+// but for a results panel restored after a reload (`onWebviewPanel:finger.results`, the one event
+// package.json lists, since a webview panel is no contribution); it must stay fast: this file and what it
 // imports statically are free of zod, openai, liquidjs and the engine. Everything that needs them
 // lives in features.ts, imported on first use (or right after activation, so annotations and the
 // results watcher are ready soon without delaying the editor).
@@ -10,9 +11,7 @@ import { ApiKeyStore } from './storage';
 import { EndpointStatusItem } from './statusBar';
 import { affectsEvalSettings } from './settings';
 import type { Features } from './features';
-
-const RESULTS_VIEW_TYPE = 'finger.results';
-const SIDEBAR_VIEW_ID = 'finger.sidebar';
+import { RESULTS_VIEW_TYPE, SIDEBAR_VIEW_TYPE } from './panels/viewTypes';
 
 /** What the extension's tests reach through `getExtension(...).exports`. */
 export interface FingerApi {
@@ -90,10 +89,10 @@ export function activate(context: vscode.ExtensionContext): FingerApi {
     }),
     vscode.commands.registerCommand('finger.showLog', () => channel.show()),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => (await features()).panels.deserializeWebviewPanel(panel, state as never),
+      deserializeWebviewPanel: async (panel, state: unknown) => (await features()).panels.deserializeWebviewPanel(panel, state),
     }),
     vscode.window.registerWebviewViewProvider(
-      SIDEBAR_VIEW_ID,
+      SIDEBAR_VIEW_TYPE,
       { resolveWebviewView: async (view) => (await features()).sidebar.resolveWebviewView(view) },
       { webviewOptions: { retainContextWhenHidden: true } },
     ),

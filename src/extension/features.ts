@@ -2,8 +2,8 @@
 // results index, jobs, panels, side panel, annotations, live templates and the command handlers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
-import { isVideoPath, ProtocolSchema, VIDEO_EXTENSIONS, type Protocol } from '../core/types';
+import { ProtocolSchema, type Protocol } from '../core/types';
+import { FINGER_PATHS, isVideoPath, VIDEO_EXTENSIONS } from '../shared/model';
 import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';
 import { JobManager, summarise, type JobOutcome, type ScoreRequest } from './jobs';
@@ -28,7 +28,7 @@ export class Features implements vscode.Disposable {
     this.index = new ResultsIndex(host);
     this.jobs = new JobManager(host);
     this.panels = new ResultsPanelManager(host, this.index, this.jobs, { rescore: (p) => this.rescorePanel(p) });
-    this.annotations = new PromptAnnotationsController(host, this.index);
+    this.annotations = new PromptAnnotationsController(this.index);
     this.sidebar = new SidebarViewProvider(
       host,
       this.index,
@@ -39,7 +39,19 @@ export class Features implements vscode.Disposable {
     );
     this.templates = new LiveTemplates(host, this.panels);
     this.compare = new ComparePanels(host);
-    this.disposables.push(this.index, this.jobs, this.panels, this.sidebar, this.annotations, this.templates, this.compare);
+    this.disposables.push(
+      this.index,
+      this.jobs,
+      this.panels,
+      this.sidebar,
+      this.annotations,
+      this.templates,
+      this.compare,
+      // A saved result enters the index here, once; every view updates from the index's event.
+      this.jobs.onPipelineEvent(({ target, event }) => {
+        if (event.type === 'saved') void this.index.refresh(target.video, target.workspaceRoot);
+      }),
+    );
   }
 
   // ─── Which videos a command is about ────────────────────────────────────────────────────────
@@ -172,7 +184,10 @@ export class Features implements vscode.Disposable {
   private async runScores(requests: ScoreRequest[], title: string): Promise<void> {
     const outcomes = await this.jobs.score(requests, title);
     this.lastOutcomes = outcomes;
-    for (const o of outcomes) if (o.outcome?.result.protocol === 'finger') await this.index.refresh(o.target.video, o.target.workspaceRoot);
+    // Saved results reached the index from their `saved` event (see the constructor); the command
+    // is done once the index has them.
+    await this.index.whenIdle();
+    for (const o of outcomes) if (!o.outcome?.saved) this.panels.get(o.target.video)?.onScoreEnded();
     const { ok, failed, cancelled } = summarise(outcomes);
     if (failed.length > 0) {
       const first = failed[0]!;
@@ -196,14 +211,14 @@ export class Features implements vscode.Disposable {
     const folder =
       vscode.workspace.workspaceFolders?.length === 1
         ? vscode.workspace.workspaceFolders[0]
-        : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Workspace folder for .finger/templates' });
+        : await vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder for ${FINGER_PATHS.templates}` });
     if (!folder) {
-      if (!vscode.workspace.workspaceFolders?.length) void vscode.window.showWarningMessage('FingER: open a folder first; templates are kept in its .finger/templates/.');
+      if (!vscode.workspace.workspaceFolders?.length) void vscode.window.showWarningMessage(`FingER: open a folder first; templates are kept in its ${FINGER_PATHS.templates}/.`);
       return;
     }
     const { customizeTemplates } = await import('../core/templates');
     const files = await customizeTemplates(folder.uri.fsPath);
-    this.host.logger.info(`Templates in ${folder.uri.fsPath}/.finger/templates: ${files.length} file(s)`);
+    this.host.logger.info(`Templates in ${folder.uri.fsPath}/${FINGER_PATHS.templates}: ${files.length} file(s)`);
     for (const [i, f] of files.entries()) {
       await vscode.window.showTextDocument(vscode.Uri.file(f), { preview: false, preserveFocus: i < files.length - 1 });
     }
@@ -222,5 +237,3 @@ export class Features implements vscode.Disposable {
 export function createFeatures(host: Host): Features {
   return new Features(host);
 }
-
-export { describeError };

@@ -47,8 +47,6 @@ export class JobManager implements vscode.Disposable {
   private readonly events = new vscode.EventEmitter<{ target: VideoTarget; protocol: Protocol; event: PipelineEvent }>();
   /** Every pipeline event of every job, for the results panels (rows fill in as answers arrive). */
   readonly onPipelineEvent = this.events.event;
-  private readonly finished = new vscode.EventEmitter<JobOutcome>();
-  readonly onDidFinishVideo = this.finished.event;
 
   constructor(private readonly host: Host) {}
 
@@ -161,7 +159,6 @@ export class JobManager implements vscode.Disposable {
             outcomes.push({ target, error: message });
           }
         }
-        this.finished.fire(outcomes[outcomes.length - 1]!);
         if (requests.length > 1) this.update(job, { done: i + 1 });
       }
     } catch (e) {
@@ -179,7 +176,6 @@ export class JobManager implements vscode.Disposable {
     this.cancelAll();
     this.changed.dispose();
     this.events.dispose();
-    this.finished.dispose();
   }
 }
 
@@ -190,5 +186,3 @@ export function summarise(outcomes: JobOutcome[]): { ok: number; failed: JobOutc
     cancelled: outcomes.filter((o) => o.cancelled).length,
   };
 }
-
-export { describeError };

@@ -1,9 +1,9 @@
 // Which video a URI is about: the video itself, or the video whose prompt a file holds; and in which
 // workspace folder it lives (results and labels are kept per workspace folder).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FingerError } from '../core/errors';
-import { isVideoPath } from '../core/types';
+import { isVideoPath } from '../shared/model';
+import { relativePosix } from '../shared/paths';
 
 export interface VideoTarget {
   /** Absolute path of the video. */
@@ -25,7 +25,7 @@ export function toTarget(video: string): VideoTarget {
       hint: 'FingER keeps results under .finger/ in the workspace folder: open the folder that contains the video.',
     });
   }
-  return { video, workspaceRoot, relPath: path.relative(workspaceRoot, video).split(path.sep).join('/') };
+  return { video, workspaceRoot, relPath: relativePosix(workspaceRoot, video) };
 }
 
 /** The video of a prompt file (sidecar `clip.txt` → `clip.mp4`), or undefined. */

@@ -1,12 +1,23 @@
-// Every scored video of the workspace, kept current by FileSystemWatchers on the results and labels
-// folders, so results written by the CLI (or edited by hand) show up in the side panel and the
-// prompt-file annotations without a reload.
+// Every scored video of the workspace, and the one source of change events for the views: the
+// results panels, the side panel and the prompt-file annotations all listen to onDidChange and
+// read what to show from here, so data flows one way (pipeline → store → this index → views; see
+// docs/ARCHITECTURE.md). Each entry carries its result as displayed (overrides and the weights from
+// settings applied), computed once when the entry changes, so every view shows the same numbers.
+//
+// Freshness has one mechanism: FileSystemWatchers on the results and labels folders reload the
+// file an event names, and a reconcile pass compares the files' size and modification time with
+// what was seen last, for the events a watcher misses (inotify and files written right after their
+// folder was made; a loaded remote host). The pass runs shortly after a folder appears and on a
+// timer that backs off while the watcher is keeping up. Whatever the trigger, an event fires only
+// when a video's result, error, labels or displayed scores really changed.
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError } from '../core/errors';
 import { isInsideRelative, labelsPathFor, listResults, readLabels, readResult, resultPathFor, videoRelPathOfResult } from '../core/store';
 import type { Labels, Result } from '../core/types';
+import { applyOverridesToResult, type DisplayedResult } from '../shared/display';
+import { FINGER_PATHS } from '../shared/model';
 import type { Host } from './host';
 
 export interface IndexedResult {
@@ -19,25 +30,38 @@ export interface IndexedResult {
   /** The result file could not be read (the message names the file and what to do). */
   error?: string;
   labels: Labels | null;
+  /** `result` as every view shows it: overrides applied, scored with the weights from settings. */
+  displayed?: DisplayedResult;
 }
 
-/** How often the safety-net scan runs (see pollForMissedEvents). */
-const POLL_MS = 3000;
+/** The reconcile timer: from MIN while it finds what the watcher missed, doubling up to MAX while
+ *  the watcher keeps up. */
+const RECONCILE_MIN_MS = 2000;
+const RECONCILE_MAX_MS = 30_000;
+/** After a folder appeared under a watched folder: its files may have been written unseen. */
+const RECONCILE_SOON_MS = 300;
 
 export class ResultsIndex implements vscode.Disposable {
   private readonly entries = new Map<string, IndexedResult>();
   private readonly changed = new vscode.EventEmitter<{ videos: string[] }>();
-  /** Fired with the absolute video paths whose result or labels changed (or were deleted). */
+  /** Fired with the absolute video paths whose result, labels or displayed scores changed (or
+   *  that were deleted); never for a reload that found the same content. */
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private watchers: vscode.Disposable[] = [];
   private ready: Promise<void> = Promise.resolve();
+  /** Size and modification time of every result and labels file the reconcile pass saw. */
+  private readonly stamps = new Map<string, string>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private reconcileDelay = RECONCILE_MIN_MS;
+  private readonly soon = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly host: Host) {
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rebuild()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('finger.resultsFolder')) this.rebuild();
+        if (e.affectsConfiguration('finger.weights')) void this.serial(async () => this.redisplayAll());
       }),
     );
     this.rebuild();
@@ -54,6 +78,11 @@ export class ResultsIndex implements vscode.Disposable {
   /** Resolves once the initial scan is done. */
   whenReady(): Promise<void> {
     return this.ready;
+  }
+
+  /** Resolves once every read queued so far is done (and its event fired). */
+  whenIdle(): Promise<void> {
+    return this.serial(async () => undefined);
   }
 
   all(): IndexedResult[] {
@@ -78,109 +107,115 @@ export class ResultsIndex implements vscode.Disposable {
     this.watchers = [];
     const before = [...this.entries.keys()];
     this.entries.clear();
+    this.stamps.clear();
     for (const folder of folders) {
       const root = folder.uri.fsPath;
-      const resultsFolder = this.resultsFolder(root);
-      const results = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${resultsFolder}/**/*.json`));
-      const onResult = (uri: vscode.Uri) => void this.serial(() => this.reloadResultFile(root, uri.fsPath));
-      const labels = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/labels/**/*.json'));
-      const onLabels = (uri: vscode.Uri) => void this.serial(() => this.reloadLabelsFile(root, uri.fsPath));
-      // inotify misses files written right after their folder is created (mkdir -p + write, as the
-      // CLI and the store do for a first result); a new folder under .finger/ triggers a rescan.
-      const folders = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.finger/**'), false, true, true);
-      this.watchers.push(
-        this.pollForMissedEvents(root, onResult, onLabels),
-        folders,
-        folders.onDidCreate((uri) => {
-          if (!uri.fsPath.endsWith('.json')) this.scheduleRescan(root);
-        }),
-        results,
-        results.onDidCreate(onResult),
-        results.onDidChange(onResult),
-        results.onDidDelete(onResult),
-        labels,
-        labels.onDidCreate(onLabels),
-        labels.onDidChange(onLabels),
-        labels.onDidDelete(onLabels),
-      );
+      this.watchFolder(folder, this.resultsFolder(root), (file) => this.reloadResultFile(root, file));
+      this.watchFolder(folder, FINGER_PATHS.labels, (file) => this.reloadLabelsFile(root, file));
     }
     this.ready = this.serial(async () => {
       for (const folder of folders) {
         const root = folder.uri.fsPath;
         for (const listed of await listResults(root, this.resultsFolder(root))) {
           const video = path.resolve(root, listed.videoRelPath);
-          this.entries.set(video, {
-            video,
-            workspaceRoot: root,
-            relPath: listed.videoRelPath,
-            file: listed.file,
-            result: listed.result,
-            error: listed.error,
-            labels: await readLabels(root, video).catch(() => null),
-          });
+          const labels = await readLabels(root, video).catch(() => null);
+          this.entries.set(video, this.entry({ video, workspaceRoot: root, relPath: listed.videoRelPath, file: listed.file, result: listed.result, error: listed.error, labels }));
         }
+        await this.scanStamps(root);
       }
-      this.changed.fire({ videos: [...new Set([...before, ...this.entries.keys()])] });
+      const videos = [...new Set([...before, ...this.entries.keys()])];
+      if (videos.length > 0) this.changed.fire({ videos });
     }).catch((e) => this.host.logger.error(`Could not list results: ${describeError(e)}`));
+    this.scheduleReconcile(RECONCILE_MIN_MS);
   }
 
-  private readonly rescans = new Map<string, NodeJS.Timeout>();
+  /** One watcher over a folder: a JSON file's event reloads that file; anything else (a folder was
+   *  made) runs the reconcile pass soon, for files written before the watcher saw their folder. */
+  private watchFolder(folder: vscode.WorkspaceFolder, relFolder: string, reload: (file: string) => Promise<unknown>): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${relFolder}/**`));
+    const onEvent = (uri: vscode.Uri) => {
+      if (uri.fsPath.endsWith('.json')) void this.serial(() => reload(uri.fsPath));
+      else this.reconcileSoon(folder.uri.fsPath);
+    };
+    this.watchers.push(watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent));
+  }
+
+  private reconcileSoon(root: string): void {
+    clearTimeout(this.soon.get(root));
+    this.soon.set(
+      root,
+      setTimeout(() => {
+        this.soon.delete(root);
+        void this.serial(() => this.reconcile(root));
+      }, RECONCILE_SOON_MS),
+    );
+  }
+
+  private disposed = false;
+
+  private scheduleReconcile(delay: number): void {
+    clearTimeout(this.reconcileTimer);
+    if (this.disposed) return;
+    this.reconcileTimer = setTimeout(() => {
+      void this.serial(async () => {
+        let missed = false;
+        for (const folder of vscode.workspace.workspaceFolders ?? []) missed = (await this.reconcile(folder.uri.fsPath)) || missed;
+        this.reconcileDelay = missed ? RECONCILE_MIN_MS : Math.min(RECONCILE_MAX_MS, this.reconcileDelay * 2);
+      }).finally(() => this.scheduleReconcile(this.reconcileDelay));
+    }, delay);
+  }
+
+  /** The JSON files under a folder with their size and modification time. */
+  private async stampsUnder(dir: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let names: string[];
+    try {
+      names = (await readdir(dir, { recursive: true })).map(String).filter((n) => n.endsWith('.json'));
+    } catch {
+      return out;
+    }
+    for (const n of names) {
+      const file = path.join(dir, n);
+      const st = await stat(file).catch(() => undefined);
+      if (st) out.set(file, `${st.size}:${st.mtimeMs}`);
+    }
+    return out;
+  }
+
+  private async scanStamps(root: string): Promise<{ results: Map<string, string>; labels: Map<string, string> }> {
+    const results = await this.stampsUnder(path.join(root, this.resultsFolder(root)));
+    const labels = await this.stampsUnder(path.join(root, ...FINGER_PATHS.labels.split('/')));
+    for (const [file, stamp] of [...results, ...labels]) this.stamps.set(file, stamp);
+    return { results, labels };
+  }
 
   /**
-   * A safety net under the file watcher, which can miss events (inotify and files written right
-   * after their folder was made; a loaded remote host): every few seconds, compare the size and
-   * modification time of the result and label files with what was seen last, and reload only
-   * the files that differ. A stat per file, nothing read unless it changed.
+   * The reconcile pass over one workspace folder: reloads every result or labels file whose size
+   * or modification time differs from what was seen last, and every indexed one that is gone. A
+   * stat per file; nothing is read unless it changed. True when it found a change of content.
    */
-  private pollForMissedEvents(root: string, onResult: (uri: vscode.Uri) => void, onLabels: (uri: vscode.Uri) => void): vscode.Disposable {
-    const seen = new Map<string, string>();
-    let first = true;
-    const scan = async (dir: string, onFile: (uri: vscode.Uri) => void, stamps: Map<string, string>) => {
-      let names: string[];
-      try {
-        names = (await readdir(dir, { recursive: true })).map(String).filter((n) => n.endsWith('.json'));
-      } catch {
-        names = [];
-      }
-      const now = new Set<string>();
-      for (const n of names) {
-        const file = path.join(dir, n);
-        now.add(file);
-        const st = await stat(file).catch(() => undefined);
-        const stamp = st ? `${st.size}:${st.mtimeMs}` : 'gone';
-        if (stamps.get(file) !== stamp && !first) onFile(vscode.Uri.file(file));
-        stamps.set(file, stamp);
-      }
-      for (const file of [...stamps.keys()]) {
-        if (file.startsWith(dir + path.sep) && !now.has(file)) {
-          stamps.delete(file);
-          if (!first) onFile(vscode.Uri.file(file));
-        }
-      }
-      return now;
+  private async reconcile(root: string): Promise<boolean> {
+    const before = new Map(this.stamps);
+    const { results, labels } = await this.scanStamps(root);
+    let missed = false;
+    const reload = async (file: string, now: Map<string, string>, load: (file: string) => Promise<boolean>) => {
+      if (before.get(file) !== now.get(file)) missed = (await load(file)) || missed;
     };
-    // A file the watcher reported created but not deleted, all between two scans, was never
-    // stamped: compare with what the index holds too, so its deletion is not missed.
-    const reconcile = (results: Set<string>, labels: Set<string>) => {
-      for (const e of this.entries.values()) {
-        if (e.workspaceRoot !== root) continue;
-        if (!results.has(e.file) && !seen.has(e.file)) onResult(vscode.Uri.file(e.file));
-        const labelsFile = labelsPathFor(root, e.video);
-        if (e.labels && !labels.has(labelsFile) && !seen.has(labelsFile)) onLabels(vscode.Uri.file(labelsFile));
+    for (const file of results.keys()) await reload(file, results, (f) => this.reloadResultFile(root, f));
+    for (const file of labels.keys()) await reload(file, labels, (f) => this.reloadLabelsFile(root, f));
+    for (const e of [...this.entries.values()]) {
+      if (e.workspaceRoot !== root) continue;
+      if (!results.has(e.file)) {
+        this.stamps.delete(e.file);
+        missed = (await this.reloadResultFile(root, e.file)) || missed;
       }
-    };
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      void (async () => {
-        const results = await scan(path.join(root, this.resultsFolder(root)), onResult, seen);
-        const labels = await scan(path.join(root, '.finger', 'labels'), onLabels, seen);
-        if (!first) reconcile(results, labels);
-        first = false;
-      })().finally(() => (running = false));
-    }, POLL_MS);
-    return { dispose: () => clearInterval(timer) };
+      const labelsFile = labelsPathFor(root, e.video);
+      if (e.labels && !labels.has(labelsFile)) {
+        this.stamps.delete(labelsFile);
+        missed = (await this.reloadLabelsFile(root, labelsFile)) || missed;
+      }
+    }
+    return missed;
   }
 
   /**
@@ -196,49 +231,49 @@ export class ResultsIndex implements vscode.Disposable {
     return next;
   }
 
-  private scheduleRescan(root: string): void {
-    clearTimeout(this.rescans.get(root));
-    this.rescans.set(
-      root,
-      setTimeout(() => {
-        this.rescans.delete(root);
-        void this.serial(() => this.rescan(root));
-      }, 300),
-    );
-  }
-
-  /** Re-lists one workspace folder's results and labels; fires for what changed. */
-  async rescan(root: string): Promise<void> {
-    const listed = await listResults(root, this.resultsFolder(root));
-    const changed: string[] = [];
-    const seen = new Set<string>();
-    for (const l of listed) {
-      const video = path.resolve(root, l.videoRelPath);
-      seen.add(video);
-      const labels = await readLabels(root, video).catch(() => null);
-      const next: IndexedResult = { video, workspaceRoot: root, relPath: l.videoRelPath, file: l.file, result: l.result, error: l.error, labels };
-      const prev = this.entries.get(video);
-      if (!prev || JSON.stringify([prev.result, prev.error, prev.labels]) !== JSON.stringify([next.result, next.error, next.labels])) changed.push(video);
-      this.entries.set(video, next);
-    }
-    for (const [video, e] of this.entries) {
-      if (e.workspaceRoot === root && !seen.has(video)) {
-        this.entries.delete(video);
-        changed.push(video);
-      }
-    }
-    if (changed.length > 0) this.changed.fire({ videos: changed });
-  }
-
-  /** Re-reads one video's result now (after a score, without waiting for the watcher). */
+  /** Re-reads one video's result now (after a score, without waiting for the watcher); fires only
+   *  when it differs from what the index held. */
   async refresh(video: string, workspaceRoot: string): Promise<IndexedResult | undefined> {
     await this.serial(() => this.reloadResultFile(workspaceRoot, this.resultFileFor(video, workspaceRoot)));
     return this.get(video);
   }
 
-  private async reloadResultFile(root: string, file: string): Promise<void> {
+  /** Re-reads one video's labels now (after an override was saved); fires only when they changed. */
+  async refreshLabels(video: string, workspaceRoot: string): Promise<IndexedResult | undefined> {
+    await this.serial(() => this.reloadLabelsFile(workspaceRoot, labelsPathFor(workspaceRoot, video)));
+    return this.get(video);
+  }
+
+  /** The entry with its displayed result computed (the weights of the entry's workspace folder). */
+  private entry(e: Omit<IndexedResult, 'displayed'>): IndexedResult {
+    if (!e.result) return e;
+    const weights = this.host.settingsForDisplay(vscode.Uri.file(e.workspaceRoot)).eval.weights;
+    return { ...e, displayed: applyOverridesToResult(e.result, e.labels, weights) };
+  }
+
+  /** Sets an entry (or deletes it, with `next` undefined) and fires when its content changed. */
+  private put(video: string, next: IndexedResult | undefined): boolean {
+    const prev = this.entries.get(video);
+    if (next) this.entries.set(video, next);
+    else if (!this.entries.delete(video)) return false;
+    if (prev && next && signature(prev) === signature(next)) return false;
+    this.changed.fire({ videos: [video] });
+    return true;
+  }
+
+  private redisplayAll(): void {
+    const videos: string[] = [];
+    for (const [video, e] of this.entries) {
+      const next = this.entry(e);
+      if (JSON.stringify(next.displayed) !== JSON.stringify(e.displayed)) videos.push(video);
+      this.entries.set(video, next);
+    }
+    if (videos.length > 0) this.changed.fire({ videos });
+  }
+
+  private async reloadResultFile(root: string, file: string): Promise<boolean> {
     const relPath = videoRelPathOfResult(root, file, this.resultsFolder(root));
-    if (!relPath) return;
+    if (!relPath) return false;
     const video = path.resolve(root, relPath);
     let result: Result | undefined;
     let error: string | undefined;
@@ -246,39 +281,36 @@ export class ResultsIndex implements vscode.Disposable {
       result = await readResult(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT') {
-        // Only a deletion is news; firing for a result that never existed would make listeners
-        // that re-read on change (the results panel) loop.
-        if (this.entries.delete(video)) this.changed.fire({ videos: [video] });
-        return;
+        this.stamps.delete(file);
+        return this.put(video, undefined);
       }
       error = describeError(e);
       this.host.logger.warn(error);
     }
     const labels = await readLabels(root, video).catch(() => null);
-    this.entries.set(video, { video, workspaceRoot: root, relPath, file, result, error, labels });
-    this.changed.fire({ videos: [video] });
+    return this.put(video, this.entry({ video, workspaceRoot: root, relPath, file, result, error, labels }));
   }
 
-  private async reloadLabelsFile(root: string, file: string): Promise<void> {
-    const rel = path.relative(path.join(root, '.finger', 'labels'), file);
-    if (!isInsideRelative(rel) || !rel.endsWith('.json')) return;
+  private async reloadLabelsFile(root: string, file: string): Promise<boolean> {
+    const rel = path.relative(path.join(root, ...FINGER_PATHS.labels.split('/')), file);
+    if (!isInsideRelative(rel) || !rel.endsWith('.json')) return false;
     const video = path.resolve(root, rel.slice(0, -'.json'.length));
     const entry = this.entries.get(video);
-    if (entry) entry.labels = await readLabels(root, video).catch(() => null);
-    this.changed.fire({ videos: [video] });
-  }
-
-  /** Labels of a video, read fresh (after an override was saved). */
-  async labelsOf(video: string, workspaceRoot: string): Promise<Labels | null> {
-    const labels = await readLabels(workspaceRoot, video).catch(() => null);
-    const entry = this.entries.get(path.resolve(video));
-    if (entry) entry.labels = labels;
-    return labels;
+    if (!entry) return false; // labels of a video without a result: nothing shows them
+    const labels = await readLabels(root, video).catch(() => null);
+    return this.put(video, this.entry({ ...entry, labels }));
   }
 
   dispose(): void {
-    for (const t of this.rescans.values()) clearTimeout(t);
+    this.disposed = true;
+    clearTimeout(this.reconcileTimer);
+    for (const t of this.soon.values()) clearTimeout(t);
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What a view shows of an entry: equal signatures render the same. */
+function signature(e: IndexedResult): string {
+  return JSON.stringify([e.file, e.result ?? null, e.error ?? null, e.labels, e.displayed ?? null]);
 }

@@ -1,12 +1,12 @@
 // VS Code configuration → the engine's EvalSettings. The one place that knows the `finger.*`
 // setting ids, so the manifest, this mapping and its test stay in step.
 import * as vscode from 'vscode';
-import { DEFAULT_SETTINGS, type EndpointConfig, type EvalSettings } from '../core/settings';
-import type { Dimension, InputMode, Protocol } from '../core/types';
+import { DEFAULT_SETTINGS, isRoutingHeaderName, type EndpointConfig, type EvalSettings } from '../core/settings';
+import { DIMENSIONS, FINGER_PATHS, type Dimension } from '../shared/model';
+import type { InputMode, Protocol } from '../core/types';
 
 // Local copies of two value lists from core/types: importing that module would load zod during
-// activation (≈100 ms), and this file is on the activation path.
-const DIMENSION_IDS: readonly Dimension[] = ['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'];
+// activation (≈100 ms), and this file is on the activation path (src/shared/model.ts has no zod).
 const INPUT_MODES: readonly InputMode[] = ['video', 'frames', 'file'];
 const PROTOCOL_IDS: readonly Protocol[] = ['finger', 'videoscore2', 'qsave'];
 
@@ -23,7 +23,7 @@ export const RESTRICTED_SETTINGS = [
   'ffmpegPath',
 ] as const;
 
-export const DEFAULT_RESULTS_FOLDER = '.finger/results';
+export const DEFAULT_RESULTS_FOLDER = FINGER_PATHS.results;
 
 /** The subset of vscode.WorkspaceConfiguration this module reads; a test can pass a plain object. */
 export type ConfigurationReader = Pick<vscode.WorkspaceConfiguration, 'get' | 'inspect'>;
@@ -74,7 +74,7 @@ export function readEvalSettings(
   const modeValue = get<string>('inputMode', DEFAULT_SETTINGS.mode);
   const rawWeights = get<Record<string, unknown>>('weights', {});
   const weights: Partial<Record<Dimension, number>> = {};
-  for (const d of DIMENSION_IDS) {
+  for (const d of DIMENSIONS) {
     const w = rawWeights?.[d];
     if (typeof w === 'number' && Number.isFinite(w) && w >= 0) weights[d] = w;
   }
@@ -93,6 +93,8 @@ export function readEvalSettings(
       concurrency: Math.round(positive(get('concurrency', DEFAULT_SETTINGS.concurrency), DEFAULT_SETTINGS.concurrency)),
       requestTimeoutMs: positive(get('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutMs / 1000), 120) * 1000,
       weights,
+      // An invalid name is flagged in the Settings editor (the setting's pattern); the default is used.
+      routingHeader: ((v: string) => (isRoutingHeaderName(v) ? v : DEFAULT_SETTINGS.routingHeader))(String(get('endpoint.routingHeader', DEFAULT_SETTINGS.routingHeader)).trim()),
       ffmpegPath: ffmpegPath || undefined,
     },
     resultsFolder: normaliseResultsFolder(get('resultsFolder', DEFAULT_RESULTS_FOLDER)),

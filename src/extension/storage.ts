@@ -1,6 +1,7 @@
 // Typed keys over workspaceState / globalState / secrets, so a key and the type of its value are
 // declared once (as GitLens does) and a typo cannot read another key's value.
 import type * as vscode from 'vscode';
+import type { Protocol } from '../core/types';
 
 export interface StorageKey<T> {
   readonly key: string;
@@ -9,15 +10,18 @@ export interface StorageKey<T> {
 }
 const key = <T>(k: string): StorageKey<T> => ({ key: `finger.${k}` });
 
+/** A video whose results panel is open: its workspace folder's name and its path relative to it. */
+export interface OpenPanel {
+  workspaceFolder: string;
+  relPath: string;
+  /** Whose results the panel showed (FingER's when absent). */
+  protocol?: Protocol;
+}
+
 export const WorkspaceKeys = {
   /** Videos whose results panel was open, workspace-relative: a fallback for the serializer when
    *  a panel was restored without webview state. */
-  openPanels: key<string[]>('openPanels'),
-} as const;
-
-export const GlobalKeys = {
-  /** The side panel's sort of the scored-videos list. */
-  sidebarSort: key<'overall' | 'name' | 'date'>('sidebarSort'),
+  openPanels: key<OpenPanel[]>('openPanels2'),
 } as const;
 
 export const SecretKeys = {

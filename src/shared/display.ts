@@ -1,18 +1,26 @@
-// What the panels display: the model's answers with the user's overrides applied, and the
-// dimension / overall scores recomputed from them. The maths is the engine's (pure, no Node APIs),
-// so the numbers in the panel are the ones the CLI and the exported results would give.
-import { DIMENSIONS, type AnsweredQuestion, type Dimension, type Labels, type Result } from '../core/types';
-import { applyOverrides, scoreDimensions, type DisplayedQuestion, type ScoredDimensions } from '../core/scoring/finger';
+// What the panels and the prompt-file annotations display: the model's answers with the user's
+// overrides applied, and the dimension / overall scores recomputed from them with the weights from
+// settings. The extension computes it once per change (ResultsIndex) and sends it to the webviews,
+// which only render it.
+import { DIMENSIONS, type Weights } from './model';
+import type { AnsweredQuestion, Labels, Result } from './schemas';
+import { applyOverrides, scoreDimensions, type DisplayedQuestion, type ScoredDimensions } from './scoring';
 
-export type { DisplayedQuestion } from '../core/scoring/finger';
-export { questionKey } from '../core/scoring/finger';
-
-export type Weights = Partial<Record<Dimension, number>>;
+export type { DisplayedQuestion } from './scoring';
+export type { Weights } from './model';
 
 export interface DisplayedResult extends ScoredDimensions {
   questions: DisplayedQuestion[];
   /** How many questions carry a human override. */
   overriddenCount: number;
+}
+
+/** What a video with no result displays. */
+export const NOTHING_DISPLAYED: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
+
+/** Who scored a result, when and how: the header line above its scores in both panels. */
+export function resultHeader(result: Result): { protocol: Result['protocol']; model: string; createdAt: string; sampling: Result['sampling'] } {
+  return { protocol: result.protocol, model: result.endpoint.model, createdAt: result.createdAt, sampling: result.sampling };
 }
 
 /** Weights to score with: explicit settings first, then the ones stored in the result. */
@@ -37,11 +45,14 @@ export function displayQuestions(
 }
 
 /** A result as displayed: overrides applied, each overridden question marked (`overridden`), and
- *  dimension / overall scores recomputed with those answers. */
+ *  dimension / overall scores recomputed with those answers. Another protocol's overall is its
+ *  paper's (Q-Save's is its MOS, not the mean of the dimensions): shown as saved while no answer is
+ *  overridden, recomputed once one is. */
 export function applyOverridesToResult(
   result: Result,
   labels: Pick<Labels, 'overrides'> | null | undefined,
   weights?: Weights,
 ): DisplayedResult {
-  return displayQuestions(result.questions, labels, effectiveWeights(result, weights));
+  const shown = displayQuestions(result.questions, labels, effectiveWeights(result, weights));
+  return result.protocol !== 'finger' && shown.overriddenCount === 0 ? { ...shown, overall: result.overall } : shown;
 }

@@ -1,5 +1,5 @@
 // `npm run bench`: every figure of issue 5, written to bench-results.json and printed as a table.
-//   node --import tsx test/bench/bench.ts [--only saturation,frames,memory,webview,activation,payload] [--out FILE]
+//   node --import tsx test/bench/bench.ts [--only saturation,frames,memory,webview,activation,payload,fleet] [--out FILE]
 // Ratios are measured within one run (both sides back to back, interleaved, several repetitions,
 // median), because the machines these run on are shared and noisy.
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { makeTempDir, removeTempDir } from '../helpers/clips';
 import { runActivation } from './activation';
 import { log, REPO, type Figure } from './common';
+import { runFleet } from './fleet';
 import { runFrames } from './frames';
 import { runMemory } from './memory';
 import { runPayload } from './payload';
@@ -23,6 +24,7 @@ const SECTIONS: Record<string, (dir: string) => Promise<Figure[]>> = {
   webview: runWebview,
   activation: runActivation,
   payload: runPayload,
+  fleet: runFleet,
 };
 
 async function main(): Promise<number> {

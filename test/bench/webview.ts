@@ -4,9 +4,8 @@
 // then a live `results/answer` for one question on a page already showing the 200 questions.
 import type { Page } from 'playwright-core';
 import type { AnsweredQuestion } from '../../src/core/types';
-import { makeNotification } from '../../src/shared/protocol';
 import { startHarness } from '../browser/harness';
-import { showMessage } from '../browser/messages';
+import { answerMessage, showMessage } from '../browser/messages';
 import { makeResult } from '../fixtures/results/generate';
 import { log, median, round, type Figure } from './common';
 
@@ -74,7 +73,7 @@ export async function runWebview(_dir: string): Promise<Figure[]> {
             error: null,
             reason: `Updated reason ${j}`,
           };
-          const t = await timed(panel.page, makeNotification('results/answer', { question: flipped }), 'answer');
+          const t = await timed(panel.page, answerMessage(result.questions.map((x) => (x.id === q.id ? flipped : x)), flipped), 'answer');
           if (j > 0) answers.push(t);
         }
         if (panel.consoleErrors.length) throw new Error(`webview: console errors: ${panel.consoleErrors.join('; ')}`);

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { makeNotification } from '../../src/shared/protocol';
 import { makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type Theme } from './harness';
-import { showMessage } from './messages';
+import { detailsMessage, showMessage, toSidebar } from './messages';
 
 let harness: Harness;
 useHarness((h) => (harness = h));
@@ -152,8 +151,8 @@ describe('high-contrast themes', () => {
       const result = makeResult({ questions: 12, seed: 3 });
       const panel = await harness.open('sidebar', { theme, viewport: { width: 320, height: 1100 } });
       const page = panel.page;
-      await panel.send(makeNotification('sidebar/videos', { rows: [{ relPath: 'clips/a-chef.mp4', overall: 0.42, dimensions: { visual_quality: 0.3, text_alignment: 0.8 }, createdAt: '2026-01-01T10:00:00Z', model: 'm' }] }));
-      await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: result.video.path }, result, labels: null })));
+      await panel.send(toSidebar('sidebar/videos', { rows: [{ relPath: 'clips/a-chef.mp4', overall: 0.42, dimensions: { visual_quality: 0.3, text_alignment: 0.8 }, createdAt: '2026-01-01T10:00:00Z', model: 'm' }] }));
+      await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
       const contrastBorder = await colorOf(page, '--vscode-contrastBorder');
       const activeBorder = await colorOf(page, '--vscode-contrastActiveBorder');
 

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { makeNotification } from '../../src/shared/protocol';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness } from './harness';
-import { showMessage } from './messages';
+import { detailsMessage, showMessage, toResults, toSidebar } from './messages';
 
 let harness: Harness;
 useHarness((h) => (harness = h));
@@ -76,7 +75,7 @@ describe('narrow panels', () => {
     const labels = { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, note: 'Looks fine to me', updatedAt: '2026-01-02T00:00:00Z' }] };
     const panel = await harness.open('results', { viewport: { width, height: 800 } });
     await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
-    await panel.send(makeNotification('results/error', { message: `Results file is not valid JSON ${HOSTILE_TEXTS[0]}`, file: '.finger/results/clips/a-very-long-folder-name/another-long-folder/chef-tomato.mp4.json' }));
+    await panel.send(toResults('results/error', { message: `Results file is not valid JSON ${HOSTILE_TEXTS[0]}`, file: '.finger/results/clips/a-very-long-folder-name/another-long-folder/chef-tomato.mp4.json' }));
     await panel.page.waitForSelector('.banner-error');
     await panel.page.$$eval('details.reason', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
 
@@ -152,9 +151,9 @@ describe('narrow panels', () => {
       { relPath: 'clips/a-rather-long-folder-name/with-a-long-clip-name-from-a-model-sweep.mp4', overall: 0.62, dimensions: { visual_quality: 0.5, temporal_consistency: 0.7 }, createdAt: '2026-01-03T10:00:00Z', model: 'Qwen/Qwen2.5-VL-72B-Instruct-AWQ' },
       { relPath: 'other/broken.webm', overall: null, dimensions: {}, createdAt: '2026-01-04T10:00:00Z', error: 'ffprobe: invalid data found when processing input /very/long/path/to/other/broken.webm' },
     ];
-    await panel.send(makeNotification('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/a-rather-long-folder-name/with-a-long-clip-name.mp4', done: 3, total: 20, phase: 'answers' }] }));
-    await panel.send(makeNotification('sidebar/videos', { rows }));
-    await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: result.video.path }, result, labels: null })));
+    await panel.send(toSidebar('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/a-rather-long-folder-name/with-a-long-clip-name.mp4', done: 3, total: 20, phase: 'answers' }] }));
+    await panel.send(toSidebar('sidebar/videos', { rows }));
+    await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
     await panel.page.$$eval('details.reason', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
 
     const questions = await boxes(panel.page, 'li.q', { question: '.q-text', answer: '.answer', probability: '.q-prob', reason: '.reason-text' });

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { entityScore, scoreDimensions } from '../../src/core/scoring/finger';
-import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Result } from '../../src/core/types';
-import { makeNotification } from '../../src/shared/protocol';
+import { applyOverride, entityScore, scoreDimensions } from '../../src/core/scoring/finger';
+import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Labels, type Result } from '../../src/core/types';
+import type { OverrideChange } from '../../src/shared/scoring';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
-import { showMessage } from './messages';
+import { answerMessage, scoringShowMessage, showMessage, toResults, unanswered } from './messages';
 
 let harness: Harness;
 useHarness((h) => (harness = h));
@@ -38,6 +38,18 @@ function rowTexts(panel: PanelPage) {
       marker: row.querySelector('[data-role="override-marker"]') !== null,
     })),
   );
+}
+
+/**
+ * What the extension does with the last `results/override` the panel posted: saves the labels
+ * (applyOverride, as the store does) and sends the result as displayed with them.
+ */
+async function answerLastOverride(panel: PanelPage, result: Result, labels: Labels | null): Promise<Labels> {
+  const change = (await panel.posted()).filter((m) => m.method === 'results/override').at(-1)?.params as OverrideChange | undefined;
+  assert.ok(change, 'the panel posted an override');
+  const next = applyOverride(labels, change, result.video.path);
+  await panel.rendered(() => panel.send(showMessage(harness, result, { labels: next })), 'full');
+  return next;
 }
 
 function chartData(panel: PanelPage) {
@@ -96,7 +108,7 @@ describe('results panel', () => {
     await panel.rendered(() => panel.send(message), 'full');
     // Open every reason so nothing is merely collapsed.
     await panel.page.$$eval('details.reason', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
-    await panel.send(makeNotification('results/error', { message: HOSTILE_TEXTS[0], file: HOSTILE_TEXTS[3] }));
+    await panel.send(toResults('results/error', { message: HOSTILE_TEXTS[0], file: HOSTILE_TEXTS[3] }));
     await panel.page.waitForSelector('.banner-error');
 
     const injected = await panel.page.evaluate(() => ({
@@ -196,7 +208,7 @@ describe('results panel', () => {
     await panel.page.close();
   });
 
-  it('posts results/override on an override click and shows the overridden answer and scores', async () => {
+  it('posts results/override on an override click and shows the overridden answer and scores the extension sends back', async () => {
     const result = makeResult({ questions: 30, seed: 9 });
     const panel = await openWith(result);
     // A positive question the model answered No: overriding with Yes raises its score to 1.
@@ -205,8 +217,10 @@ describe('results panel', () => {
     const row = panel.page.locator(`.question-row[data-question-id="${target.id}"]`);
     await row.locator('button[data-action="override"][data-answer="Yes"]').click();
 
+    await panel.page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'));
     const posted = (await panel.posted()).filter((m) => m.method === 'results/override');
     assert.deepEqual(posted, [{ kind: 'command', method: 'results/override', params: { questionId: target.id, questionText: target.text, answer: 'Yes' } }]);
+    let labels = await answerLastOverride(panel, result, null);
 
     const overridden = result.questions.map((q) => (q.id === target.id ? { ...q, score: 1 } : q));
     const expected = scoreDimensions(overridden);
@@ -231,7 +245,9 @@ describe('results panel', () => {
     await row.locator('button[data-action="note"]').click();
     await row.locator('input.note-input').fill('Six fingers on the left hand at 2.5 s');
     await row.locator('input.note-input').press('Enter');
+    labels = await answerLastOverride(panel, result, labels);
     await row.locator('button[data-action="clear"]').click();
+    await answerLastOverride(panel, result, labels);
     const later = (await panel.posted()).filter((m) => m.method === 'results/override').slice(1);
     assert.deepEqual(
       later.map((m) => m.params),
@@ -279,29 +295,32 @@ describe('results panel', () => {
       video: result.video.path,
       overrides: [{ questionId: target.id, questionText: target.text, answer: target.answer === 'Yes' ? ('No' as const) : ('Yes' as const), updatedAt: '2026-01-02T00:00:00Z' }],
     };
-    await panel.rendered(() => panel.send(makeNotification('results/labels', { labels })), 'full');
+    // The extension sends the result again with the labels (showMessage computes it as the host does).
+    await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
     const pYes = target.answer === 'Yes' ? 0 : 1;
     const overridden = result.questions.map((q) => (q.id === target.id ? { ...q, score: entityScore(q.polarity, pYes) } : q));
     assert.equal(await panel.page.textContent('[data-role="overall"]'), scoreDimensions(overridden).overall?.toFixed(2));
     await panel.page.close();
   });
 
-  it('fills rows live from results/questions and results/answer without a full re-render', async () => {
+  it('fills rows live from results/answer without a full re-render', async () => {
     const result = makeResult({ questions: 25, seed: 21 });
     const panel = await openWith(null);
     assert.ok(await panel.page.isVisible('.empty-state'));
     const questions = result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity }));
-    await panel.rendered(() => panel.send(makeNotification('results/questions', { prompt: result.prompt, questions })), 'full');
+    await panel.rendered(() => panel.send(scoringShowMessage(harness, result.prompt, questions)), 'full');
     assert.equal(await panel.page.locator('.question-row.pending').count(), questions.length);
-    await panel.send(makeNotification('results/progress', { phase: 'answers', done: 0, total: questions.length }));
+    await panel.send(toResults('results/progress', { phase: 'answers', done: 0, total: questions.length }));
     await panel.page.waitForSelector('.progress:not([hidden])');
     assert.equal(await panel.page.textContent('.progress-text'), `Answers 0 / ${questions.length}`);
 
     // Mark the DOM so a full rebuild would be detected.
     await panel.page.evaluate(() => document.querySelectorAll('.question-row').forEach((r) => r.setAttribute('data-original', '')));
     const answered = result.questions.slice(0, 10);
-    for (const question of answered) {
-      await panel.rendered(() => panel.send(makeNotification('results/answer', { question })), 'answer');
+    const live = questions.map(unanswered);
+    for (const [i, question] of answered.entries()) {
+      live[i] = question;
+      await panel.rendered(() => panel.send(answerMessage(live, question)), 'answer');
     }
     const rows = await rowTexts(panel);
     for (const q of answered) {
@@ -329,7 +348,7 @@ describe('results panel', () => {
     const strip = ({ id, dimension, entity, text, polarity }: AnsweredQuestion) => ({ id, dimension, entity, text, polarity });
     const added = { ...strip(first), id: 'new1', text: `Is the umbrella red? ${HOSTILE_TEXTS[0]}` };
     const changedAfter = { ...strip(third), text: `${third.text} (reworded)` };
-    await panel.send(makeNotification('results/questionsChanged', { added: [added], removed: [strip(second)], changed: [{ before: strip(third), after: changedAfter }] }));
+    await panel.send(toResults('results/questionsChanged', { added: [added], removed: [strip(second)], changed: [{ before: strip(third), after: changedAfter }] }));
     await panel.page.waitForSelector('.banner-info');
     assert.match((await panel.page.textContent('.banner-info .banner-message')) ?? '', /1 added, 1 removed, 1 changed/);
     const items = await panel.page.$$eval('.change-list li', (lis) => lis.map((li) => ({ kind: li.className, text: li.textContent })));
@@ -349,7 +368,7 @@ describe('results panel', () => {
   it('shows errors with the file and opens it on request; header buttons post their commands', async () => {
     const result = makeResult({ questions: 10, seed: 8 });
     const panel = await openWith(result);
-    await panel.send(makeNotification('results/error', { message: 'Results file is not valid JSON', file: '.finger/results/clips/chef-tomato.mp4.json' }));
+    await panel.send(toResults('results/error', { message: 'Results file is not valid JSON', file: '.finger/results/clips/chef-tomato.mp4.json' }));
     await panel.page.waitForSelector('.banner-error');
     assert.equal(await panel.page.textContent('.banner-error .banner-file'), '.finger/results/clips/chef-tomato.mp4.json');
     await panel.page.click('.banner-error vscode-button');
@@ -387,12 +406,15 @@ describe('results panel', () => {
     await noVideo.page.close();
   });
 
-  it('restores from saved state after a reload and asks for fresh labels', async () => {
+  it('restores from saved state after a reload, says it is ready, and shows what the extension sends then', async () => {
     const result = makeResult({ questions: 16, seed: 13 });
     const panel = await openWith(result);
     const target = result.questions.find((q) => q.answer !== null);
     assert.ok(target);
     await panel.page.locator(`.question-row[data-question-id="${target.id}"] button[data-action="override"][data-answer="${target.answer === 'Yes' ? 'No' : 'Yes'}"]`).click();
+    await panel.page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'));
+    await answerLastOverride(panel, result, null);
+    assert.equal(await panel.page.locator('.question-row.overridden').count(), 1);
     await panel.page.click('vscode-checkbox.filter-failing');
     await panel.page.waitForFunction(() => document.querySelector('.question-row[hidden]') !== null);
     const before = await rowTexts(panel);
@@ -403,14 +425,9 @@ describe('results panel', () => {
     assert.deepEqual(restored, before);
     assert.equal(await panel.page.evaluate(() => document.querySelector<HTMLInputElement & { checked: boolean }>('vscode-checkbox.filter-failing')?.checked), true);
     const posted = await panel.posted();
-    assert.ok(posted.some((m) => m.kind === 'request' && m.method === 'results/getLabels' && typeof m.id === 'number'));
-    assert.ok(posted.some((m) => m.method === 'results/ready'));
-    // The response is routed by id and applied.
-    const request = posted.find((m) => m.method === 'results/getLabels');
-    await panel.rendered(
-      () => panel.send({ kind: 'response', id: request?.id, method: 'results/getLabels', result: { labels: null } }),
-      'full',
-    );
+    assert.deepEqual(posted.map((m) => m.method), ['results/ready'], 'a restored panel asks for nothing but says it is ready');
+    // The extension answers `ready` with the current show; labels removed meanwhile are gone.
+    await panel.rendered(() => panel.send(showMessage(harness, result)), 'full');
     assert.equal(await panel.page.locator('.question-row.overridden').count(), 0);
     await panel.page.close();
   });

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AnsweredQuestion, Labels, Question, Result } from '../../src/core/types';
-import { makeNotification, type ExtensionMessage } from '../../src/shared/protocol';
+import type { ResultsToWebview } from '../../src/shared/protocols/results';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
 import { startHarness, type Harness, type PanelPage } from './harness';
-import { showMessage } from './messages';
+import { answerMessage, detailsMessage, scoringShowMessage, showMessage, toResults, toSidebar } from './messages';
 
 const PAYLOADS = [
   ...HOSTILE_TEXTS,
@@ -130,24 +130,25 @@ describe('webview security: every text field, every hostile string [security:web
     it(`results panel, payload ${i + 1} (${p.slice(0, 40)}): show, questions, answer, labels, changes and error`, async () => {
       const panel = await harness.open('results');
       const result = hostileResult(p);
-      const show = showMessage(harness, result);
+      const show = showMessage(harness, result, { labels: labelsFor(result, p) });
       show.params.video.name = `${p}.mp4`;
       show.params.video.relPath = `clips/${p}.mp4`;
       show.params.video.promptFile = `clips/${p}.txt`;
-      show.params.labels = labelsFor(result, p);
       await panel.rendered(() => panel.send(show), 'full');
       await panel.page.$$eval('details', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
       await assertInert(panel, p, 'results/show');
       assert.ok(await shownAsText(panel, p), 'the payload is visible as text');
 
       const q: Question = { id: 'qx', dimension: 'visual_quality', entity: p, text: `Live ${p}?`, polarity: 'positive' };
-      const messages: ExtensionMessage[] = [
-        makeNotification('results/questions', { prompt: p, questions: [q, ...result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity }))] }) as ExtensionMessage,
-        makeNotification('results/answer', { question: { ...q, answer: 'No', reason: p, pYes: 0.2, pNo: 0.8, score: 0.2, probabilitySource: 'logprobs', error: null } }) as ExtensionMessage,
-        makeNotification('results/progress', { phase: p, done: 1, total: 2 }) as ExtensionMessage,
-        makeNotification('results/labels', { labels: labelsFor(result, p) }) as ExtensionMessage,
-        makeNotification('results/questionsChanged', { added: [q], removed: [{ ...q, id: 'qy', text: p }], changed: [{ before: { ...q, text: `${p} before` }, after: { ...q, text: `${p} after` } }] }) as ExtensionMessage,
-        makeNotification('results/error', { message: p, file: `${p}.json` }) as ExtensionMessage,
+      const questions = [q, ...result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity }))];
+      const answer = { ...q, answer: 'No' as const, reason: p, pYes: 0.2, pNo: 0.8, score: 0.2, probabilitySource: 'logprobs' as const, error: null };
+      const messages: ResultsToWebview[] = [
+        scoringShowMessage(harness, p, questions),
+        answerMessage([answer, ...result.questions], answer, labelsFor(result, p)),
+        toResults('results/progress', { phase: p, done: 1, total: 2 }),
+        showMessage(harness, result, { labels: labelsFor(result, p) }),
+        toResults('results/questionsChanged', { added: [q], removed: [{ ...q, id: 'qy', text: p }], changed: [{ before: { ...q, text: `${p} before` }, after: { ...q, text: `${p} after` } }] }),
+        toResults('results/error', { message: p, file: `${p}.json` }),
       ];
       for (const m of messages) {
         await panel.send(m);
@@ -164,7 +165,7 @@ describe('webview security: every text field, every hostile string [security:web
       const result = hostileResult(p);
       await panel.rendered(() =>
         panel.send(
-          makeNotification('sidebar/videos', {
+          toSidebar('sidebar/videos', {
             rows: [
               { relPath: `clips/${p}.mp4`, overall: 0.5, dimensions: { visual_quality: 0.4 }, createdAt: '2026-01-01T00:00:00Z', model: p },
               { relPath: `broken/${p}.webm`, overall: null, dimensions: {}, createdAt: '', error: p },
@@ -174,11 +175,11 @@ describe('webview security: every text field, every hostile string [security:web
       );
       await assertInert(panel, p, 'sidebar/videos');
       assert.ok(await shownAsText(panel, p), 'the payload is visible as text');
-      await panel.send(makeNotification('sidebar/details', { target: { videoRelPath: `clips/${p}.mp4`, promptFile: `clips/${p}.txt` }, result, labels: labelsFor(result, p) }));
+      await panel.send(detailsMessage(`clips/${p}.mp4`, result, labelsFor(result, p)));
       await panel.page.waitForTimeout(50);
       await panel.page.$$eval('details', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
       await assertInert(panel, p, 'sidebar/details');
-      await panel.send(makeNotification('sidebar/jobs', { jobs: [{ id: '1', label: p, done: 1, total: 3, phase: p }] }));
+      await panel.send(toSidebar('sidebar/jobs', { jobs: [{ id: '1', label: p, done: 1, total: 3, phase: p }] }));
       await panel.page.waitForTimeout(50);
       await assertInert(panel, p, 'sidebar/jobs');
       await panel.page.close();

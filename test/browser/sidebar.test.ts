@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DIMENSIONS, type Result } from '../../src/core/types';
 import { applyOverridesToResult } from '../../src/shared/display';
-import { makeNotification, type VideoRow } from '../../src/shared/protocol';
+import type { VideoRow } from '../../src/shared/protocols/sidebar';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
+import { detailsMessage, toSidebar } from './messages';
 
 let harness: Harness;
 useHarness((h) => (harness = h));
@@ -38,7 +39,7 @@ describe('side panel', () => {
   it('lists every scored video, sorts by name, overall and date, filters, and opens one on click', async () => {
     const rows = videoRows();
     const panel = await sidebarWith();
-    await panel.rendered(() => panel.send(makeNotification('sidebar/videos', { rows })));
+    await panel.rendered(() => panel.send(toSidebar('sidebar/videos', { rows })));
     const byName = [...rows].sort((a, b) => a.relPath.localeCompare(b.relPath, undefined, { numeric: true })).map((r) => r.relPath);
     assert.deepEqual(await listed(panel), byName);
     // The hostile file name is text (querySelectorAll: the light DOM, where rendered data lives).
@@ -83,7 +84,7 @@ describe('side panel', () => {
     assert.ok(target);
     const labels = { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'No' as const, updatedAt: '2026-01-02T00:00:00Z' }] };
     const panel = await sidebarWith();
-    await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: result.video.path, promptFile: 'clips/chef-tomato.txt' }, result, labels })));
+    await panel.rendered(() => panel.send(detailsMessage(result.video.path, result, labels)));
     const shown = applyOverridesToResult(result, labels);
     assert.equal(await panel.page.textContent('.details-name'), 'chef-tomato.mp4');
     assert.equal(await panel.page.textContent('.details-head [data-role="overall"]'), shown.overall?.toFixed(2));
@@ -139,7 +140,7 @@ describe('side panel', () => {
       { id: 'job-1', label: 'Score clips/a-chef.mp4', done: 12, total: 40, phase: 'answers' },
       { id: 'job-2', label: 'Score folder clips/ (14 videos)', done: 0, total: 0, phase: 'frames' },
     ];
-    await panel.rendered(() => panel.send(makeNotification('sidebar/jobs', { jobs })));
+    await panel.rendered(() => panel.send(toSidebar('sidebar/jobs', { jobs })));
     assert.deepEqual(
       await panel.page.$$eval('li.job', (lis) => lis.map((li) => ({ label: li.querySelector('.job-label')?.textContent, phase: li.querySelector('.job-phase')?.textContent }))),
       [
@@ -157,7 +158,7 @@ describe('side panel', () => {
     assert.equal(bars[1]?.indeterminate, true, 'a job without a total shows an indeterminate bar');
     await panel.page.click('li.job[data-job-id="job-2"] button');
     assert.deepEqual((await panel.posted()).filter((m) => m.method === 'sidebar/cancelJob'), [{ kind: 'command', method: 'sidebar/cancelJob', params: { id: 'job-2' } }]);
-    await panel.rendered(() => panel.send(makeNotification('sidebar/jobs', { jobs: [] })));
+    await panel.rendered(() => panel.send(toSidebar('sidebar/jobs', { jobs: [] })));
     assert.ok(await panel.page.locator('.jobs-section').isHidden());
     await panel.page.close();
   });
@@ -166,8 +167,8 @@ describe('side panel', () => {
     const rows = videoRows();
     const result = makeResult({ questions: 10, seed: 12 });
     const panel = await sidebarWith();
-    await panel.send(makeNotification('sidebar/videos', { rows }));
-    await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: result.video.path }, result, labels: null })));
+    await panel.send(toSidebar('sidebar/videos', { rows }));
+    await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
     await pick(panel, 'Newest first');
     await panel.page.locator('vscode-textfield.details-search input').fill('tomato');
     await panel.page.waitForFunction(() => document.querySelector('li.q[hidden]') !== null);
@@ -184,7 +185,7 @@ describe('side panel', () => {
     const panel = await sidebarWith();
     assert.match((await panel.page.textContent('.details-section .empty-note')) ?? '', /Open a video/);
     assert.match((await panel.page.textContent('ul.videos .empty-note')) ?? '', /No scored videos yet/);
-    await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: 'clips/new.mp4' }, result: null, labels: null })));
+    await panel.rendered(() => panel.send(detailsMessage('clips/new.mp4', null)));
     assert.match((await panel.page.textContent('.details-section .empty-note')) ?? '', /Not scored yet/);
     await panel.page.close();
   });
@@ -193,9 +194,9 @@ describe('side panel', () => {
     for (const theme of ['light', 'dark'] as const) {
       const result = makeResult({ questions: 20, seed: 3 });
       const panel = await sidebarWith(theme, { width: 340, height: 1100 });
-      await panel.send(makeNotification('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/b-runner.mp4', done: 7, total: 20, phase: 'answers' }] }));
-      await panel.send(makeNotification('sidebar/videos', { rows: videoRows() }));
-      await panel.rendered(() => panel.send(makeNotification('sidebar/details', { target: { videoRelPath: result.video.path }, result, labels: null })));
+      await panel.send(toSidebar('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/b-runner.mp4', done: 7, total: 20, phase: 'answers' }] }));
+      await panel.send(toSidebar('sidebar/videos', { rows: videoRows() }));
+      await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
       await panel.page.locator('details.reason').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
       await panel.page.screenshot({ path: join(SCREENSHOTS, `sidebar-${theme}.png`), fullPage: true });
       assert.deepEqual(await panel.violations(), []);

@@ -111,6 +111,12 @@ export interface EndpointDoubleOptions {
   perRequestMs?: number;
   /** Cost model: extra service time the first time a prefix (system text + media parts) is seen. */
   encodeMs?: number;
+  /** Cost model: what makes two requests share an encoding (default mediaPrefixKey: system text +
+   *  media URLs); fleet.ts passes vLLM's key, which also covers the multimodal kwargs. */
+  prefixKey?: (body: any) => string | null;
+  /** Cost model: service time of this request instead of perRequestMs (e.g. one decode step for a
+   *  prefill request), before any encoding time. */
+  serviceMs?: (body: any) => number;
   maxLogprobs?: number;
   /**
    * Behave like an OpenAI-compatible server without structured output (an old SGLang or
@@ -445,8 +451,8 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     const slotStart = performance.now();
     record.slotTime = slotStart;
     try {
-      let serviceMs = options.perRequestMs ?? 0;
-      const prefix = mediaPrefixKey(body.messages);
+      let serviceMs = options.serviceMs ? options.serviceMs(body) : (options.perRequestMs ?? 0);
+      const prefix = options.prefixKey ? options.prefixKey(body) : mediaPrefixKey(body.messages);
       if (prefix !== null) {
         record.prefix = prefix;
         const before = stats.encodings[prefix] ?? 0;

@@ -4,12 +4,14 @@
 //
 // [reliability:videos]
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEndpointDouble, type EndpointDouble } from '../double/endpoint-double';
 import { makeClip, makeTempDir } from '../helpers/clips';
 import { buildCli, cleanEnv, runCli, type CliRun } from '../helpers/cli';
+import { DEFAULT_ROUTING_HEADER } from '../../src/core/settings';
 import { ResultSchema, type Result } from '../../src/core/types';
 import { assertNoStack, assertResultsIntact, ffmpeg, MODEL, parseSummary, rowOf, smallSet, type Summary } from './helpers';
 
@@ -32,6 +34,8 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
   let outside: string;
   let run: CliRun;
   let summary: Summary;
+  /** sha256 of the clip outside the workspace: the routing key any request about it would carry. */
+  let farSha256: string;
   const savedBefore = new Map<string, string>();
   const resultOf = async (name: string): Promise<Result> =>
     ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', `${name}.json`), 'utf8')));
@@ -92,7 +96,9 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     }
 
     // A symlink to a clip outside the workspace, and one that points nowhere.
-    const far = await makeClip(outside, 'far.mp4', { durationSec: 1 });
+    // Content of its own (plain.mp4 has the default options), so its hash identifies it.
+    const far = await makeClip(outside, 'far.mp4', { durationSec: 1, width: 176, height: 144, source: 'mandelbrot' });
+    farSha256 = createHash('sha256').update(await readFile(far)).digest('hex');
     await symlink(far, path.join(ws, 'link-outside.mp4'));
     await symlink(path.join(outside, 'gone.mp4'), path.join(ws, 'dangling.mp4'));
 
@@ -146,7 +152,12 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     assert.ok(row?.error, 'refused');
     assert.match(row.error, /outside the workspace/);
     assert.match(row.error, /copy it into the workspace|--workspace/);
-    assert.ok(!double.requests.some((r) => JSON.stringify(r.body ?? '').includes('far')), 'nothing of it was sent');
+    // No request names it or is about its content (every request about a video carries the
+    // video's sha256 as its routing key; a substring of the base64 frames proves nothing).
+    const texts = (r: (typeof double.requests)[number]) => JSON.stringify(r.body?.messages ?? '', (_k, v: unknown) => (typeof v === 'string' && v.startsWith('data:') ? '' : v));
+    assert.ok(double.requests.some((r) => r.headers[DEFAULT_ROUTING_HEADER] !== undefined), 'requests carry their routing key');
+    assert.ok(!double.requests.some((r) => r.headers[DEFAULT_ROUTING_HEADER] === farSha256), 'nothing of it was sent');
+    assert.ok(!double.requests.some((r) => /far\.mp4|link-outside/.test(texts(r))), 'its name was not sent');
   });
 
   it('a symlink pointing nowhere is reported, not fatal to the run', async () => {

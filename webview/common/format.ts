@@ -1,18 +1,8 @@
-// Number and date formatting shared by both panels.
+// Number and date formatting shared by both panels (scores themselves: formatScore in src/shared/model.ts).
+import { FAIL_THRESHOLD } from '../../src/shared/model';
+
 export function percent(value: number | null | undefined, digits = 0): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`;
-}
-
-/** Scores are in [0, 1]; shown with two decimals like the paper's tables. */
-export function score(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : value.toFixed(2);
-}
-
-/** Failing: the displayed score is below one half (the answer went the "bad" way). */
-export const FAIL_THRESHOLD = 0.5;
-
-export function isFailing(q: { score: number | null }): boolean {
-  return q.score !== null && q.score < FAIL_THRESHOLD;
 }
 
 export function scoreClass(value: number | null | undefined): string {
@@ -40,3 +30,4 @@ export function baseName(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
   return slash >= 0 ? relPath.slice(slash + 1) : relPath;
 }
+

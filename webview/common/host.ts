@@ -1,17 +1,7 @@
-// The webview end of the shared protocol: posts typed commands and requests to the extension,
-// validates everything that arrives (zod, via parseExtensionMessage) and routes notifications and
-// responses. Nothing else in the webview touches acquireVsCodeApi or raw message events.
-import {
-  makeCommand,
-  makeRequest,
-  parseExtensionMessage,
-  type CommandMethod,
-  type CommandParams,
-  type ExtensionNotification,
-  type RequestMethod,
-  type RequestParams,
-  type ResponseResult,
-} from '../../src/shared/protocol';
+// The webview end of a protocol (src/shared/protocols/): posts typed commands to the extension,
+// validates everything that arrives with the protocol's zod schema, and hands the messages to the
+// webview's handler. Nothing else in a webview touches acquireVsCodeApi or raw message events.
+import { makeMessage, parseMessage, type Envelope, type ParamsOf, type WebviewProtocol } from '../../src/shared/protocols/envelope';
 
 interface VsCodeApi<State> {
   postMessage(message: unknown): void;
@@ -20,48 +10,32 @@ interface VsCodeApi<State> {
 }
 declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
-export class WebviewHost<State> {
+export class WebviewHost<ToWebview extends Envelope, ToHost extends Envelope, State> {
   // acquireVsCodeApi may be called only once per webview load.
   private readonly api = acquireVsCodeApi<State>();
-  private nextRequestId = 1;
-  private readonly pending = new Map<number, Pending>();
 
-  constructor(onNotification: (message: ExtensionNotification) => void) {
+  constructor(
+    private readonly protocol: WebviewProtocol<ToWebview, ToHost>,
+    onMessage: (message: ToWebview) => void,
+  ) {
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const parsed = parseExtensionMessage(event.data);
+      const parsed = parseMessage(protocol.toWebview, event.data);
       if (!parsed.ok) {
         // VS Code and other frames post messages of their own; only log ones that look like ours.
-        if (isObject(event.data) && 'kind' in event.data) console.warn('FingER: ignored malformed message', parsed.error);
+        if (typeof event.data === 'object' && event.data !== null && 'kind' in event.data) console.warn('FingER: ignored malformed message', parsed.error);
         return;
       }
-      const message = parsed.message;
-      if (message.kind === 'response') {
-        const pending = this.pending.get(message.id);
-        if (!pending) return;
-        this.pending.delete(message.id);
-        if (message.error !== undefined) pending.reject(new Error(message.error));
-        else pending.resolve(message.result);
-        return;
-      }
-      onNotification(message);
+      onMessage(parsed.message);
     });
   }
 
-  command<M extends CommandMethod>(method: M, params: CommandParams<M>): void {
-    this.api.postMessage(makeCommand(method, params));
+  post<K extends ToHost['method']>(method: K, params: ParamsOf<ToHost, K>): void {
+    this.api.postMessage(makeMessage<ToHost, K>('command', method, params));
   }
 
-  request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<ResponseResult<M>> {
-    const id = this.nextRequestId++;
-    return new Promise<ResponseResult<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.api.postMessage(makeRequest(id, method, params));
-    });
+  /** Tells the extension the script runs and can receive (it sends what it queued). */
+  ready(): void {
+    this.api.postMessage(makeMessage<ToHost, ToHost['method']>('command', this.protocol.ready, {} as ParamsOf<ToHost, ToHost['method']>));
   }
 
   getState(): State | undefined {
@@ -71,8 +45,4 @@ export class WebviewHost<State> {
   setState(state: State): void {
     this.api.setState(state);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

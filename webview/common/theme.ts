@@ -1,6 +1,6 @@
 // Theme colours for canvas drawing (Chart.js cannot use CSS variables directly) and a watcher for
 // VS Code's theme switches, which it signals by changing the classes on <body>.
-import type { ThemeKind } from '../../src/shared/protocol';
+import type { ThemeKind } from '../../src/shared/protocols/common';
 
 export function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();

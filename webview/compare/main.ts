@@ -1,4 +1,4 @@
-// The Compare view and the side-by-side panel (one bundle, two pages; shared/compare-protocol.ts).
+// The Compare view and the side-by-side panel (one bundle, two pages; src/shared/protocols/compare.ts).
 // Renders only what the extension sends, as text (webview/common/dom.ts), and posts back intents.
 // Charts: Chart.js (only the bar and radar parts), coloured from the VS Code theme variables like
 // the results panel's radar, redrawn when the theme changes.
@@ -17,21 +17,17 @@ import {
   RadialLinearScale,
   Tooltip,
 } from 'chart.js';
-import { DIMENSION_LABELS, DIMENSIONS } from '../../src/core/types';
-import { parseCompareExtensionMessage, type CompareReportView, type SideBySideView } from '../../src/shared/compare-protocol';
+import { DIMENSION_LABELS, DIMENSIONS } from '../../src/shared/model';
+import { compareProtocol, type CompareReportView, type CompareToHost, type CompareToWebview, type SideBySideView } from '../../src/shared/protocols/compare';
 import { el, safeMediaUri } from '../common/dom';
+import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { cssVar, currentThemeKind, withAlpha, watchTheme } from '../common/theme';
+import { reduce, restoreState, type State } from './state';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, RadarController, RadialLinearScale, LineElement, PointElement, Filler, Tooltip, Legend);
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
-const post = (method: 'compare/ready' | 'compare/openPrompt' | 'compare/openFile', params?: Record<string, string>) =>
-  vscode.postMessage({ kind: 'command', method, ...(params ? { params } : { params: {} }) });
+const host = new WebviewHost<CompareToWebview, CompareToHost, State>(compareProtocol, onMessage);
 
 const root = document.getElementById('root')!;
 const charts: Chart[] = [];
@@ -119,7 +115,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           el(
             'td',
             null,
-            el('button', { className: 'link', attrs: { type: 'button', title: 'Show the clips side by side' }, onClick: () => post('compare/openPrompt', { key: row.key }) }, row.key),
+            el('button', { className: 'link', attrs: { type: 'button', title: 'Show the clips side by side' }, onClick: () => host.post('compare/openPrompt', { key: row.key }) }, row.key),
             row.prompt !== row.key ? el('div', { className: 'muted' }, row.prompt) : null,
           ),
           ...r.models.map((m) => {
@@ -203,7 +199,7 @@ function renderSideBySide(v: SideBySideView): void {
       'div',
       { className: `sbs-clip${c.picked ? ' picked' : ''}`, attrs: { role: 'columnheader' } },
       el('div', { className: 'model' }, c.picked ? '★ ' : '', c.model),
-      el('button', { className: 'link path', attrs: { type: 'button', title: 'Open the video' }, onClick: () => post('compare/openFile', { relPath: c.video }) }, c.video),
+      el('button', { className: 'link path', attrs: { type: 'button', title: 'Open the video' }, onClick: () => host.post('compare/openFile', { relPath: c.video }) }, c.video),
       el('div', null, 'Overall ', el('b', null, fmt(c.overall))),
       el(
         'div',
@@ -246,13 +242,29 @@ function renderSideBySide(v: SideBySideView): void {
   signalRendered('full');
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const parsed = parseCompareExtensionMessage(event.data);
-  if (!parsed.ok) return;
-  const m = parsed.message;
-  if (m.method === 'compare/show') renderCompare(m.params.folder, m.params.report, m.params.picks);
-  else if (m.method === 'compare/sideBySide') renderSideBySide(m.params.view);
-  else root.replaceChildren(el('p', { className: 'error' }, m.params.message));
-});
+function render(state: State): void {
+  switch (state.page) {
+    case 'empty':
+      return;
+    case 'compare':
+      renderCompare(state.show.folder, state.show.report, state.show.picks);
+      return;
+    case 'sideBySide':
+      renderSideBySide(state.view);
+      return;
+    case 'error':
+      root.replaceChildren(el('p', { className: 'error' }, state.message));
+      return;
+  }
+}
+
+function onMessage(message: CompareToWebview): void {
+  const state = reduce(message);
+  host.setState(state);
+  render(state);
+}
+
+// Replay the last page (a panel VS Code re-created), then ask for fresh data.
+render(restoreState(host.getState()));
 watchTheme(() => redraw?.());
-post('compare/ready');
+host.ready();

@@ -1,6 +1,6 @@
 // The video (when its codec can play in a webview) and the strip of sampled frames — the frames
 // are what the model actually saw, so they are shown for every video, playable or not.
-import type { VideoView } from '../../src/shared/protocol';
+import type { VideoView } from '../../src/shared/protocols/results';
 import { el, icon, safeMediaUri } from '../common/dom';
 import { seconds } from '../common/format';
 

@@ -13,7 +13,7 @@ import {
   type ChartConfiguration,
   type RadialLinearScaleOptions,
 } from 'chart.js';
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/core/types';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/shared/model';
 import { cssVar, currentThemeKind, prefersReducedMotion, withAlpha } from '../common/theme';
 
 Chart.register(RadarController, RadialLinearScale, LineElement, PointElement, Filler, Tooltip);

@@ -4,20 +4,14 @@
 // already exist instead of rebuilding. It is an ARIA table of CSS-grid rows rather than a <table>:
 // table layout is computed for every row at once, while each dimension group here can use
 // `content-visibility: auto`, so only the groups on screen are laid out (200 rows stay fast).
-import { DIMENSION_LABELS, DIMENSIONS, type Answer, type Dimension, type DimensionScore } from '../../src/core/types';
+import { DIMENSION_LABELS, DIMENSIONS, formatScore as score, isFailing, type Dimension } from '../../src/shared/model';
 import type { DisplayedQuestion } from '../../src/shared/display';
+import type { TableFilters } from '../../src/shared/protocols/results';
+import type { Answer, DimensionScore } from '../../src/shared/schemas';
 import { el, icon } from '../common/dom';
-import { isFailing, score, scoreClass } from '../common/format';
+import { scoreClass } from '../common/format';
 
-export interface TableFilters {
-  failingOnly: boolean;
-  /** '' = all dimensions. */
-  dimension: Dimension | '';
-  /** '' = all entities. */
-  entity: string;
-  /** Case-insensitive text match on question, entity and reason. */
-  text: string;
-}
+export type { TableFilters };
 
 export const NO_FILTERS: TableFilters = { failingOnly: false, dimension: '', entity: '', text: '' };
 
@@ -122,15 +116,6 @@ export class QuestionTable {
 
   updateDimensionHeaders(dimensions: Partial<Record<Dimension, DimensionScore>>): void {
     for (const dimension of this.groups.keys()) this.fillDimensionHeader(dimension, dimensions[dimension]);
-  }
-
-  hasQuestion(id: string): boolean {
-    return this.rows.has(id);
-  }
-
-  entities(): string[] {
-    // Not localeCompare: its first use in a webview process initialises an ICU collator (~15 ms).
-    return [...new Set([...this.questions.values()].map((q) => q.entity))].sort(byCaseInsensitive);
   }
 
   applyFilters(filters: TableFilters): void {
@@ -340,12 +325,6 @@ export class QuestionTable {
     input.closest('.note-editor')?.remove();
     this.actions.override(q, answer, note || undefined);
   }
-}
-
-function byCaseInsensitive(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface RowTemplates {

@@ -95,6 +95,10 @@ export function serverMessage(e: APIError): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
+/** vLLM's refusal of a top_logprobs above its --max-logprobs: "Requested sample logprobs of 20,
+ *  which is greater than max allowed: 5" (newer releases append " (parameter=logprobs, value=20)"). */
+const LOGPROBS_CAP = /Requested sample logprobs of (-?\d+), which is greater than max allowed: (-?\d+)/i;
+
 /**
  * Wraps a failure of one request to `baseUrl` (model `model`, after `attempts` HTTP attempts)
  * in an error whose message says what to do. Cancellation becomes CancelledError; configuration
@@ -151,6 +155,17 @@ export function describeEndpointFailure(
         hint: 'Check finger.baseUrl / --base-url: it usually ends in /v1.',
         cause: e,
       });
+    }
+    const refusedLogprobs = status === 400 ? LOGPROBS_CAP.exec(text) : null;
+    if (refusedLogprobs) {
+      // vLLM checks top_logprobs against its --max-logprobs (default 20) before anything else
+      // (vllm/sampling_params.py, SamplingParams._validate_logprobs; older releases in
+      // vllm/v1/engine/processor.py): every request of the run would fail the same way.
+      const [, asked, cap] = refusedLogprobs;
+      return new ConfigError(
+        `Endpoint ${url} allows at most ${cap} logprobs per token, but ${asked} were asked for (top_logprobs): it was started with --max-logprobs ${cap}.`,
+        { hint: `Restart the server with --max-logprobs ${asked} or more (vLLM: vllm serve … --max-logprobs ${asked}).`, cause: e },
+      );
     }
     if (status === 401 || status === 403) {
       return new ConfigError(`Endpoint ${url} answered ${status}: the API key was rejected.`, {

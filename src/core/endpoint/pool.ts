@@ -7,22 +7,33 @@
 // the backoff sleep. We do not re-implement any of that.
 //
 // What we add on top:
-//  - bounded concurrency over all endpoints (p-limit), with queued requests cancellable at once;
-//  - load spreading: the endpoint with the fewest requests in flight (ties round-robin), skipping
-//    endpoints that just failed with a connection problem for a short cool-down;
+//  - bounded concurrency over all endpoints, with queued requests cancellable at once, and at
+//    most concurrency / (servers answering) in flight per server, so no server queues work that
+//    another could start;
+//  - affinity: requests with the same `affinityKey` (a video's hash) go to the same server
+//    (affinity.ts: rendezvous hashing with bounded load, stealing only by idle servers), so a
+//    fleet encodes each video once; the key also goes out in the routing header for a router in
+//    front of a fleet (README, "Serving a model");
+//  - load spreading for requests without a key: the endpoint with the fewest requests in flight
+//    (ties round-robin), skipping endpoints that just failed with a connection problem for a
+//    short cool-down;
 //  - failover: when an endpoint has used up its retries on a transient failure, the request moves
-//    to another endpoint that has not been tried for it yet;
-//  - readable errors (endpoint-errors.ts), attempt counting and timing logs via a fetch wrapper.
+//    to another endpoint that has not been tried for it yet; a server that cannot be reached
+//    loses its keys, which are pinned again among the others;
+//  - a request id unique per HTTP attempt (`x-request-id`, which vLLM takes as its request id and
+//    logs), readable errors (endpoint-errors.ts), attempt counting and timing logs via a fetch
+//    wrapper.
+import { randomBytes } from 'node:crypto';
 import type { OpenAI } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
-import pLimit, { type LimitFunction } from 'p-limit';
-import { CancelledError, isAbortError } from '../errors';
+import { CancelledError, ConfigError, isAbortError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { EndpointConfig } from '../settings';
+import { KeyTable, LOAD_BOUND, MAX_HOMES, rendezvousOrder, STEAL_AFTER_IDLE_MS, STEAL_MIN_WAITING_ROUNDS } from './affinity';
 import { describeEndpointFailure, displayUrl, EndpointError, errorCode, isInterruptedBody, isRetryableFailure } from './endpoint-errors';
 import { encodeJsonBody } from './body';
 import { openaiLib } from './openai-lib';
-import type { ChatClient, ChatRequest, ChatResponse } from './types';
+import type { ChatClient, ChatOptions, ChatRequest, ChatResponse } from './types';
 
 export { EndpointError, describeEndpointFailure, displayUrl } from './endpoint-errors';
 
@@ -37,6 +48,9 @@ export interface EndpointPoolOptions {
   logger?: Logger;
   /** How long an endpoint that failed with a connection problem is avoided when others exist. */
   cooldownMs?: number;
+  /** Header that carries a request's affinity key (the video's sha256) for a router in front of a
+   *  fleet; empty or absent: none is sent. */
+  routingHeader?: string;
 }
 
 export interface PoolStats {
@@ -76,22 +90,56 @@ interface EndpointState {
   requests: number;
   failures: number;
   avoidUntil: number;
+  /** performance.now() when its last request finished and it had none left in flight. */
+  idleSince: number;
 }
 
-/** Header used to count the HTTP attempts of one chat() call; vLLM also logs it as the request id. */
+/** A request waiting for a slot on a server. */
+interface Waiter {
+  key: string | undefined;
+  /** Endpoints this request has failed on already. */
+  tried: ReadonlySet<EndpointState>;
+  /** Retry on this endpoint only (a body cut off with no other endpoint left). */
+  only: EndpointState | undefined;
+  signal: AbortSignal | undefined;
+  resolve: (endpoint: EndpointState) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Header used to count the HTTP attempts of one chat() call; vLLM also takes it as the request id
+ *  (vllm/entrypoints/openai/engine/serving.py, X-Request-Id), so each attempt gets its own value:
+ *  `<chat id>-a<attempt>`. */
 const REQUEST_ID_HEADER = 'x-request-id';
+
+/** How long a configuration error stops the pool from sending (see EndpointPool.refusal). */
+const REFUSAL_HOLD_MS = 30_000;
 
 export class EndpointPool implements ChatClient {
   private readonly endpoints: EndpointState[];
-  private readonly limit: LimitFunction;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly cooldownMs: number;
   private readonly maxRetries: number;
+  private readonly concurrency: number;
+  private readonly routingHeader: string | undefined;
   private readonly attemptsByRequest = new Map<string, number>();
+  private readonly waiting: Waiter[] = [];
+  private readonly keys = new KeyTable<EndpointState>();
+  /** Slots taken over all endpoints (HTTP requests being sent or awaited). */
+  private reserved = 0;
+  private pumping = false;
+  /** A pump() scheduled for when an idle server may steal (steal()). */
+  private stealTimer: ReturnType<typeof setTimeout> | undefined;
   private roundRobin = 0;
   private nextRequestId = 0;
-  private readonly counters = { requests: 0, succeeded: 0, failures: 0, cancelled: 0, retries: 0, failovers: 0, inFlight: 0 };
+  /** Tells this pool's request ids from another pool's in the same process. */
+  private readonly idTag = randomBytes(3).toString('hex');
+  private readonly counters = { requests: 0, succeeded: 0, failures: 0, cancelled: 0, retries: 0, failovers: 0 };
+  /** The last configuration error a server answered (unknown model, rejected key, a top_logprobs
+   *  above its --max-logprobs): every request sent soon after would get it too, so none is sent
+   *  for REFUSAL_HOLD_MS. Not for ever: the extension keeps its pool while the user fixes and
+   *  restarts the server. */
+  private refusal: { error: ConfigError; until: number } | undefined;
 
   constructor(options: EndpointPoolOptions) {
     if (options.endpoints.length === 0) throw new Error('EndpointPool needs at least one endpoint');
@@ -99,7 +147,8 @@ export class EndpointPool implements ChatClient {
     this.timeoutMs = options.timeoutMs;
     this.cooldownMs = options.cooldownMs ?? 5_000;
     this.maxRetries = Math.max(0, Math.floor(options.maxRetries));
-    this.limit = pLimit(Math.max(1, Math.floor(options.concurrency)));
+    this.concurrency = Math.max(1, Math.floor(options.concurrency));
+    this.routingHeader = options.routingHeader?.trim() || undefined;
     this.endpoints = options.endpoints.map((config) => {
       const shown = displayUrl(config.baseUrl);
       let client: OpenAI | undefined;
@@ -124,6 +173,7 @@ export class EndpointPool implements ChatClient {
         requests: 0,
         failures: 0,
         avoidUntil: 0,
+        idleSince: performance.now(),
       };
     });
   }
@@ -131,7 +181,8 @@ export class EndpointPool implements ChatClient {
   get stats(): PoolStats {
     return {
       ...this.counters,
-      queued: this.limit.pendingCount,
+      inFlight: this.reserved,
+      queued: this.waiting.length,
       endpoints: this.endpoints.map((e) => ({
         baseUrl: e.displayUrl,
         model: e.config.model,
@@ -143,21 +194,21 @@ export class EndpointPool implements ChatClient {
   }
 
   /**
-   * Sends one chat completion request to the least busy endpoint. Throws CancelledError when
-   * `signal` aborts (queued or in flight), EndpointError / ConfigError with a readable message
-   * when every attempt failed.
+   * Sends one chat completion request: to the server its `affinityKey` is pinned to, else to the
+   * least busy one. Throws CancelledError when `signal` aborts (queued or in flight),
+   * EndpointError / ConfigError with a readable message when every attempt failed.
    */
-  async chat(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
+  async chat(request: ChatRequest, options: ChatOptions = {}): Promise<ChatResponse> {
     const { signal } = options;
     if (signal?.aborted) throw new CancelledError();
     this.counters.requests++;
-    const requestId = `finger-${process.pid}-${++this.nextRequestId}`;
-    const queued = this.limit(() => this.send(request, requestId, signal));
+    const requestId = `finger-${process.pid}-${this.idTag}-${++this.nextRequestId}`;
+    const work = this.send(request, requestId, signal, options.affinityKey || undefined);
     // The caller stops waiting as soon as it cancels, even while the request is still queued;
-    // the queued task then sees the aborted signal and gives its slot back immediately.
-    queued.catch(() => {});
+    // the queued request then leaves the queue at once (acquire's abort listener).
+    work.catch(() => {});
     try {
-      const response = await (signal ? raceAbort(queued, signal) : queued);
+      const response = await (signal ? raceAbort(work, signal) : work);
       this.counters.succeeded++;
       return response;
     } catch (e) {
@@ -172,113 +223,269 @@ export class EndpointPool implements ChatClient {
     }
   }
 
-  private async send(request: ChatRequest, requestId: string, signal: AbortSignal | undefined): Promise<ChatResponse> {
-    if (signal?.aborted) throw new CancelledError();
-    this.counters.inFlight++;
+  private async send(request: ChatRequest, requestId: string, signal: AbortSignal | undefined, key: string | undefined): Promise<ChatResponse> {
     const started = performance.now();
     const tried = new Set<EndpointState>();
     let attemptsBefore = 0;
     let bodyRetries = 0;
-    let retrySame: EndpointState | undefined;
-    try {
-      for (;;) {
-        const endpoint = retrySame ?? this.pick(tried);
-        retrySame = undefined;
-        tried.add(endpoint);
-        endpoint.inFlight++;
-        endpoint.requests++;
-        try {
-          // What client.chat.completions.create() sends, with the body already encoded (body.ts:
-          // the video part is serialized once per video, not once per question).
-          const completion = await endpoint.client.post<ChatCompletion>('/chat/completions', {
-            body: encodeJsonBody({ ...request, model: endpoint.config.model, stream: false }),
-            signal: signal ?? null,
-            headers: { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' },
-          });
-          const attempts = this.attemptsByRequest.get(requestId) ?? 1;
-          this.counters.retries += attempts - attemptsBefore - 1;
-          if (!isChatCompletion(completion)) {
-            throw new EndpointError(`Endpoint ${endpoint.displayUrl} answered with something that is not a chat completion (no choices).`, {
-              kind: 'shape',
-              baseUrl: endpoint.displayUrl,
-              attempts,
-              retryable: false,
-              hint: 'Check that finger.baseUrl points at an OpenAI-compatible /v1 API.',
-            });
-          }
-          endpoint.avoidUntil = 0;
-          const latencyMs = performance.now() - started;
-          this.logger.debug(`${endpoint.displayUrl} chat ${requestId}: ${Math.round(latencyMs)} ms, ${attempts} attempt(s)`);
-          // Which server answered, as results record it: without credentials from the URL.
-          return { completion, endpoint: { baseUrl: endpoint.displayUrl, model: endpoint.config.model }, latencyMs, attempts };
-        } catch (e) {
-          if (e instanceof EndpointError && e.details.kind === 'shape') {
-            endpoint.failures++;
-            throw e;
-          }
-          const attempts = this.attemptsByRequest.get(requestId) ?? 1;
-          if (signal?.aborted || isAbortError(e)) throw new CancelledError();
-          this.counters.retries += attempts - attemptsBefore - 1;
-          endpoint.failures++;
-          const failure = describeEndpointFailure(e, {
-            baseUrl: endpoint.config.baseUrl,
-            model: endpoint.config.model,
+    let only: EndpointState | undefined;
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId, 'content-type': 'application/json' };
+    if (key !== undefined && this.routingHeader) headers[this.routingHeader] = key;
+    for (;;) {
+      this.throwIfRefused();
+      const endpoint = await this.acquire({ key, tried, only }, signal);
+      only = undefined;
+      // A refusal may have come back while this request waited for its slot.
+      if (this.refusal && performance.now() < this.refusal.until) {
+        this.release(endpoint);
+        throw this.refusal.error;
+      }
+      tried.add(endpoint);
+      endpoint.requests++;
+      let waitMs: number | undefined;
+      try {
+        // What client.chat.completions.create() sends, with the body already encoded (body.ts:
+        // the video part is serialized once per video, not once per question).
+        const completion = await endpoint.client.post<ChatCompletion>('/chat/completions', {
+          body: encodeJsonBody({ ...request, model: endpoint.config.model, stream: false }),
+          signal: signal ?? null,
+          headers,
+        });
+        const attempts = this.attemptsByRequest.get(requestId) ?? 1;
+        this.counters.retries += attempts - attemptsBefore - 1;
+        if (!isChatCompletion(completion)) {
+          throw new EndpointError(`Endpoint ${endpoint.displayUrl} answered with something that is not a chat completion (no choices).`, {
+            kind: 'shape',
+            baseUrl: endpoint.displayUrl,
             attempts,
-            timeoutMs: this.timeoutMs,
+            retryable: false,
+            hint: 'Check that finger.baseUrl points at an OpenAI-compatible /v1 API.',
           });
-          if (failure instanceof EndpointError && failure.details.kind === 'connection') {
-            endpoint.avoidUntil = Date.now() + this.cooldownMs;
-          }
-          const untried = this.endpoints.filter((x) => !tried.has(x));
-          if (isInterruptedBody(e) && untried.length === 0 && bodyRetries < this.maxRetries) {
-            // Same backoff schedule as the openai client uses for the failures it retries itself.
-            const waitMs = Math.min(500 * 2 ** bodyRetries, 8_000) * (1 - Math.random() * 0.25);
-            bodyRetries++;
-            this.counters.retries++;
-            attemptsBefore = attempts;
-            this.logger.debug(`${failure.message} Retrying in ${Math.round(waitMs)} ms.`);
-            await sleep(waitMs, signal);
-            retrySame = endpoint;
-            continue;
-          }
-          if (isRetryableFailure(e) && untried.length > 0) {
-            this.counters.failovers++;
-            this.counters.retries++;
-            attemptsBefore = attempts;
-            this.logger.warn(`${failure.message} Trying another endpoint.`);
-            continue;
-          }
+        }
+        endpoint.avoidUntil = 0;
+        const latencyMs = performance.now() - started;
+        this.logger.debug(`${endpoint.displayUrl} chat ${requestId}: ${Math.round(latencyMs)} ms, ${attempts} attempt(s)`);
+        // Which server answered, as results record it: without credentials from the URL.
+        return { completion, endpoint: { baseUrl: endpoint.displayUrl, model: endpoint.config.model }, latencyMs, attempts };
+      } catch (e) {
+        if (e instanceof EndpointError && e.details.kind === 'shape') {
+          endpoint.failures++;
+          throw e;
+        }
+        const attempts = this.attemptsByRequest.get(requestId) ?? 1;
+        if (signal?.aborted || isAbortError(e)) throw new CancelledError();
+        this.counters.retries += attempts - attemptsBefore - 1;
+        endpoint.failures++;
+        const failure = describeEndpointFailure(e, {
+          baseUrl: endpoint.config.baseUrl,
+          model: endpoint.config.model,
+          attempts,
+          timeoutMs: this.timeoutMs,
+        });
+        if (failure instanceof ConfigError) this.refusal = { error: failure, until: performance.now() + REFUSAL_HOLD_MS };
+        if (failure instanceof EndpointError && failure.details.kind === 'connection') {
+          endpoint.avoidUntil = Date.now() + this.cooldownMs;
+          // Its videos move to the servers that answer (pinned again on their next request).
+          if (this.endpoints.length > 1) this.keys.drop(endpoint);
+        }
+        const untried = this.endpoints.filter((x) => !tried.has(x));
+        if (isInterruptedBody(e) && untried.length === 0 && bodyRetries < this.maxRetries) {
+          // Same backoff schedule as the openai client uses for the failures it retries itself.
+          waitMs = Math.min(500 * 2 ** bodyRetries, 8_000) * (1 - Math.random() * 0.25);
+          bodyRetries++;
+          this.counters.retries++;
+          attemptsBefore = attempts;
+          this.logger.debug(`${failure.message} Retrying in ${Math.round(waitMs)} ms.`);
+          only = endpoint;
+        } else if (isRetryableFailure(e) && untried.length > 0) {
+          this.counters.failovers++;
+          this.counters.retries++;
+          attemptsBefore = attempts;
+          this.logger.warn(`${failure.message} Trying another endpoint.`);
+        } else {
           this.logger.warn(`${requestId} failed: ${failure.message}${errorCode(e) ? ` [${errorCode(e)}]` : ''}`);
           throw failure;
-        } finally {
-          endpoint.inFlight--;
         }
+      } finally {
+        this.release(endpoint);
       }
-    } finally {
-      this.counters.inFlight--;
+      // The slot is given back while waiting, so other requests use it meanwhile.
+      if (waitMs !== undefined) await sleep(waitMs, signal);
     }
   }
 
-  /** Fewest in flight among those not tried yet, preferring endpoints not cooling down; ties round-robin. */
-  private pick(tried: Set<EndpointState>): EndpointState {
-    const now = Date.now();
-    const candidates = this.endpoints.filter((e) => !tried.has(e));
+  private throwIfRefused(): void {
+    if (this.refusal && performance.now() < this.refusal.until) throw this.refusal.error;
+  }
+
+  /** A slot on the endpoint this request should go to; waits while that endpoint (or every
+   *  endpoint, for a request without a key) is full. */
+  private acquire(request: Pick<Waiter, 'key' | 'tried' | 'only'>, signal: AbortSignal | undefined): Promise<EndpointState> {
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    // No abort listener per waiting request (a video's questions share one signal, and Node warns
+    // past ten listeners): chat() stops waiting at once through raceAbort, and pump() drops
+    // cancelled waiters before handing out a slot.
+    return new Promise<EndpointState>((resolve, reject) => {
+      this.waiting.push({ ...request, signal, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private release(endpoint: EndpointState): void {
+    endpoint.inFlight--;
+    if (endpoint.inFlight === 0) endpoint.idleSince = performance.now();
+    this.reserved--;
+    this.pump();
+  }
+
+  /** Hands free slots to waiting requests, oldest first, skipping those whose server is full. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const waiter = this.waiting[i]!;
+        if (!waiter.signal?.aborted) continue;
+        this.waiting.splice(i, 1);
+        waiter.reject(new CancelledError());
+      }
+      while (this.reserved < this.concurrency && this.waiting.length > 0) {
+        const now = Date.now();
+        const cap = this.perEndpointCap(now);
+        let placed = false;
+        for (let i = 0; i < this.waiting.length; i++) {
+          const waiter = this.waiting[i]!;
+          const endpoint = this.place(waiter, cap, now);
+          if (endpoint === undefined) continue;
+          this.waiting.splice(i, 1);
+          endpoint.inFlight++;
+          this.reserved++;
+          if (waiter.key !== undefined) this.keys.get(waiter.key)?.sentTo.add(endpoint);
+          waiter.resolve(endpoint);
+          placed = true;
+          break;
+        }
+        if (!placed && !this.steal(cap, now)) break;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Requests one endpoint may have in flight: the concurrency shared among those answering. */
+  private perEndpointCap(now: number): number {
+    const answering = this.endpoints.filter((e) => e.avoidUntil <= now).length || this.endpoints.length;
+    return Math.max(1, Math.ceil(this.concurrency / answering));
+  }
+
+  /** Endpoints a waiter may use: untried ones (all, once every one was tried), preferring those
+   *  not cooling down after a connection failure. */
+  private usable(waiter: Waiter, now: number): EndpointState[] {
+    if (waiter.only) return [waiter.only];
+    let candidates = this.endpoints.filter((e) => !waiter.tried.has(e));
+    if (candidates.length === 0) candidates = this.endpoints;
     const healthy = candidates.filter((e) => e.avoidUntil <= now);
-    const pool = healthy.length > 0 ? healthy : candidates;
+    return healthy.length > 0 ? healthy : candidates;
+  }
+
+  /** The endpoint `waiter` gets a slot on now, or undefined when it has to wait. */
+  private place(waiter: Waiter, cap: number, now: number): EndpointState | undefined {
+    const usable = this.usable(waiter, now);
+    const open = (e: EndpointState) => e.inFlight < cap;
+    if (waiter.key === undefined || waiter.only || this.endpoints.length === 1) return this.leastBusy(usable.filter(open));
+    const state = this.keys.get(waiter.key);
+    let homes = state ? state.homes.filter((e) => usable.includes(e)) : [];
+    if (homes.length === 0) homes = [this.assign(waiter.key, usable)];
+    return this.leastBusy(homes.filter(open));
+  }
+
+  /** Pins a key to the first server in its rendezvous order whose load stays within the bound. */
+  private assign(key: string, usable: EndpointState[]): EndpointState {
+    const load = new Map<EndpointState, number>(usable.map((e) => [e, e.inFlight]));
+    for (const w of this.waiting) {
+      const homes = w.only ? [w.only] : w.key !== undefined ? (this.keys.get(w.key)?.homes ?? []) : [];
+      for (const e of homes) if (load.has(e)) load.set(e, load.get(e)! + 1);
+    }
+    const total = [...load.values()].reduce((a, b) => a + b, 0);
+    const bound = (LOAD_BOUND * (total + 1)) / usable.length;
+    const ordered = rendezvousOrder(key, usable, (e) => `${e.config.baseUrl}\n${e.config.model}`);
+    const target = ordered.find((e) => load.get(e)! + 1 <= bound) ?? ordered.reduce((a, b) => (load.get(b)! < load.get(a)! ? b : a));
+    this.keys.pin(key, target);
+    return target;
+  }
+
+  /**
+   * An endpoint with a free slot and nothing it may take: it takes over a waiting key that has
+   * not been sent anywhere yet (moving it costs nothing), or, once it has had nothing in flight
+   * for STEAL_AFTER_IDLE_MS, shares the key with the most waiting requests when they would fill
+   * its slots STEAL_MIN_WAITING_ROUNDS times over (one more encoding, less waiting at the end of
+   * a run).
+   */
+  private steal(cap: number, now: number): boolean {
+    if (this.endpoints.length === 1) return false;
+    const idle = this.endpoints.filter((e) => e.inFlight < cap && e.avoidUntil <= now);
+    for (const thief of idle) {
+      const waitingByKey = new Map<string, number>();
+      for (const w of this.waiting) {
+        if (w.key === undefined || w.only || w.tried.has(thief)) continue;
+        const state = this.keys.get(w.key);
+        if (!state || state.homes.includes(thief)) continue;
+        waitingByKey.set(w.key, (waitingByKey.get(w.key) ?? 0) + 1);
+      }
+      if (waitingByKey.size === 0) continue;
+      let unsent: string | undefined;
+      let busiest: { key: string; count: number } | undefined;
+      for (const [key, count] of waitingByKey) {
+        const state = this.keys.get(key)!;
+        if (state.sentTo.size === 0) {
+          unsent ??= key;
+        } else if (state.homes.length < MAX_HOMES && count >= STEAL_MIN_WAITING_ROUNDS * cap && (!busiest || count > busiest.count)) {
+          busiest = { key, count };
+        }
+      }
+      if (unsent !== undefined) {
+        this.keys.move(unsent, thief);
+        return true;
+      }
+      if (busiest) {
+        const idleFor = thief.inFlight === 0 ? performance.now() - thief.idleSince : 0;
+        if (thief.inFlight === 0 && idleFor >= STEAL_AFTER_IDLE_MS) {
+          this.keys.pin(busiest.key, thief);
+          return true;
+        }
+        if (thief.inFlight === 0) this.pumpLater(STEAL_AFTER_IDLE_MS - idleFor);
+      }
+    }
+    return false;
+  }
+
+  /** Runs pump() again after `ms` (once; an earlier pending one is kept), without keeping the
+   *  process alive for it. */
+  private pumpLater(ms: number): void {
+    if (this.stealTimer !== undefined) return;
+    this.stealTimer = setTimeout(() => {
+      this.stealTimer = undefined;
+      this.pump();
+    }, Math.max(1, Math.ceil(ms)));
+    this.stealTimer.unref?.();
+  }
+
+  /** Fewest in flight; ties round-robin. */
+  private leastBusy(candidates: EndpointState[]): EndpointState | undefined {
     let best: EndpointState | undefined;
     let bestIndex = -1;
     const n = this.endpoints.length;
     for (let k = 0; k < n; k++) {
       const index = (this.roundRobin + k) % n;
       const e = this.endpoints[index]!;
-      if (!pool.includes(e)) continue;
+      if (!candidates.includes(e)) continue;
       if (best === undefined || e.inFlight < best.inFlight) {
         best = e;
         bestIndex = index;
       }
     }
-    this.roundRobin = (bestIndex + 1) % n;
-    return best!;
+    if (best !== undefined) this.roundRobin = (bestIndex + 1) % n;
+    return best;
   }
 
   /** Model ids served by one endpoint (GET /models). */
@@ -319,8 +526,17 @@ export class EndpointPool implements ChatClient {
   /** fetch that counts attempts per chat() call and logs each attempt's outcome and timing (never headers). */
   private countingFetch(shownUrl: string) {
     return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-      const requestId = new Headers(init?.headers).get(REQUEST_ID_HEADER);
-      if (requestId !== null) this.attemptsByRequest.set(requestId, (this.attemptsByRequest.get(requestId) ?? 0) + 1);
+      const headers = new Headers(init?.headers);
+      const chatId = headers.get(REQUEST_ID_HEADER);
+      let requestId = chatId;
+      if (chatId !== null) {
+        const attempt = (this.attemptsByRequest.get(chatId) ?? 0) + 1;
+        this.attemptsByRequest.set(chatId, attempt);
+        // The client's own retries resend the same headers; the server sees one id per attempt.
+        requestId = `${chatId}-a${attempt}`;
+        headers.set(REQUEST_ID_HEADER, requestId);
+        init = { ...init, headers };
+      }
       const method = init?.method ?? 'GET';
       const path = safePath(input);
       const started = performance.now();

@@ -15,6 +15,7 @@ import {
 } from './parse';
 import { buildAnswerRequest, buildPrefillRequest, MAX_PREFILL_REQUESTS } from './request';
 import { answered, unanswered } from '../scoring/answers';
+import type { VideoTimingFields } from './video-content';
 
 export interface AnswerQuestionArgs {
   question: Question;
@@ -26,6 +27,10 @@ export interface AnswerQuestionArgs {
   questionText: string;
   reasoning: boolean;
   temperature: number;
+  /** From videoTimingFields, the same object for every question of the video. */
+  videoTiming?: VideoTimingFields;
+  /** Routes every request about the video to one server of a fleet: the video's sha256. */
+  affinityKey?: string;
 }
 
 type ChatOptions = NonNullable<Parameters<ChatClient['chat']>[1]>;
@@ -56,10 +61,11 @@ export async function answerQuestion(client: ChatClient, args: AnswerQuestionArg
     questionText: args.questionText,
     reasoning: args.reasoning,
     temperature: args.temperature,
+    ...(args.videoTiming ? { videoTiming: args.videoTiming } : {}),
   });
   // One options object for the question and its prefill requests, so that whatever it carries
-  // for the server reaches them all alike.
-  const chatOptions: ChatOptions = signal ? { signal } : {};
+  // for the server (the affinity key that keeps a video on one replica) reaches them all alike.
+  const chatOptions: ChatOptions = { ...(signal ? { signal } : {}), ...(args.affinityKey ? { affinityKey: args.affinityKey } : {}) };
   let response;
   try {
     response = await client.chat(request, chatOptions);

@@ -1,6 +1,7 @@
 // The answering request (docs/ARCHITECTURE.md, "The FingER method" step 3 and "Talking to the endpoint").
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
+import type { VideoTimingFields } from './video-content';
 
 /** Vision models ask for logprobs of the top 20 alternatives: vLLM's default --max-logprobs. */
 export const ANSWER_TOP_LOGPROBS = 20;
@@ -14,7 +15,19 @@ export interface AnswerRequestInput {
   questionText: string;
   reasoning: boolean;
   temperature?: number;
+  /** From videoTimingFields, the same object for every question of the video. */
+  videoTiming?: VideoTimingFields;
 }
+
+/**
+ * Sent with every answer: Qwen2.5-VL's generation_config.json sets repetition_penalty 1.05, and
+ * vLLM applies a model's generation config to every field a request leaves out
+ * (vllm/entrypoints/openai/chat_completion/protocol.py, ChatCompletionRequest.to_sampling_params,
+ * defaults from ModelConfig.get_diff_sampling_param; --generation-config auto is the default).
+ * A penalty on tokens already in the reply would push the answer away from a "Yes"/"No" that
+ * the reason already wrote.
+ */
+export const ANSWER_REPETITION_PENALTY = 1.0;
 
 /**
  * Messages in a fixed order so every question of a video shares one cached prefix: the constant
@@ -32,6 +45,8 @@ export function buildAnswerRequest(input: AnswerRequestInput): ChatRequest {
     logprobs: true,
     top_logprobs: ANSWER_TOP_LOGPROBS,
     max_tokens: input.reasoning ? REASONING_MAX_TOKENS : 1,
+    repetition_penalty: ANSWER_REPETITION_PENALTY,
+    ...input.videoTiming,
   };
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import { displayUrl } from '../endpoint/endpoint-errors';
 import { CancelledError, ConfigError, isAbortError, throwIfAborted } from '../errors';
-import { answerQuestion, buildVideoContent } from '../judge';
+import { answerQuestion, buildVideoContent, videoTimingFields } from '../judge';
 import { prepareQuestionSet } from '../questions/prepare';
 import { scoreDimensions } from '../scoring/finger';
 import { answered, unanswered } from '../scoring/answers';
@@ -131,6 +131,11 @@ export const fingerProtocol: ScoringProtocol<FingerState> = {
           ...(settings.mode === 'file' ? { file: { data: await readFile(videoPath), mime: videoMimeType(videoPath) } } : {}),
         });
       })());
+    // The frame list's real rate and count, one object per video (its bytes are part of the
+    // server's multimodal cache key), and the video's hash as the key that keeps all its requests
+    // on one server of a fleet (README, "Serving a model").
+    const videoTiming = videoTimingFields(settings.mode, sampled.frames.length, sampled.info.durationSec);
+    const videoRequest = { affinityKey: sampled.sha256, ...(videoTiming ? { videoTiming } : {}) };
     const systemText = await renderTemplate(templates.answerSystem, { reasoning: settings.reasoning });
     const judgeEndpoint = settings.endpoints[0]!;
     const cache = engine.answerCache(workspaceRoot);
@@ -183,7 +188,7 @@ export const fingerProtocol: ScoringProtocol<FingerState> = {
         try {
           answer = await answerQuestion(
             engine.pool,
-            { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature },
+            { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature, ...videoRequest },
             answerSignal,
           );
         } catch (e) {

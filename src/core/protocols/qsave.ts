@@ -15,10 +15,11 @@
 // that is natural, smooth and plausible, not only how much there is) and text_alignment; the
 // overall score is the MOS, not the mean of the three, because the MOS is what Q-Save predicts
 // and is evaluated on. When the MOS cannot be read, the overall falls back to the mean.
+import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
-import { buildVideoContent } from '../judge/video-content';
+import { buildVideoContent, videoTimingFields } from '../judge/video-content';
 import { extractFrames, frameCacheKey, sampleVideo, type Frame, type SamplingOptions } from '../video';
 import { ratingProtocol, type RatedSample } from './rated';
 import { defaultSlowFast } from './slowfast';
@@ -187,6 +188,8 @@ export function scoreQSaveCompletion(completion: ChatCompletion, options: QSaveS
 }
 
 export interface QSaveRequest {
+  /** The rate and count of the video part's frames (videoTimingFields). */
+  videoTiming?: VideoTimingFields;
   /** Slow pathway: one image part per high-resolution frame. */
   slowContent: ChatCompletionContentPart[];
   /** Fast pathway: the low-resolution frames as the judge's video content. */
@@ -221,6 +224,8 @@ interface SlowFastFrames {
   slow: Frame[];
   /** Low-resolution frames of the fast pathway (none in `file` mode, where the server samples). */
   fast: Frame[];
+  /** The clip's length: the fast pathway's rate is fast.length / durationSec. */
+  durationSec: number;
 }
 
 /**
@@ -256,7 +261,7 @@ async function sampleSlowFast(ctx: ProtocolContext, tools: { ffmpeg: string; ffp
       maxPixels: sf.slowMaxPixels,
       frames: slow.frames.length + (fast?.length ?? 0),
     },
-    state: { slow: slow.frames, fast: fast ?? [] },
+    state: { slow: slow.frames, fast: fast ?? [], durationSec: slow.info.durationSec },
   };
 }
 
@@ -273,9 +278,11 @@ export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
     const slowContent = buildVideoContent({ mode: 'frames', frames: frames.slow });
     const fastContent = buildVideoContent({ mode: s.mode, frames: frames.fast, ...(file ? { file } : {}) });
     const { softScore, maxTokens } = ctx.inputs;
+    // The fast pathway is the video part: its real rate (README, "Serving a model").
+    const videoTiming = videoTimingFields(s.mode, frames.fast.length, frames.durationSec);
     const r = await askQSave(
       ctx.engine.pool,
-      { prompt, temperature: s.temperature, softScore, maxTokens, slowContent, fastContent, fastAsVideo: s.mode !== 'frames' },
+      { prompt, temperature: s.temperature, softScore, maxTokens, slowContent, fastContent, fastAsVideo: s.mode !== 'frames', ...(videoTiming ? { videoTiming } : {}) },
       ctx.signal,
     );
     return { questions: r.questions, endpoint: r.endpoint, overall: r.overall };

@@ -1,6 +1,7 @@
 // What the 1–5 rating protocols (VideoScore2, Q-Save) share: finding each rating's digit in the
 // reply, turning the digit token's logprobs into a soft score, and presenting a rated dimension
 // in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
+import type { VideoTimingFields } from '../judge/video-content';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatRequest } from '../endpoint/types';
 import { answered, unanswered } from '../scoring/answers';
@@ -282,7 +283,7 @@ export function buildRatingRequest(
   systemText: string,
   visualContent: readonly ChatCompletionContentPart[],
   query: string,
-  o: { temperature: number; maxTokens?: number; topLogprobs?: number },
+  o: { temperature: number; maxTokens?: number; topLogprobs?: number; videoTiming?: VideoTimingFields },
 ): ChatRequest {
   return {
     messages: [
@@ -294,5 +295,7 @@ export function buildRatingRequest(
     logprobs: true,
     // 10 alternatives hold all five digits in practice and keep the reply small.
     top_logprobs: o.topLogprobs ?? 10,
+    // The frame list's rate and count (README, "Serving a model").
+    ...o.videoTiming,
   };
 }

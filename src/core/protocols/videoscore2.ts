@@ -15,10 +15,11 @@
 //
 // Pure parts (query, parsing, scoring a completion) come first and are separate from the request;
 // the protocol's strategy (sampling and asking) is at the end.
+import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import type { ChatClient, ChatRequest } from '../endpoint/types';
-import { buildVideoContent } from '../judge/video-content';
+import { buildVideoContent, videoTimingFields } from '../judge/video-content';
 import { sampleVideo, type Frame, type SamplingOptions } from '../video';
 import { ratingProtocol } from './rated';
 import { videoMetaOf } from './strategy';
@@ -150,6 +151,8 @@ export function scoreVideoScore2Completion(completion: ChatCompletion, options: 
 }
 
 export interface VideoScore2Request {
+  /** The rate and count of the video part's frames (videoTimingFields). */
+  videoTiming?: VideoTimingFields;
   /** The video as content parts (the judge's buildVideoContent). */
   videoContent: ChatCompletionContentPart[];
   prompt: string;
@@ -178,7 +181,7 @@ export async function askVideoScore2(
 // ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
 
 /** VideoScore2 as a strategy: the judge's usual frame sampling, one request. */
-export const videoScore2Protocol = ratingProtocol<{ frames: Frame[] }>({
+export const videoScore2Protocol = ratingProtocol<{ frames: Frame[]; durationSec: number }>({
   id: 'videoscore2',
   label: PROTOCOL_LABELS.videoscore2,
   description: 'one request: visual quality, text alignment and physical consistency rated 1–5 with a rationale',
@@ -191,13 +194,15 @@ export const videoScore2Protocol = ratingProtocol<{ frames: Frame[] }>({
     return {
       video: videoMetaOf(video),
       sampling: { mode: s.mode, ...sampling, frames: s.mode === 'file' ? 0 : video.frames.length },
-      state: { frames: video.frames },
+      state: { frames: video.frames, durationSec: video.info.durationSec },
     };
   },
   ask(ctx, prompt, state, file) {
     const s = ctx.engine.settings;
     const videoContent = buildVideoContent({ mode: s.mode, frames: state.frames, ...(file ? { file } : {}) });
     const { softScore, maxTokens } = ctx.inputs;
-    return askVideoScore2(ctx.engine.pool, { prompt, temperature: s.temperature, softScore, maxTokens, videoContent }, ctx.signal);
+    // The frame list's real rate and count (README, "Serving a model").
+    const videoTiming = videoTimingFields(s.mode, state.frames.length, state.durationSec);
+    return askVideoScore2(ctx.engine.pool, { prompt, temperature: s.temperature, softScore, maxTokens, videoContent, ...(videoTiming ? { videoTiming } : {}) }, ctx.signal);
   },
 });

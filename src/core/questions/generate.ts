@@ -231,6 +231,16 @@ async function askWithOneRetry<T>(client: ChatClient, step: string, request: Cha
   }
 }
 
+/**
+ * Reply budgets. Without max_tokens vLLM lets a reply run to the context length (it fills in
+ * max_model_len − prompt tokens), and a constrained JSON reply that loops (whitespace, a repeated
+ * item) then holds a server slot for minutes. Forty questions of ~40 tokens plus the JSON around
+ * them fit in the questions budget several times over; a reply cut at the budget is invalid JSON
+ * and is asked for once more (askWithOneRetry).
+ */
+export const ENTITIES_MAX_TOKENS = 2048;
+export const QUESTIONS_MAX_TOKENS = 4096;
+
 /** Step 1: the entities of the prompt, with ids e1, e2, … */
 export async function extractEntities(client: ChatClient, prompt: string, templates: RenderableTemplates, opts: StepOptions = {}): Promise<Entity[]> {
   const request: ChatRequest = {
@@ -240,6 +250,7 @@ export async function extractEntities(client: ChatClient, prompt: string, templa
     ],
     response_format: entitiesResponseFormat(),
     temperature: opts.temperature ?? 0,
+    max_tokens: ENTITIES_MAX_TOKENS,
   };
   return askWithOneRetry(client, 'entity extraction', request, parseEntitiesReply, opts);
 }
@@ -269,6 +280,7 @@ export async function generateQuestions(
     ],
     response_format: questionsResponseFormat(),
     temperature: opts.temperature ?? 0,
+    max_tokens: QUESTIONS_MAX_TOKENS,
   };
   const parsed = await askWithOneRetry(client, 'question generation', request, (text) => parseQuestionsReply(text, entities, dimensions), opts);
   if (parsed.droppedDimensions.length > 0) {

@@ -1,29 +1,25 @@
-// Where things live in the user's workspace (docs/ARCHITECTURE.md, "Files in the workspace").
+// Where things live in the user's workspace (docs/ARCHITECTURE.md, "Files in the workspace"; the
+// folder names are FINGER_PATHS in src/shared/model.ts).
 import * as path from 'node:path';
+import { FINGER_PATHS } from '../../shared/model';
+import { isInsideRelative, relativePosix } from '../../shared/paths';
 import { FingerError } from '../errors';
 
-export const FINGER_DIR = '.finger';
-export const DEFAULT_RESULTS_DIR = '.finger/results';
-
-/**
- * Whether a `path.relative(root, x)` result stays inside `root`. A name that merely starts with
- * two dots (`..clip.mp4`) is inside; only `..` itself or `../…` leaves.
- */
-export function isInsideRelative(rel: string): boolean {
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !rel.startsWith('../') && !path.isAbsolute(rel);
-}
+export { isInsideRelative };
+export const FINGER_DIR = FINGER_PATHS.root;
+export const DEFAULT_RESULTS_DIR: string = FINGER_PATHS.results;
 
 /** `abs` relative to the workspace, with forward slashes. Refuses paths outside the workspace, so a
  *  manifest, question set or webview message can never make us read or write elsewhere. */
 export function toWorkspaceRelative(workspaceRoot: string, absPath: string): string {
-  const rel = path.relative(path.resolve(workspaceRoot), path.resolve(absPath));
+  const rel = relativePosix(path.resolve(workspaceRoot), path.resolve(absPath));
   if (rel === '' || !isInsideRelative(rel)) {
     throw new FingerError(`is outside the workspace ${workspaceRoot}.`, {
       file: absPath,
       hint: 'Open the folder that contains it as the workspace, or pass --workspace.',
     });
   }
-  return rel.split(path.sep).join('/');
+  return rel;
 }
 
 /** Resolves a workspace-relative path (from a message or a file) and refuses anything outside. */
@@ -45,16 +41,16 @@ export function resultPathFor(workspaceRoot: string, videoPath: string, resultsD
 
 /** `<ws>/.finger/labels/<video path relative to ws>.json` — human corrections, never overwritten by a re-score. */
 export function labelsPathFor(workspaceRoot: string, videoPath: string): string {
-  return underFinger(workspaceRoot, `${FINGER_DIR}/labels`, videoPath, '.json');
+  return underFinger(workspaceRoot, FINGER_PATHS.labels, videoPath, '.json');
 }
 
 /** The video a result file belongs to (inverse of resultPathFor), workspace-relative. */
 export function videoRelPathOfResult(workspaceRoot: string, resultFile: string, resultsDir = DEFAULT_RESULTS_DIR): string | undefined {
-  const rel = path.relative(path.resolve(workspaceRoot, resultsDir), resultFile);
+  const rel = relativePosix(path.resolve(workspaceRoot, resultsDir), resultFile);
   if (!isInsideRelative(rel) || !rel.endsWith('.json')) return undefined;
-  return rel.slice(0, -'.json'.length).split(path.sep).join('/');
+  return rel.slice(0, -'.json'.length);
 }
 
 export function cacheDir(workspaceRoot: string, kind: 'frames' | 'answers' | 'questions'): string {
-  return path.join(path.resolve(workspaceRoot), FINGER_DIR, 'cache', kind);
+  return path.join(path.resolve(workspaceRoot), ...FINGER_PATHS.cache.split('/'), kind);
 }

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { describeError } from '../errors';
-import { questionKey } from '../scoring/finger';
+import { applyOverride, questionKey, type OverrideChange } from '../scoring/finger';
 import { LabelsSchema, ResultSchema, type AnsweredQuestion, type Labels, type Result } from '../types';
 import { readJsonValidated, writeJsonAtomic } from './json';
 import { DEFAULT_RESULTS_DIR, labelsPathFor, resultPathFor, toWorkspaceRelative, videoRelPathOfResult } from './paths';
@@ -36,26 +36,10 @@ export async function readLabels(workspaceRoot: string, videoPath: string): Prom
   }
 }
 
-/** Adds, replaces (same question text) or, with `answer: null`, removes one override. */
-export async function saveOverride(
-  workspaceRoot: string,
-  videoPath: string,
-  o: { questionId: string; questionText: string; answer: 'Yes' | 'No' | null; note?: string },
-): Promise<Labels> {
+/** Adds, replaces (same question, see applyOverride) or, with `answer: null`, removes one override. */
+export async function saveOverride(workspaceRoot: string, videoPath: string, change: OverrideChange): Promise<Labels> {
   const existing = await readLabels(workspaceRoot, videoPath);
-  const labels: Labels = existing ?? { version: 1, video: toWorkspaceRelative(workspaceRoot, videoPath), overrides: [] };
-  const key = questionKey(o.questionText);
-  const overrides = labels.overrides.filter((x) => questionKey(x.questionText) !== key && x.questionId !== o.questionId);
-  if (o.answer !== null) {
-    overrides.push({
-      questionId: o.questionId,
-      questionText: o.questionText,
-      answer: o.answer,
-      ...(o.note ? { note: o.note } : {}),
-      updatedAt: new Date().toISOString(),
-    });
-  }
-  const next: Labels = { ...labels, overrides };
+  const next = applyOverride(existing, change, toWorkspaceRelative(workspaceRoot, videoPath));
   await writeJsonAtomic(labelsPathFor(workspaceRoot, videoPath), next);
   return next;
 }

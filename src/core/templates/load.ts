@@ -10,9 +10,10 @@ import { TEMPLATE_DATA_NAMES, type TemplateData, type TemplateDataName } from '.
 import { templateError } from './engine';
 import { TEMPLATE_NAMES, type TemplateFile, type TemplateName } from './render';
 import { canonicalTemplateName, checkDataSource, checkTemplateSource } from './validate';
+import { FINGER_PATHS } from '../../shared/model';
 
 /** Where a workspace keeps its own templates, relative to the workspace root. */
-export const WORKSPACE_TEMPLATES_DIR = '.finger/templates';
+export const WORKSPACE_TEMPLATES_DIR = FINGER_PATHS.templates;
 
 /** Files copied by customizeTemplates but not used by the engine. */
 const DOC_FILES = ['README.md'] as const;

@@ -15,7 +15,8 @@ import type { Frame, SamplingOptions } from './frames';
 import type { VideoInfo } from './probe';
 
 /** Bump when extraction changes in a way that makes old cached frames wrong. */
-const EXTRACTION_VERSION = 1;
+// 2: frames sized to the patch grid (alignToPatchGrid).
+const EXTRACTION_VERSION = 2;
 const INDEX_FILE = 'index.json';
 
 /** Identity of a file on disk, as strings (bigint nanoseconds do not survive JSON). */

@@ -79,6 +79,25 @@ export function fitFrameSize(width: number, height: number, maxPixels: number): 
   return landscape ? { width: long, height: short } : { width: short, height: long };
 }
 
+/**
+ * Side lengths the judge's vision encoder takes without resizing: Qwen2-VL and Qwen2.5-VL cut
+ * frames into 14-pixel patches merged 2×2, and their processor (transformers,
+ * Qwen2VLImageProcessor / Qwen2VLVideoProcessor, smart_resize) rounds every side to a multiple of
+ * 28 before encoding. A frame already on that grid (and within the processor's pixel bounds) is
+ * encoded as sent instead of being resampled a second time on the server.
+ */
+export const PATCH_GRID_PX = 28;
+
+/**
+ * `size` (from fitFrameSize) shrunk to the largest multiple of `grid` on each side: never larger,
+ * so still within the pixel budget and never upscaled. A side shorter than one grid step is left
+ * as it is (the server scales such a frame up to its minimum whatever we send).
+ */
+export function alignToPatchGrid(size: { width: number; height: number }, grid: number = PATCH_GRID_PX): { width: number; height: number } {
+  if (!(grid > 1) || size.width < grid || size.height < grid) return size;
+  return { width: Math.floor(size.width / grid) * grid, height: Math.floor(size.height / grid) * grid };
+}
+
 /** How the plan maps onto ffmpeg's fps filter (see buildFilter). */
 function samplingRate(durationSec: number, plan: SamplingPlan): { rate: string; offsetSec: number } {
   if (!(durationSec > 0)) return { rate: '1', offsetSec: 0 };
@@ -130,7 +149,7 @@ export async function extractFrames(
   run: { ffmpeg: string; signal?: AbortSignal },
 ): Promise<Frame[]> {
   const plan = planSampling(info.durationSec, opts);
-  const size = fitFrameSize(info.width, info.height, opts.maxPixels);
+  const size = alignToPatchGrid(fitFrameSize(info.width, info.height, opts.maxPixels));
   const args = [
     '-hide_banner',
     '-nostdin',

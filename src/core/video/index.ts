@@ -11,7 +11,9 @@ export { FrameCache, frameCacheKey, DEFAULT_FRAME_CACHE_BYTES, type FrameCacheOp
 export { locateFfmpeg, resolveFfmpeg, ffmpegVersion, type FfmpegPaths } from './ffmpeg';
 export {
   extractFrames,
+  alignToPatchGrid,
   fitFrameSize,
+  PATCH_GRID_PX,
   planSampling,
   jpegSize,
   JpegStreamSplitter,

@@ -1,7 +1,8 @@
 // What the prompt-file annotations say, computed from text + result + labels, with no vscode API:
 // offsets into the document text, so it can be tested directly and mapped to Ranges by the caller.
-import { applyOverridesToResult, type DisplayedQuestion } from '../../shared/display';
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension, type Labels, type Result } from '../../core/types';
+import type { DisplayedQuestion, DisplayedResult } from '../../shared/display';
+import { DIMENSION_LABELS, DIMENSION_SHORT, DIMENSIONS, formatScore as pct, isFailing } from '../../shared/model';
+import type { Result } from '../../shared/schemas';
 import type { LocatedManifestEntry } from '../../core/prompts/manifest-source';
 
 export interface Span {
@@ -24,17 +25,6 @@ export interface PromptAnnotations {
   diagnostics: PromptDiagnostic[];
   hovers: EntityHover[];
 }
-
-/** A question below this score marks its entity's words (the paper's decision boundary). */
-export const FAILING_SCORE = 0.5;
-
-export const DIMENSION_SHORT: Record<Dimension, string> = {
-  visual_quality: 'VQ',
-  temporal_consistency: 'TC',
-  dynamic_degree: 'DD',
-  text_alignment: 'TA',
-  factual_consistency: 'FC',
-};
 
 const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'at', 'to', 'and', 'or', 'with', 'its', 'his', 'her', 'their', 'scene', 'background']);
 
@@ -88,8 +78,6 @@ export function promptRegion(text: string, prompt: string): Span {
   return { start: 0, end: text.length };
 }
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : x.toFixed(2));
-
 export function answerProbability(q: Pick<DisplayedQuestion, 'answer' | 'pYes' | 'pNo'>): number | null {
   if (q.answer === 'Yes') return q.pYes;
   if (q.answer === 'No') return q.pNo;
@@ -103,17 +91,13 @@ export function diagnosticMessage(q: DisplayedQuestion): string {
   return `${q.text} → ${answer}, score ${pct(q.score)}${override}${reason}`;
 }
 
-export function computeAnnotations(
-  text: string,
-  result: Result,
-  labels: Pick<Labels, 'overrides'> | null,
-  weights?: Partial<Record<Dimension, number>>,
-): PromptAnnotations {
-  const shown = applyOverridesToResult(result, labels, weights);
+/** `shown` is the result as displayed (overrides and the weights from settings applied), which the
+ *  results index computes once for every view. */
+export function computeAnnotations(text: string, result: Result, shown: DisplayedResult): PromptAnnotations {
   const parts = DIMENSIONS.filter((d) => shown.dimensions[d]?.score !== null && shown.dimensions[d] !== undefined).map(
     (d) => `${DIMENSION_SHORT[d]} ${pct(shown.dimensions[d]!.score)}`,
   );
-  const failing = shown.questions.filter((q) => q.score !== null && q.score < FAILING_SCORE).length;
+  const failing = shown.questions.filter(isFailing).length;
   const lens = {
     title: `FingER ${pct(shown.overall)}  ·  ${parts.join('  ')}${failing ? `  ·  ${failing} failing` : ''}${shown.overriddenCount ? `  ·  ${shown.overriddenCount} overridden` : ''}`,
     tooltip: `${result.video.path} scored by ${result.endpoint.model} on ${result.createdAt}. ${DIMENSIONS.map((d) => `${DIMENSION_LABELS[d]}: ${pct(shown.dimensions[d]?.score)}`).join(', ')}. Click to open the results.`,
@@ -132,7 +116,7 @@ export function computeAnnotations(
     for (const span of spans) {
       hovers.push({ ...span, entity, questions });
       for (const q of questions) {
-        if (q.score !== null && q.score < FAILING_SCORE) diagnostics.push({ ...span, message: diagnosticMessage(q), question: q });
+        if (isFailing(q)) diagnostics.push({ ...span, message: diagnosticMessage(q), question: q });
       }
     }
   }
@@ -155,10 +139,9 @@ export function computeManifestEntryAnnotations(
   entry: Pick<LocatedManifestEntry, 'prompt' | 'entrySpan' | 'offsets'>,
   video: { path: string; label: string },
   result: Result,
-  labels: Pick<Labels, 'overrides'> | null,
-  weights?: Partial<Record<Dimension, number>>,
+  shown: DisplayedResult,
 ): ManifestEntryAnnotations {
-  const a = computeAnnotations(entry.prompt, result, labels, weights);
+  const a = computeAnnotations(entry.prompt, result, shown);
   return {
     video: video.path,
     entry: { ...entry.entrySpan },
@@ -176,7 +159,7 @@ export function hoverMarkdown(h: EntityHover): string {
     if (qs.length === 0) continue;
     lines.push(`*${DIMENSION_LABELS[d]}*`, '');
     for (const q of qs) {
-      const mark = q.score === null ? '⚠️' : q.score < FAILING_SCORE ? '❌' : '✅';
+      const mark = q.score === null ? '⚠️' : isFailing(q) ? '❌' : '✅';
       const answer = q.answer ? `${q.answer} (p=${pct(answerProbability(q))})` : `no answer${q.error ? `: ${escapeMd(q.error)}` : ''}`;
       lines.push(`- ${mark} ${escapeMd(q.text)} — **${answer}**${q.overridden ? ' ✎ overridden' : ''}${q.reason ? `  \n  ${escapeMd(q.reason)}` : ''}`);
     }

@@ -11,9 +11,8 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LocatedManifestEntry } from '../../core/prompts';
-import { isInsideRelative } from '../../core/store/paths';
-import { VIDEO_EXTENSIONS } from '../../core/types';
-import type { Host } from '../host';
+import { VIDEO_EXTENSIONS } from '../../shared/model';
+import { isInsideRelative, relativePosix } from '../../shared/paths';
 import type { ResultsIndex } from '../resultsIndex';
 import { videoForPromptFile, workspaceRootOf } from '../locate';
 import {
@@ -60,10 +59,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
-  constructor(
-    private readonly host: Host,
-    private readonly index: ResultsIndex,
-  ) {
+  constructor(private readonly index: ResultsIndex) {
     this.disposables.push(
       this.diagnostics,
       this.lensesChanged,
@@ -74,9 +70,6 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
       vscode.window.onDidChangeActiveTextEditor(() => void this.updateContextKey()),
       index.onDidChange(({ videos }) => this.onResultsChanged(videos)),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('finger.weights')) for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
-      }),
       // Which manifest entry speaks for which video depends on other files: sidecars and nearer
       // manifests take precedence, and a missing video gets nothing.
       ...this.watch('**/*.{txt,prompt,md}', true),
@@ -157,13 +150,12 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     const key = doc.uri.toString();
     const video = await this.videoOf(doc);
     const entry = video ? this.index.get(video) : undefined;
-    if (!entry?.result || doc.isClosed) {
+    if (!entry?.result || !entry.displayed || doc.isClosed) {
       this.diagnostics.delete(doc.uri);
       if (this.annotations.delete(key)) this.fireLensesChanged();
       return undefined;
     }
-    const weights = this.host.settingsForDisplay(doc.uri).eval.weights;
-    const a = computeAnnotations(doc.getText(), entry.result, entry.labels, weights);
+    const a = computeAnnotations(doc.getText(), entry.result, entry.displayed);
     this.annotations.set(key, a);
     this.setDiagnostics(doc, a.diagnostics);
     this.fireLensesChanged();
@@ -214,7 +206,7 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     if (!rootPath) return [];
     const root = path.resolve(rootPath);
     const folder = path.dirname(file);
-    const scored = this.index.all().filter((r) => r.result && path.resolve(r.workspaceRoot) === root && isInside(path.resolve(r.video), folder));
+    const scored = this.index.all().filter((r) => r.result && r.displayed && path.resolve(r.workspaceRoot) === root && isInside(path.resolve(r.video), folder));
     if (scored.length === 0) return [];
     const prompts = await import('../../core/prompts');
     const text = doc.getText();
@@ -225,14 +217,13 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
       return []; // mid-edit or broken: the scorer would refuse it too
     }
     const lookup = prompts.manifestEntryLookup(entries, file, root);
-    const weights = this.host.settingsForDisplay(doc.uri).eval.weights;
     const out: ManifestEntryAnnotations[] = [];
     for (const r of scored) {
       const video = path.resolve(r.video);
       const entry = lookup(video);
       if (!entry || !(await this.reached(file, video, root))) continue;
-      const label = path.relative(folder, video).split(path.sep).join('/');
-      out.push(computeManifestEntryAnnotations(entry, { path: video, label }, r.result!, r.labels, weights));
+      const label = relativePosix(folder, video);
+      out.push(computeManifestEntryAnnotations(entry, { path: video, label }, r.result!, r.displayed!));
     }
     return out.sort((a, b) => a.entry.start - b.entry.start || a.video.localeCompare(b.video));
   }
@@ -316,10 +307,10 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     if (!video) return [];
     const top = new vscode.Range(0, 0, 0, 0);
     const entry = this.index.get(video);
-    if (!entry?.result) {
+    if (!entry?.result || !entry.displayed) {
       return [new vscode.CodeLens(top, { title: 'FingER: not scored yet — Score Video', command: 'finger.scoreVideo', arguments: [vscode.Uri.file(video)] })];
     }
-    const a = computeAnnotations(doc.getText(), entry.result, entry.labels, this.host.settingsForDisplay(doc.uri).eval.weights);
+    const a = computeAnnotations(doc.getText(), entry.result, entry.displayed);
     return [new vscode.CodeLens(top, { title: a.lens.title, tooltip: a.lens.tooltip, command: 'finger.openResults', arguments: [vscode.Uri.file(video), 'finger'] })];
   }
 

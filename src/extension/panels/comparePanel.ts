@@ -1,6 +1,6 @@
 // The Compare view (README, "Comparing models"): FingER: Compare Models in Folder opens a panel
 // with the leaderboard of the folder's models; clicking a prompt opens a second panel with that
-// prompt's clips side by side. Both render only what they are sent (shared/compare-protocol.ts) and
+// prompt's clips side by side. Both render only what they are sent (src/shared/protocols/compare.ts) and
 // post back intents (open a prompt, open a file). The statistics come from src/core/workbench.
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -12,14 +12,13 @@ import { compareModels, type CompareReport } from '../../core/workbench/compare'
 import type { Grouping } from '../../core/workbench/grouping';
 import { loadGrouping } from '../../core/workbench/load';
 import { sideBySide } from '../../core/workbench/side-by-side';
-import { parseCompareWebviewMessage, type CompareExtensionMessage } from '../../shared/compare-protocol';
-import type { FrameRef } from '../../shared/protocol';
+import { relativePosix } from '../../shared/paths';
+import { compareProtocol, type CompareToHost, type CompareToWebview } from '../../shared/protocols/compare';
+import type { FrameRef } from '../../shared/protocols/results';
 import type { Host } from '../host';
 import { workspaceRootOf } from '../locate';
-import { extensionResourceRoots, themeKind, webviewHtml } from './webviewAssets';
-
-export const COMPARE_VIEW_TYPE = 'finger.compare';
-export const SIDE_BY_SIDE_VIEW_TYPE = 'finger.sideBySide';
+import { themeKind, WebviewController } from '../webview/controller';
+import { COMPARE_VIEW_TYPE, SIDE_BY_SIDE_VIEW_TYPE } from './viewTypes';
 
 interface Loaded {
   workspace: string;
@@ -29,47 +28,41 @@ interface Loaded {
   picks: BestOfNReport;
 }
 
-/** A webview panel that sends its first message once the page says it is ready. */
+type CompareHandlers = ConstructorParameters<typeof WebviewController<CompareToWebview, CompareToHost, 'compare/ready'>>[2]['handlers'];
+
+/** One page of the Compare view (the leaderboard, or one prompt's clips side by side): a webview
+ *  panel and its connection (src/extension/webview/controller.ts). */
 class ComparePage implements vscode.Disposable {
-  private ready = false;
-  private pending: CompareExtensionMessage | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  readonly controller: WebviewController<CompareToWebview, CompareToHost, 'compare/ready'>;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly host: Host,
-    private readonly onCommand: (method: string, params: Record<string, string>) => void,
+    host: Host,
+    extraResourceRoots: vscode.Uri[],
+    handlers: CompareHandlers,
   ) {
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((data) => {
-        const parsed = parseCompareWebviewMessage(data);
-        if (!parsed.ok) {
-          host.logger.warn(`Ignored a malformed message from the Compare view: ${parsed.error}`);
-          return;
-        }
-        if (parsed.message.method === 'compare/ready') {
-          this.ready = true;
-          if (this.pending) void panel.webview.postMessage(this.pending);
-          this.pending = undefined;
-          return;
-        }
-        onCommand(parsed.message.method, (parsed.message.params ?? {}) as Record<string, string>);
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
-  }
-
-  send(message: CompareExtensionMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
-    else this.pending = message;
+    this.controller = new WebviewController(host, panel.webview, {
+      protocol: compareProtocol,
+      bundle: 'compare',
+      title: panel.title,
+      extraResourceRoots,
+      latestOnly: ['compare/show', 'compare/sideBySide', 'compare/error'],
+      handlers,
+    });
+    panel.onDidDispose(() => this.controller.dispose());
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
   }
 }
 
 export class ComparePanels implements vscode.Disposable {
+  /** The leaderboard page. */
+  static readonly viewType = COMPARE_VIEW_TYPE;
+  /** The page of one prompt's clips side by side. */
+  static readonly sideBySideViewType = SIDE_BY_SIDE_VIEW_TYPE;
+
   private compare: ComparePage | undefined;
   private side: ComparePage | undefined;
   private loaded: Loaded | undefined;
@@ -95,54 +88,53 @@ export class ComparePanels implements vscode.Disposable {
       return;
     }
     this.loaded = loaded;
-    const page = (this.compare ??= this.createPage(COMPARE_VIEW_TYPE, 'FingER: Compare', vscode.ViewColumn.Active, () => (this.compare = undefined)));
+    const page = (this.compare ??= this.createPage(ComparePanels.viewType, 'FingER: Compare', vscode.ViewColumn.Active, () => (this.compare = undefined)));
     page.panel.title = `FingER: Compare ${path.basename(folder)}`;
     page.panel.reveal();
-    page.send({
-      kind: 'notification',
-      method: 'compare/show',
-      params: {
-        theme: themeKind(),
-        folder: path.relative(workspace, folder).split(path.sep).join('/') || '.',
-        report: loaded.report,
-        picks: loaded.picks.picks.map((p) => ({ promptKey: p.promptKey, video: p.best.video })),
-      },
+    page.controller.post('compare/show', {
+      theme: themeKind(),
+      folder: relativePosix(workspace, folder) || '.',
+      report: loaded.report,
+      picks: loaded.picks.picks.map((p) => ({ promptKey: p.promptKey, video: p.best.video })),
     });
   }
 
   private createPage(viewType: string, title: string, column: vscode.ViewColumn, onGone: () => void): ComparePage {
     const extensionUri = this.host.context.extensionUri;
-    const roots = [...extensionResourceRoots(extensionUri), ...(this.loaded ? [vscode.Uri.file(cacheDir(this.loaded.workspace, 'frames'))] : [])];
-    const panel = vscode.window.createWebviewPanel(viewType, title, column, { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: roots });
+    const panel = vscode.window.createWebviewPanel(viewType, title, column, { enableScripts: true, retainContextWhenHidden: false });
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'finger.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'compare', title);
-    const page = new ComparePage(panel, this.host, (method, params) => void this.command(method, params));
+    const frames = this.loaded ? [vscode.Uri.file(cacheDir(this.loaded.workspace, 'frames'))] : [];
+    const page = new ComparePage(panel, this.host, frames, {
+      'compare/openPrompt': ({ key }) => this.openPrompt(key),
+      'compare/openFile': ({ relPath }) => this.openFile(relPath),
+    });
     panel.onDidDispose(onGone);
     return page;
   }
 
-  private async command(method: string, params: Record<string, string>): Promise<void> {
+  private async openPrompt(key: string): Promise<void> {
+    const loaded = this.loaded;
+    const group = loaded?.grouping.prompts.find((g) => g.key === key);
+    if (!loaded || !group) return;
+    const page = (this.side ??= this.createPage(ComparePanels.sideBySideViewType, 'FingER: Side by side', vscode.ViewColumn.Beside, () => (this.side = undefined)));
+    page.panel.title = `FingER: ${group.key}`;
+    page.panel.reveal(vscode.ViewColumn.Beside);
+    const view = sideBySide(group);
+    const pick = loaded.picks.picks.find((p) => p.promptKey === group.key)?.best.video;
+    const clips = await Promise.all(
+      view.clips.map(async (c, i) => ({ ...c, picked: c.video === pick, frames: await this.frames(page, loaded.workspace, group.clips[i]!.result) })),
+    );
+    page.controller.post('compare/sideBySide', { theme: themeKind(), view: { ...view, clips } });
+  }
+
+  private async openFile(relPath: string): Promise<void> {
     const loaded = this.loaded;
     if (!loaded) return;
-    if (method === 'compare/openPrompt') {
-      const group = loaded.grouping.prompts.find((g) => g.key === params.key);
-      if (!group) return;
-      const page = (this.side ??= this.createPage(SIDE_BY_SIDE_VIEW_TYPE, 'FingER: Side by side', vscode.ViewColumn.Beside, () => (this.side = undefined)));
-      page.panel.title = `FingER: ${group.key}`;
-      page.panel.reveal(vscode.ViewColumn.Beside);
-      const view = sideBySide(group);
-      const pick = loaded.picks.picks.find((p) => p.promptKey === group.key)?.best.video;
-      const clips = await Promise.all(
-        view.clips.map(async (c, i) => ({ ...c, picked: c.video === pick, frames: await this.frames(page, loaded.workspace, group.clips[i]!.result) })),
-      );
-      page.send({ kind: 'notification', method: 'compare/sideBySide', params: { theme: themeKind(), view: { ...view, clips } } });
-    } else if (method === 'compare/openFile') {
-      try {
-        const file = fromWorkspaceRelative(loaded.workspace, params.relPath ?? '');
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
-      } catch (e) {
-        void vscode.window.showWarningMessage(`FingER: ${describeError(e)}`);
-      }
+    try {
+      const file = fromWorkspaceRelative(loaded.workspace, relPath);
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    } catch (e) {
+      void vscode.window.showWarningMessage(`FingER: ${describeError(e)}`);
     }
   }
 

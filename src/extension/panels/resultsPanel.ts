@@ -1,42 +1,32 @@
 // The results panel: one WebviewPanel per video, opened beside the video's prompt file (which opens
 // in the active column), reused when asked again, restored after a reload by the serializer. It
-// renders only what it is sent (protocol.ts) and posts back intents: rescore, override, open file.
+// renders only what it is sent (src/shared/protocols/results.ts): the saved result as the results
+// index displays it, or the rows of a score in progress. It posts back intents: rescore, override,
+// open a file.
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/pipeline';
-import { cacheDir, fromWorkspaceRelative, readResult, resultPathFor, saveOverride } from '../../core/store';
-import { PROTOCOL_LABELS, ProtocolSchema, type Protocol, type QuestionSet, type Result } from '../../core/types';
-import {
-  makeNotification,
-  makeResponse,
-  parseWebviewMessage,
-  type ExtensionMessage,
-  type FrameRef,
-  type NotificationMethod,
-  type NotificationParams,
-  type WebviewMessage,
-} from '../../shared/protocol';
+import { cacheDir, fromWorkspaceRelative, readLabels, readResult, resultPathFor, saveOverride } from '../../core/store';
+import { PROTOCOL_LABELS, ProtocolSchema, type AnsweredQuestion, type Labels, type Protocol, type Question, type QuestionSet, type Result } from '../../core/types';
+import { applyOverridesToResult, displayQuestions, effectiveWeights, NOTHING_DISPLAYED, resultHeader, type DisplayedResult } from '../../shared/display';
+import { relativePosix } from '../../shared/paths';
+import type { ResultHeader } from '../../shared/protocols/common';
+import type { ParamsOf } from '../../shared/protocols/envelope';
+import { RestoredResultsStateSchema, resultsProtocol, type FrameRef, type ResultsToHost, type ResultsToWebview } from '../../shared/protocols/results';
 import type { Host } from '../host';
 import type { JobManager } from '../jobs';
 import { promptFileOf, promptLocationOf, toTarget, type VideoTarget } from '../locate';
 import type { ResultsIndex } from '../resultsIndex';
-import { WorkspaceKeys } from '../storage';
-import { extensionResourceRoots, themeKind, webviewHtml } from './webviewAssets';
+import { WorkspaceKeys, type OpenPanel } from '../storage';
+import { themeKind, WebviewController } from '../webview/controller';
+import { RESULTS_VIEW_TYPE } from './viewTypes';
 
-export const RESULTS_VIEW_TYPE = 'finger.results';
-
-/** Codecs and containers a VS Code webview can play (H.264 and VP8; not VP9, not AAC: docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline"). */
+/** Codecs and containers a VS Code webview can play (H.264 and VP8; not VP9, not AAC). */
 const PLAYABLE_CODECS = new Set(['h264', 'vp8']);
 const PLAYABLE_CONTAINERS = new Set(['.mp4', '.m4v', '.webm']);
-
-interface PanelState {
-  relPath?: string;
-  workspaceRoot?: string;
-  protocol?: Protocol;
-}
 
 /** `FingER: clip.mp4`, `VideoScore2: clip.mp4`: the protocol shows in the tab. */
 function panelTitle(protocol: Protocol, video: string): string {
@@ -53,126 +43,126 @@ function panelKey(video: string, protocol: Protocol): string {
   return protocol === 'finger' ? path.resolve(video) : `${protocol}:${path.resolve(video)}`;
 }
 
+/** The rows of a score in progress: its question set, answered as answers arrive. */
+interface LiveScore {
+  prompt: string;
+  questions: AnsweredQuestion[];
+}
+
 export class ResultsPanel implements vscode.Disposable {
-  private ready = false;
-  private queue: ExtensionMessage[] = [];
+  static readonly viewType = RESULTS_VIEW_TYPE;
+
+  readonly controller: WebviewController<ResultsToWebview, ResultsToHost, 'results/ready'>;
   private frames: FrameRef[] = [];
   private videoUri: string | undefined;
   private promptFile: string | undefined;
+  private live: LiveScore | undefined;
+  /** Another protocol's result, read from its file (the results index holds FingER's). */
+  private protocolResult: { result?: Result; error?: string; file: string; labels: Labels | null } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Question set regenerated from edited templates, used by the next Rescore of this panel. */
   pendingQuestionSet: QuestionSet | undefined;
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
-  /** Another protocol's result, read from its file (the results index holds FingER's). */
-  private protocolResult: { result?: Result; error?: string; file: string } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly target: VideoTarget,
     private readonly host: Host,
     private readonly index: ResultsIndex,
-    private readonly onCommand: (panel: ResultsPanel, message: WebviewMessage) => Promise<void>,
+    commands: { rescore(panel: ResultsPanel): Promise<void> },
     /** Whose result the panel shows and what its Rescore runs. */
     readonly protocol: Protocol = 'finger',
   ) {
-    const extensionUri = host.context.extensionUri;
-    panel.webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'finger.svg');
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'results', panelTitle(protocol, target.video));
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((data) => void this.receive(data)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'icons', 'finger.svg');
+    this.controller = new WebviewController(host, panel.webview, {
+      protocol: resultsProtocol,
+      bundle: 'results',
+      title: panelTitle(protocol, target.video),
+      // The sampled frames (this workspace's frame cache) and the video itself; nothing else of the disk.
+      extraResourceRoots: [vscode.Uri.file(cacheDir(target.workspaceRoot, 'frames')), vscode.Uri.file(target.video)],
+      latestOnly: ['results/show', 'results/progress'],
+      onError: (message) => this.post('results/error', { message }),
+      handlers: {
+        'results/rescore': () => commands.rescore(this),
+        'results/override': async (change) => {
+          await saveOverride(target.workspaceRoot, target.video, change);
+          host.logger.info(`Override saved for ${target.relPath}: "${change.questionText}" → ${change.answer ?? '(removed)'}`);
+          // The index reads the labels back and fires; the panel shows them from its change event.
+          const changed = await index.refreshLabels(target.video, target.workspaceRoot);
+          if (this.protocol !== 'finger' || !changed?.result) void this.sendShow(); // the index shows FingER's results only
+        },
+        'results/openFile': async ({ relPath }) => {
+          const file = fromWorkspaceRelative(target.workspaceRoot, relPath);
+          await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One });
+        },
+      },
+    });
+    this.disposables.push(this.controller, panel.onDidDispose(() => this.dispose()));
+    void this.sendShow();
   }
 
-  /** What the panel may load: the extension's webview assets, this workspace's frame cache (the
-   *  sampled frames) and the video file itself. Nothing else of the disk. */
-  private resourceRoots(): vscode.Uri[] {
-    return [
-      ...extensionResourceRoots(this.host.context.extensionUri),
-      vscode.Uri.file(cacheDir(this.target.workspaceRoot, 'frames')),
-      vscode.Uri.file(this.target.video),
-    ];
+  post<K extends ResultsToWebview['method']>(method: K, params: ParamsOf<ResultsToWebview, K>): void {
+    this.controller.post(method, params);
   }
 
-  private async receive(data: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(data);
-    if (!parsed.ok) {
-      this.host.logger.warn(`Ignored a malformed message from the results panel: ${parsed.error}`);
-      return;
-    }
-    const message = parsed.message;
-    if (message.method === 'results/ready') {
-      this.ready = true;
-      await this.sendShow();
-      const queued = this.queue;
-      this.queue = [];
-      for (const m of queued) void this.panel.webview.postMessage(m);
-      return;
-    }
-    if (message.kind === 'request' && message.method === 'results/getLabels') {
-      const labels = await this.index.labelsOf(this.target.video, this.target.workspaceRoot);
-      void this.panel.webview.postMessage(makeResponse(message, { result: { labels } }));
-      return;
-    }
-    try {
-      await this.onCommand(this, message);
-    } catch (e) {
-      this.post('results/error', { message: describeError(e) });
-    }
+  private weights(result: Result | null) {
+    return effectiveWeights(result, this.host.settingsForDisplay(vscode.Uri.file(this.target.workspaceRoot)).eval.weights);
   }
 
-  post<M extends NotificationMethod>(method: M, params: NotificationParams<M>): void {
-    const message = makeNotification(method, params) as ExtensionMessage;
-    if (!this.ready) {
-      // `results/show` is sent on ready with the latest state; other messages wait for it.
-      if (method !== 'results/show') this.queue.push(message);
-      return;
+  /** What the panel shows: a score in progress, else the result as the index displays it (another
+   *  protocol's: as read from its file, with its own overall while no answer is overridden). */
+  private async displayed(): Promise<{ header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult }> {
+    if (this.protocol !== 'finger' && !this.live) {
+      const { result, labels } = await this.readProtocolResult();
+      if (!result) return { header: null, prompt: null, displayed: NOTHING_DISPLAYED };
+      return { header: resultHeader(result), prompt: result.prompt, displayed: applyOverridesToResult(result, labels) };
     }
-    void this.panel.webview.postMessage(message);
+    const entry = this.index.get(this.target.video);
+    const result = entry?.result ?? null;
+    const header = result ? resultHeader(result) : null;
+    if (this.live) return { header, prompt: this.live.prompt, displayed: displayQuestions(this.live.questions, entry?.labels, this.weights(result)) };
+    return { header, prompt: result?.prompt ?? null, displayed: entry?.displayed ?? NOTHING_DISPLAYED };
   }
 
-  /** Sends everything the panel shows: result (or null), labels, video, frames, weights. */
+  /** Sends everything the panel shows: video, frames, header and the displayed rows and scores. */
   async sendShow(): Promise<void> {
-    if (!this.ready) return;
-    // The index is kept current by its watchers; not re-reading here keeps show → change → show from looping.
-    const entry = this.protocol === 'finger' ? this.index.get(this.target.video) : await this.readProtocolResult();
-    this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? path.relative(this.target.workspaceRoot, f).split(path.sep).join('/') : undefined));
+    const shown = await this.displayed();
+    const entry = this.protocol === 'finger' ? this.index.get(this.target.video) : this.protocolResult;
+    this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? relativePosix(this.target.workspaceRoot, f) : undefined));
     if (this.frames.length === 0 && entry?.result) this.frames = await this.cachedFrames(entry.result.video.sha256, entry.result.sampling);
     this.videoUri ??= await this.playableVideoUri();
-    const settings = this.host.settingsForDisplay(vscode.Uri.file(this.target.workspaceRoot));
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.target.workspaceRoot));
     this.post('results/show', {
-      result: entry?.result ?? null,
-      labels: entry?.labels ?? null,
       video: {
         name: path.basename(this.target.video),
         relPath: this.target.relPath,
+        ...(folder ? { workspaceFolder: folder.name } : {}),
+        protocol: this.protocol,
         ...(this.promptFile ? { promptFile: this.promptFile } : {}),
         ...(this.videoUri ? { videoUri: this.videoUri } : {}),
         frames: this.frames,
       },
       theme: themeKind(),
-      // The weights in the settings are FingER's; another protocol's overall is its own.
-      ...(this.protocol === 'finger' ? { weights: settings.eval.weights } : {}),
+      ...shown,
     });
-    if (entry?.error) this.post('results/error', { message: entry.error, file: entry.file });
+    if (entry?.error) this.post('results/error', { message: entry.error, file: relativePosix(this.target.workspaceRoot, entry.file) });
   }
 
   /** This panel's result when its protocol is not FingER: `.finger/results-<protocol>/…` (no watcher;
    *  read when shown, which a save of this protocol triggers). Labels are the video's, as in FingER. */
-  private async readProtocolResult(): Promise<{ result?: Result; error?: string; file: string; labels: import('../../core/types').Labels | null }> {
+  private async readProtocolResult(): Promise<NonNullable<ResultsPanel['protocolResult']>> {
     const { protocolResultsDir } = await import('../../core/protocols');
     const ws = this.target.workspaceRoot;
     const file = resultPathFor(ws, this.target.video, protocolResultsDir(this.protocol, this.index.resultsFolder(ws)));
-    const labels = await this.index.labelsOf(this.target.video, ws);
+    const labels = await readLabels(ws, this.target.video).catch(() => null);
     try {
-      this.protocolResult = { result: await readResult(file), file };
+      this.protocolResult = { result: await readResult(file), file, labels };
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException)?.code === 'ENOENT' || (e as { cause?: NodeJS.ErrnoException })?.cause?.code === 'ENOENT';
-      this.protocolResult = missing ? { file } : { error: describeError(e), file };
+      this.protocolResult = missing ? { file, labels } : { error: describeError(e), file, labels };
     }
-    return { ...this.protocolResult, labels };
+    return this.protocolResult;
   }
 
   /** Frames of an earlier score, from the frame cache (no ffmpeg run just to show a result). */
@@ -211,38 +201,57 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
-  /** Live updates while this video is scored: rows fill in as answers arrive. */
+  /** Live updates while this video is scored: rows fill in as answers arrive. The saved result
+   *  reaches the panel through the results index, like a result written by the CLI. */
   onPipelineEvent(event: PipelineEvent): void {
     switch (event.type) {
       case 'frames':
         this.frames = event.frames.map((f) => this.frameRef(f));
         void this.sendShow();
         break;
-      case 'questions':
-        this.post('results/questions', { prompt: event.questionSet.prompt, questions: event.questionSet.questions });
+      case 'questions': {
+        const shown = this.live?.questions ?? this.index.get(this.target.video)?.result?.questions ?? [];
+        this.live = { prompt: event.questionSet.prompt, questions: mergeQuestionSet(shown, event.questionSet.questions) };
+        void this.sendShow();
         break;
+      }
       case 'phase':
         this.post('results/progress', { phase: event.phase, done: 0, total: 0 });
         break;
-      case 'answer':
-        this.post('results/answer', { question: event.question });
+      case 'answer': {
+        const live = (this.live ??= { prompt: '', questions: [] });
+        const at = live.questions.findIndex((q) => q.id === event.question.id);
+        if (at >= 0) live.questions[at] = event.question;
+        else live.questions.push(event.question);
+        const entry = this.index.get(this.target.video);
+        const { questions, ...scores } = displayQuestions(live.questions, entry?.labels, this.weights(entry?.result ?? null));
+        const question = questions.find((q) => q.id === event.question.id)!;
+        this.post('results/answer', { question, scores });
         this.post('results/progress', { phase: 'answers', done: event.done, total: event.total });
         break;
+      }
       case 'saved':
+        this.live = undefined;
         this.pendingQuestionSet = undefined;
-        if (this.protocol === 'finger') void this.index.refresh(this.target.video, this.target.workspaceRoot).then(() => this.sendShow());
-        else void this.sendShow();
+        this.post('results/progress', { phase: 'done', done: 0, total: 0 });
+        // FingER's result reaches the panel through the index; another protocol's is read again.
+        if (this.protocol !== 'finger') void this.sendShow();
         break;
     }
+  }
+
+  /** A score of this video ended without saving (failed, cancelled, or worse than the saved
+   *  result): show the saved result again. */
+  onScoreEnded(): void {
+    if (!this.live) return;
+    this.live = undefined;
+    this.post('results/progress', { phase: 'done', done: 0, total: 0 });
+    void this.sendShow();
   }
 
   /** The result on disk for this video (without overrides). */
   get currentResult(): Result | undefined {
     return this.protocol === 'finger' ? this.index.get(this.target.video)?.result : this.protocolResult?.result;
-  }
-
-  get state(): PanelState {
-    return { relPath: this.target.relPath, workspaceRoot: this.target.workspaceRoot, protocol: this.protocol };
   }
 
   dispose(): void {
@@ -253,7 +262,18 @@ export class ResultsPanel implements vscode.Disposable {
   }
 }
 
-export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelState>, vscode.Disposable {
+/** A new question set starts: answers of questions that are still asked are kept, the others
+ *  start unanswered and show as pending until their answer arrives. */
+function mergeQuestionSet(previous: readonly AnsweredQuestion[], questions: readonly Question[]): AnsweredQuestion[] {
+  const byId = new Map(previous.map((q) => [q.id, q]));
+  return questions.map((q) => {
+    const old = byId.get(q.id);
+    if (old && old.text === q.text && old.dimension === q.dimension && old.entity === q.entity) return { ...old, ...q };
+    return { ...q, answer: null, reason: null, pYes: null, pNo: null, score: null, probabilitySource: null, error: null };
+  });
+}
+
+export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscode.Disposable {
   private readonly panels = new Map<string, ResultsPanel>();
   private lastActive: ResultsPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -261,13 +281,14 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
   constructor(
     private readonly host: Host,
     private readonly index: ResultsIndex,
-    private readonly jobs: JobManager,
+    jobs: JobManager,
     private readonly commands: { rescore(panel: ResultsPanel): Promise<void> },
   ) {
     this.disposables.push(
-      jobs.onPipelineEvent(({ target, protocol, event }) => this.panels.get(panelKey(target.video, protocol))?.onPipelineEvent(event)),
+      jobs.onPipelineEvent(({ target, protocol, event }) => this.get(target.video, protocol)?.onPipelineEvent(event)),
       index.onDidChange(({ videos }) => {
-        for (const v of videos) void this.panels.get(path.resolve(v))?.sendShow();
+        // Labels are every protocol's; results in the index are FingER's.
+        for (const v of videos) for (const p of this.all()) if (path.resolve(p.target.video) === path.resolve(v)) void p.sendShow();
       }),
       vscode.window.onDidChangeActiveColorTheme(() => {
         for (const p of this.panels.values()) void p.sendShow();
@@ -277,7 +298,7 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
 
   /** The panel the user looked at last (live templates regenerate its video's questions). */
   get active(): ResultsPanel | undefined {
-    return this.lastActive && this.panels.has(path.resolve(this.lastActive.target.video)) ? this.lastActive : undefined;
+    return this.lastActive && this.panels.get(panelKey(this.lastActive.target.video, this.lastActive.protocol)) === this.lastActive ? this.lastActive : undefined;
   }
 
   /** The open panel of a video's results for `protocol` (FingER's by default). */
@@ -292,7 +313,7 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
   /** Opens (or reveals) the panel of a video's results for `o.protocol` (FingER's by default) beside its prompt file. */
   async open(target: VideoTarget, o: { preserveFocus?: boolean; protocol?: Protocol } = {}): Promise<ResultsPanel> {
     const protocol = o.protocol ?? 'finger';
-    const existing = this.panels.get(panelKey(target.video, protocol));
+    const existing = this.get(target.video, protocol);
     if (existing) {
       existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Beside, o.preserveFocus);
       this.lastActive = existing;
@@ -310,7 +331,7 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
       });
     }
     const panel = vscode.window.createWebviewPanel(
-      RESULTS_VIEW_TYPE,
+      ResultsPanel.viewType,
       panelTitle(protocol, target.video),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: o.preserveFocus ?? true },
       { enableScripts: true, retainContextWhenHidden: true, enableFindWidget: true },
@@ -319,7 +340,7 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
   }
 
   private adopt(panel: vscode.WebviewPanel, target: VideoTarget, protocol: Protocol): ResultsPanel {
-    const rp = new ResultsPanel(panel, target, this.host, this.index, (p, m) => this.handle(p, m), protocol);
+    const rp = new ResultsPanel(panel, target, this.host, this.index, this.commands, protocol);
     const key = panelKey(target.video, protocol);
     this.panels.set(key, rp);
     this.lastActive = rp;
@@ -336,17 +357,25 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
   }
 
   private rememberOpenPanels(): Thenable<void> {
-    return this.host.workspaceState.update(WorkspaceKeys.openPanels, [...this.panels.values()].map((p) => p.target.video));
+    const open: OpenPanel[] = this.all().map((p) => ({
+      workspaceFolder: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p.target.workspaceRoot))?.name ?? '',
+      relPath: p.target.relPath,
+      protocol: p.protocol,
+    }));
+    return this.host.workspaceState.update(WorkspaceKeys.openPanels, open);
   }
 
-  /** Window reload: the webview's state names its video; else the list of panels open before. */
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
-    const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []);
-    const protocol = ProtocolSchema.safeParse(state?.protocol).data ?? protocolOfTitle(panel.title);
-    let video: string | undefined;
-    if (state?.relPath && state.workspaceRoot) video = path.resolve(state.workspaceRoot, state.relPath);
-    video ??= remembered.find((v) => !this.panels.has(panelKey(v, protocol)) && panel.title.endsWith(path.basename(v)));
-    if (!video || !existsSync(video)) {
+  /** Window reload: the webview's saved state names its video (workspace folder + relative
+   *  path); a panel restored without state gets the first remembered video not yet shown. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const saved = RestoredResultsStateSchema.safeParse(state);
+    const protocol = ProtocolSchema.safeParse(saved.data?.show.video.protocol).data ?? protocolOfTitle(panel.title);
+    let video = saved.success ? resolveOpenPanel(saved.data.show.video) : undefined;
+    if (!video) {
+      const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []).filter((p) => (p.protocol ?? 'finger') === protocol);
+      video = remembered.map(resolveOpenPanel).find((v) => v !== undefined && !this.get(v, protocol) && panel.title.endsWith(path.basename(v)));
+    }
+    if (!video || this.get(video, protocol)) {
       panel.dispose();
       return;
     }
@@ -358,36 +387,24 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer<PanelS
     }
   }
 
-  private async handle(p: ResultsPanel, message: WebviewMessage): Promise<void> {
-    switch (message.method) {
-      case 'results/rescore':
-        await this.commands.rescore(p);
-        return;
-      case 'results/override': {
-        const { questionId, questionText, answer, note } = message.params;
-        const labels = await saveOverride(p.target.workspaceRoot, p.target.video, {
-          questionId,
-          questionText,
-          answer,
-          ...(note ? { note } : {}),
-        });
-        this.host.logger.info(`Override saved for ${p.target.relPath}: "${questionText}" → ${answer ?? '(removed)'}`);
-        await this.index.labelsOf(p.target.video, p.target.workspaceRoot);
-        p.post('results/labels', { labels });
-        return;
-      }
-      case 'results/openFile': {
-        const file = fromWorkspaceRelative(p.target.workspaceRoot, message.params.relPath);
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One });
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
   dispose(): void {
     for (const p of this.panels.values()) p.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The absolute path of a saved workspace-relative video that still exists: in the named
+ *  workspace folder, else the first folder that has it. */
+function resolveOpenPanel(p: { relPath: string; workspaceFolder?: string }): string | undefined {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const named = folders.filter((f) => f.name === p.workspaceFolder);
+  for (const folder of named.length > 0 ? named : folders) {
+    try {
+      const video = fromWorkspaceRelative(folder.uri.fsPath, p.relPath);
+      if (existsSync(video)) return video;
+    } catch {
+      // outside the folder: not a path we wrote
+    }
+  }
+  return undefined;
 }

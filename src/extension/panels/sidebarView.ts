@@ -1,22 +1,26 @@
 // The FingER side panel (WebviewView): details of the video in the active editor (or its prompt
-// file), every scored video of the workspace, and the jobs in progress with a cancel button.
+// file), every scored video of the workspace, and the jobs in progress with a cancel button. Every
+// score it shows is the results index's displayed result (src/shared/display.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { makeNotification, parseWebviewMessage, type NotificationMethod, type NotificationParams, type VideoRow } from '../../shared/protocol';
+import { resultHeader } from '../../shared/display';
+import { DIMENSIONS } from '../../shared/model';
+import { relativePosix } from '../../shared/paths';
+import type { ParamsOf } from '../../shared/protocols/envelope';
+import { sidebarProtocol, type SidebarToHost, type SidebarToWebview, type VideoRow } from '../../shared/protocols/sidebar';
 import type { Host } from '../host';
 import type { JobManager } from '../jobs';
 import { activeTabUri, videoOf, workspaceRootOf } from '../locate';
 import type { ResultsIndex } from '../resultsIndex';
-import { DIMENSIONS } from '../../core/types';
-import { applyOverridesToResult } from '../../shared/display';
-import { extensionResourceRoots, webviewHtml } from './webviewAssets';
+import { WebviewController } from '../webview/controller';
 import type { ResultsPanelManager } from './resultsPanel';
-
-export const SIDEBAR_VIEW_ID = 'finger.sidebar';
+import { SIDEBAR_VIEW_TYPE } from './viewTypes';
 
 export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
-  private view: vscode.WebviewView | undefined;
-  private ready = false;
+  static readonly viewType = SIDEBAR_VIEW_TYPE;
+
+  /** The connection to the side panel, once VS Code resolved the view. */
+  controller: WebviewController<SidebarToWebview, SidebarToHost, 'sidebar/ready'> | undefined;
   private target: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -52,53 +56,47 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    this.view = view;
-    this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: extensionResourceRoots(this.host.context.extensionUri) };
-    view.webview.html = webviewHtml(view.webview, this.host.context.extensionUri, 'sidebar', 'FingER');
+    this.controller?.dispose();
+    const controller = new WebviewController(this.host, view.webview, {
+      protocol: sidebarProtocol,
+      bundle: 'sidebar',
+      title: 'FingER',
+      latestOnly: ['sidebar/details', 'sidebar/videos', 'sidebar/jobs'],
+      onReady: async () => {
+        await this.index.whenReady();
+        await this.followActive(true);
+        this.sendAll();
+      },
+      handlers: {
+        'sidebar/openResults': async ({ relPath }) => {
+          const video = this.videoOfRelPath(relPath);
+          if (video) await this.openResults(video);
+        },
+        'sidebar/cancelJob': ({ id }) => this.jobs.cancel(id),
+      },
+    });
+    this.controller = controller;
     this.disposables.push(
-      view.webview.onDidReceiveMessage((data) => void this.receive(data)),
+      controller,
       view.onDidChangeVisibility(() => {
         if (view.visible) this.sendAll();
       }),
       view.onDidDispose(() => {
-        this.view = undefined;
-        this.ready = false;
+        controller.dispose();
+        if (this.controller === controller) this.controller = undefined;
       }),
     );
-  }
-
-  private async receive(data: unknown): Promise<void> {
-    const parsed = parseWebviewMessage(data);
-    if (!parsed.ok) {
-      this.host.logger.warn(`Ignored a malformed message from the side panel: ${parsed.error}`);
-      return;
-    }
-    const m = parsed.message;
-    switch (m.method) {
-      case 'sidebar/ready':
-        this.ready = true;
-        await this.index.whenReady();
-        await this.followActive(true);
-        this.sendAll();
-        return;
-      case 'sidebar/openResults': {
-        const video = this.videoOfRelPath(m.params.relPath);
-        if (video) await this.openResults(video);
-        return;
-      }
-      case 'sidebar/cancelJob':
-        this.jobs.cancel(m.params.id);
-        return;
-      default:
-        return;
-    }
+    this.sendAll();
   }
 
   /** Rows carry workspace-relative paths; with several workspace folders the first match wins. */
   private videoOfRelPath(relPath: string): string | undefined {
-    return this.index.all().find((e) => e.relPath === relPath)?.video ??
-      (this.target && path.relative(workspaceRootOf(this.target) ?? '', this.target).split(path.sep).join('/') === relPath ? this.target : undefined);
+    return this.index.all().find((e) => e.relPath === relPath)?.video ?? (this.target && this.relPathOf(this.target) === relPath ? this.target : undefined);
+  }
+
+  private relPathOf(video: string): string {
+    const root = workspaceRootOf(video);
+    return root ? relativePosix(root, video) : path.basename(video);
   }
 
   /** Follows the active tab: a video (VS Code's preview), its prompt file, or a results panel. */
@@ -118,9 +116,8 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.sendDetails();
   }
 
-  private post<M extends NotificationMethod>(method: M, params: NotificationParams<M>): void {
-    if (!this.view || !this.ready) return;
-    void this.view.webview.postMessage(makeNotification(method, params));
+  private post<K extends SidebarToWebview['method']>(method: K, params: ParamsOf<SidebarToWebview, K>): void {
+    this.controller?.post(method, params);
   }
 
   private sendAll(): void {
@@ -130,28 +127,21 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   private sendDetails(): void {
-    if (!this.target) {
-      this.post('sidebar/details', { target: null, result: null, labels: null });
-      return;
-    }
-    const root = workspaceRootOf(this.target);
-    const entry = this.index.get(this.target);
-    const relPath = root ? path.relative(root, this.target).split(path.sep).join('/') : path.basename(this.target);
+    const entry = this.target ? this.index.get(this.target) : undefined;
+    const result = entry?.result;
     this.post('sidebar/details', {
-      target: { videoRelPath: relPath },
-      result: entry?.result ?? null,
-      labels: entry?.labels ?? null,
+      target: this.target ? { videoRelPath: this.relPathOf(this.target) } : null,
+      header: result ? resultHeader(result) : null,
+      displayed: entry?.displayed ?? null,
     });
   }
 
   private sendVideos(): void {
-    const weights = this.host.settingsForDisplay().eval.weights;
     const rows: VideoRow[] = this.index.all().map((e) => {
-      if (!e.result) return { relPath: e.relPath, overall: null, dimensions: {}, createdAt: '', ...(e.error ? { error: e.error } : {}) };
-      const shown = applyOverridesToResult(e.result, e.labels, weights);
+      if (!e.result || !e.displayed) return { relPath: e.relPath, overall: null, dimensions: {}, createdAt: '', ...(e.error ? { error: e.error } : {}) };
       const dimensions: VideoRow['dimensions'] = {};
-      for (const d of DIMENSIONS) if (shown.dimensions[d]) dimensions[d] = shown.dimensions[d]!.score;
-      return { relPath: e.relPath, overall: shown.overall, dimensions, createdAt: e.result.createdAt, model: e.result.endpoint.model };
+      for (const d of DIMENSIONS) if (e.displayed.dimensions[d]) dimensions[d] = e.displayed.dimensions[d]!.score;
+      return { relPath: e.relPath, overall: e.displayed.overall, dimensions, createdAt: e.result.createdAt, model: e.result.endpoint.model };
     });
     this.post('sidebar/videos', { rows });
   }
@@ -161,6 +151,7 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   dispose(): void {
+    this.controller?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

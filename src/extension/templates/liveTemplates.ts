@@ -6,13 +6,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isAbortError } from '../../core/errors';
-import { isInsideRelative } from '../../core/store/paths';
+import { FINGER_PATHS } from '../../shared/model';
+import { isInsideRelative, relativePosix } from '../../shared/paths';
 import type { Templates } from '../../core/templates';
 import type { Question, QuestionSet } from '../../core/types';
 import type { Host } from '../host';
 import type { ResultsPanel, ResultsPanelManager } from '../panels/resultsPanel';
 
-export const TEMPLATES_FOLDER = '.finger/templates';
+export const TEMPLATES_FOLDER = FINGER_PATHS.templates;
 const DEBOUNCE_MS = 500;
 
 export interface RegeneratedQuestions {
@@ -56,9 +57,8 @@ export class LiveTemplates implements vscode.Disposable {
     if (uri.scheme !== 'file') return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
-    const rel = path.relative(path.join(folder.uri.fsPath, ...TEMPLATES_FOLDER.split('/')), uri.fsPath);
-    if (!isInsideRelative(rel)) return undefined;
-    const name = rel.split(path.sep).join('/');
+    const name = relativePosix(path.join(folder.uri.fsPath, ...TEMPLATES_FOLDER.split('/')), uri.fsPath);
+    if (!isInsideRelative(name)) return undefined;
     if (!/\.(liquid|json)$/.test(name)) return undefined; // README.md and the like
     return { workspaceRoot: folder.uri.fsPath, name };
   }

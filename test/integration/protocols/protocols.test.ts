@@ -135,7 +135,11 @@ describe('alternative protocols end to end', () => {
     assert.deepEqual(parts.map((p: any) => p.type), ['video_url', 'text']);
     const frames = framesOfVideoUrl(parts[0].video_url.url);
     assert.equal(frames.length, 4, '2 s at 2 fps');
-    assert.deepEqual(jpegSize(frames[0]!), { width: 320, height: 240 });
+    // 320×240 cut to Qwen2.5-VL's 28-pixel patch grid (README, "Serving a model").
+    assert.deepEqual(jpegSize(frames[0]!), { width: 308, height: 224 });
+    // The frame list's real rate (4 frames over 2 s) and count, in the fields vLLM reads.
+    assert.deepEqual(body.media_io_kwargs, { video: { fps: 2, num_frames: 4 } });
+    assert.deepEqual(body.mm_processor_kwargs, { fps: 2 });
     assert.match(parts[1].text, /Video prompt: A playful kitten chases a dangling string across the room/);
     assert.equal(body.logprobs, true);
 
@@ -197,13 +201,16 @@ describe('alternative protocols end to end', () => {
     const parts = userParts(server.bodies[0]);
     assert.deepEqual(parts.map((p: any) => p.type), ['image_url', 'image_url', 'image_url', 'image_url', 'video_url', 'text']);
     const slow = parts.slice(0, 4).map((p: any) => Buffer.from(p.image_url.url.replace('data:image/jpeg;base64,', ''), 'base64'));
-    // Slow frames at the full budget (448² ≥ 320×240, never upscaled): the source size.
-    for (const f of slow) assert.deepEqual(jpegSize(f), { width: 320, height: 240 });
+    // Slow frames at the full budget (448² ≥ 320×240, never upscaled): the source size cut to
+    // the 28-pixel patch grid.
+    for (const f of slow) assert.deepEqual(jpegSize(f), { width: 308, height: 224 });
     // Fast frames: 2 s at 4 fps = 8 frames, each within a quarter of 448² = 50176 pixels
-    // (320×240 = 76800 scaled by √(50176/76800) ≈ 0.808 → 258×194 = 50052).
+    // (320×240 = 76800 scaled by √(50176/76800) ≈ 0.808 → 258×194 = 50052 → grid 252×168).
     const fast = framesOfVideoUrl(parts[4].video_url.url);
     assert.equal(fast.length, 8);
-    assert.deepEqual(jpegSize(fast[0]!), { width: 258, height: 194 });
+    assert.deepEqual(jpegSize(fast[0]!), { width: 252, height: 168 });
+    // The fast pathway is the video part: its rate is 8 frames over 2 s.
+    assert.deepEqual(server.bodies[0].media_io_kwargs, { video: { fps: 4, num_frames: 8 } });
     assert.match(parts[5].text, /first 4 images are high-resolution key frames/);
 
     const r = outcome.result;

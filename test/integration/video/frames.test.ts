@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_SETTINGS } from '../../../src/core/settings';
-import { extractFrames, fitFrameSize, jpegSize, planSampling, probeVideo, type Frame } from '../../../src/core/video';
+import { alignToPatchGrid, extractFrames, fitFrameSize, jpegSize, planSampling, probeVideo, type Frame } from '../../../src/core/video';
 import { makeClip, makeTempDir, removeTempDir, testFfmpeg, testFfprobe } from '../../helpers/clips';
 
 const execFileAsync = promisify(execFile);
@@ -159,16 +159,25 @@ describe('extractFrames: frame size', () => {
       assert.deepEqual(jpegSize(f.jpeg), { width: f.width, height: f.height }, 'reported size is the JPEG size');
       assert.ok(f.width * f.height <= 200_704, `${f.width}x${f.height}`);
       assert.ok(f.width * f.height > 0.95 * 200_704, 'uses the pixel budget');
-      assert.equal(f.width % 2, 0);
-      assert.equal(f.height % 2, 0);
-      assert.ok(Math.abs(f.width / f.height - 16 / 9) < 0.01, `aspect ${f.width / f.height}`);
+      // On Qwen2.5-VL's 28-pixel patch grid, so its processor does not resample them again.
+      assert.equal(f.width % 28, 0, `width ${f.width}`);
+      assert.equal(f.height % 28, 0, `height ${f.height}`);
+      // Within one grid step of the source's aspect ratio.
+      assert.ok(Math.abs(f.width - (f.height * 16) / 9) < 28, `aspect ${f.width / f.height}`);
     }
   });
 
-  test('a small clip is never upscaled', async () => {
+  test('a small clip is never upscaled, only cut to the patch grid', async () => {
     const file = await makeClip(dir, 'small.mp4', { durationSec: 1, width: 160, height: 120 });
     const { frames } = await sample(file);
-    for (const f of frames) assert.deepEqual(jpegSize(f.jpeg), { width: 160, height: 120 });
+    // 160 = 5 × 28 + 20, 120 = 4 × 28 + 8.
+    for (const f of frames) assert.deepEqual(jpegSize(f.jpeg), { width: 140, height: 112 });
+  });
+
+  test('a clip smaller than one patch step on a side keeps its size', async () => {
+    const file = await makeClip(dir, 'tiny.mp4', { durationSec: 1, width: 64, height: 20 });
+    const { frames } = await sample(file);
+    for (const f of frames) assert.deepEqual(jpegSize(f.jpeg), { width: 64, height: 20 });
   });
 
   test('a portrait clip stays portrait', async () => {
@@ -178,7 +187,9 @@ describe('extractFrames: frame size', () => {
       assert.deepEqual(jpegSize(f.jpeg), { width: f.width, height: f.height });
       assert.ok(f.height > f.width);
       assert.ok(f.width * f.height <= defaults.maxPixels);
-      assert.ok(Math.abs(f.width / f.height - 720 / 1280) < 0.01);
+      assert.equal(f.width % 28, 0);
+      assert.equal(f.height % 28, 0);
+      assert.ok(Math.abs(f.height - (f.width * 1280) / 720) < 28);
     }
   });
 
@@ -189,7 +200,7 @@ describe('extractFrames: frame size', () => {
       assert.equal(info.rotation, rotation);
       assert.deepEqual({ width: info.width, height: info.height }, { width: 360, height: 640 });
       const frames = await extractFrames(file, info, defaults, tools);
-      const fitted = fitFrameSize(360, 640, defaults.maxPixels);
+      const fitted = alignToPatchGrid(fitFrameSize(360, 640, defaults.maxPixels));
       for (const f of frames) {
         assert.deepEqual({ width: f.width, height: f.height }, fitted);
         assert.deepEqual(jpegSize(f.jpeg), fitted);

@@ -1,7 +1,7 @@
 // Building the answering request: video parts once per video, fixed message order, Eq. 2 score.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAnswerRequest, buildVideoContent, entityScore } from '../../../src/core/judge';
+import { buildAnswerRequest, buildVideoContent, entityScore, samplingRate, videoTimingFields } from '../../../src/core/judge';
 
 const frames = [{ jpeg: Buffer.from([0xff, 0xd8, 1, 2, 3]) }, { jpeg: Buffer.from([0xff, 0xd8, 4, 5]) }, { jpeg: Buffer.from('third frame') }];
 
@@ -84,5 +84,32 @@ describe('entityScore', () => {
       assert.equal(entityScore('positive', p), p);
       assert.equal(entityScore('negative', p), 1 - p);
     }
+  });
+});
+
+describe('video timing fields', () => {
+  it('send the rate frames / duration and the frame count in the fields vLLM reads, for mode video only', () => {
+    assert.deepEqual(videoTimingFields('video', 10, 5), { media_io_kwargs: { video: { fps: 2, num_frames: 10 } }, mm_processor_kwargs: { fps: 2 } });
+    // 7 frames over 3 s: 2.333333 (rounded to 1e-6, the same number every time).
+    assert.deepEqual(videoTimingFields('video', 7, 3), { media_io_kwargs: { video: { fps: 2.333333, num_frames: 7 } }, mm_processor_kwargs: { fps: 2.333333 } });
+    assert.equal(videoTimingFields('frames', 10, 5), undefined);
+    assert.equal(videoTimingFields('file', 10, 5), undefined);
+    assert.equal(videoTimingFields('video', 10, 0), undefined, 'unknown duration: nothing is claimed');
+    assert.equal(samplingRate(32, 60), 0.533333);
+  });
+
+  it('go with every answer, as given, with repetition_penalty 1.0', () => {
+    const videoContent = buildVideoContent({ mode: 'video', frames });
+    const videoTiming = videoTimingFields('video', frames.length, 1.5)!;
+    const a = buildAnswerRequest({ systemText: 'S', videoContent, questionText: 'A?', reasoning: true, videoTiming });
+    const b = buildAnswerRequest({ systemText: 'S', videoContent, questionText: 'B?', reasoning: false, videoTiming });
+    for (const r of [a, b]) {
+      assert.equal(r.repetition_penalty, 1);
+      assert.equal(r.media_io_kwargs, videoTiming.media_io_kwargs);
+      assert.equal(r.mm_processor_kwargs, videoTiming.mm_processor_kwargs);
+    }
+    const without = buildAnswerRequest({ systemText: 'S', videoContent, questionText: 'A?', reasoning: true });
+    assert.ok(!('media_io_kwargs' in without) && !('mm_processor_kwargs' in without));
+    assert.equal(without.repetition_penalty, 1);
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { fitFrameSize, planSampling } from '../../../src/core/video/frames';
+import { alignToPatchGrid, fitFrameSize, planSampling } from '../../../src/core/video/frames';
 
 const defaults = { fps: 2, maxFrames: 32 };
 
@@ -95,6 +95,28 @@ describe('fitFrameSize', () => {
           }
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('alignToPatchGrid', () => {
+  test('cuts each side down to a multiple of 28 (Qwen2.5-VL: 14-pixel patches merged 2×2)', () => {
+    assert.deepEqual(alignToPatchGrid(fitFrameSize(1920, 1080, 448 * 448)), { width: 588, height: 336 });
+    assert.deepEqual(alignToPatchGrid({ width: 448, height: 448 }), { width: 448, height: 448 });
+    assert.deepEqual(alignToPatchGrid({ width: 27, height: 400 }), { width: 27, height: 400 }, 'a side under one step: left as it is');
+  });
+
+  test('properties: multiples of the grid, never larger than the fitted size, within one step of it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 28, max: 8000 }), fc.integer({ min: 28, max: 8000 }), fc.integer({ min: 2, max: 64 }), (w, h, grid) => {
+        const out = alignToPatchGrid({ width: w, height: h }, grid);
+        if (w < grid || h < grid) return assert.deepEqual(out, { width: w, height: h });
+        assert.equal(out.width % grid, 0);
+        assert.equal(out.height % grid, 0);
+        assert.ok(out.width <= w && out.height <= h);
+        assert.ok(w - out.width < grid && h - out.height < grid);
+      }),
       { numRuns: 2000 },
     );
   });

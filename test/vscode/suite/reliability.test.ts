@@ -29,7 +29,7 @@ function tap(rp: ResultsPanel): { posted: { method?: string; params?: { message?
     posted.push(m as (typeof posted)[number]);
     return original(m);
   };
-  return { posted, fromWebview: (m) => (rp as unknown as { receive(d: unknown): Promise<void> }).receive(m) };
+  return { posted, fromWebview: (m) => (rp.controller as unknown as { receive(d: unknown): Promise<void> }).receive(m) };
 }
 
 function allFiles(dir: string): string[] {
@@ -72,7 +72,8 @@ suite('Reliability: broken result files in the extension', () => {
     const t = tap(rp);
     await t.fromWebview({ kind: 'command', method: 'results/ready', params: {} });
     const error = await waitFor('results/error', () => t.posted.find((m) => m.method === 'results/error'));
-    assert.equal(error.params?.file, broken());
+    // Workspace-relative, as every path in the protocol (the panel's Open file sends it back).
+    assert.equal(error.params?.file, path.relative(root(), broken()).split(path.sep).join('/'));
     assert.match(error.params?.message ?? '', /broken-clip\.mp4\.json/);
     const show = t.posted.find((m) => m.method === 'results/show');
     assert.ok(show, 'the panel still shows (without a result)');
@@ -164,7 +165,7 @@ suite('Security: untrusted workspace', () => {
     await vscode.commands.executeCommand('finger.scoreFolder', vscode.Uri.file(root()));
     await vscode.commands.executeCommand('finger.rescore', video);
     const rp = f.panels.get(video.fsPath) ?? (await f.panels.open(toTarget(video.fsPath)));
-    await (rp as unknown as { receive(d: unknown): Promise<void> }).receive({ kind: 'command', method: 'results/rescore', params: {} });
+    await (rp.controller as unknown as { receive(d: unknown): Promise<void> }).receive({ kind: 'command', method: 'results/rescore', params: {} });
     const { loadTemplates } = await import('../../../src/core/templates');
     // Bundled templates: an earlier suite may leave a deliberately broken one in the workspace.
     assert.equal(await f.templates.regenerate(rp, await loadTemplates({})), undefined);

@@ -1,10 +1,12 @@
-// Messages between the extension and the Compare view (the leaderboard of a folder's models and
-// the side-by-side panel of one prompt's clips), in the envelope of protocol.ts
-// ({ kind: 'notification' | 'command', method, params }), parsed with zod on receipt on both sides.
-// Pure: no DOM, no vscode, no Node APIs.
+// The protocol of the Compare view (README, "Comparing models"): one bundle, two pages. The Compare
+// page shows the leaderboard of a folder's models; the side-by-side page shows one prompt's clips
+// next to each other. Both render only what they are sent (computed by src/core/workbench) and post
+// back intents: open a prompt, open a file.
 import * as z from 'zod';
-import { DimensionSchema } from '../core/types';
-import { FrameRefSchema, ThemeKindSchema } from './protocol';
+import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
+import { ThemeKindSchema } from './common';
+import { FrameRefSchema } from './results';
+import { DimensionSchema } from '../schemas';
 
 const unit = z.number().min(0).max(1);
 const MetricSchema = z.union([z.literal('overall'), DimensionSchema]);
@@ -72,30 +74,31 @@ export const SideBySideViewSchema = z.object({
 });
 export type SideBySideView = z.infer<typeof SideBySideViewSchema>;
 
-export const CompareExtensionMessageSchema = z.discriminatedUnion('method', [
-  z.object({
-    kind: z.literal('notification'),
-    method: z.literal('compare/show'),
-    params: z.object({ theme: ThemeKindSchema, folder: z.string(), report: CompareReportViewSchema, picks: z.array(z.object({ promptKey: z.string(), video: z.string() })) }),
-  }),
-  z.object({ kind: z.literal('notification'), method: z.literal('compare/sideBySide'), params: z.object({ theme: ThemeKindSchema, view: SideBySideViewSchema }) }),
-  z.object({ kind: z.literal('notification'), method: z.literal('compare/error'), params: z.object({ message: z.string() }) }),
+export const CompareToWebviewSchema = z.discriminatedUnion('method', [
+  notification(
+    'compare/show',
+    z.object({ theme: ThemeKindSchema, folder: z.string(), report: CompareReportViewSchema, picks: z.array(z.object({ promptKey: z.string(), video: z.string() })) }),
+  ),
+  notification('compare/sideBySide', z.object({ theme: ThemeKindSchema, view: SideBySideViewSchema })),
+  notification('compare/error', z.object({ message: z.string() })),
 ]);
-export type CompareExtensionMessage = z.infer<typeof CompareExtensionMessageSchema>;
+export type CompareToWebview = z.infer<typeof CompareToWebviewSchema>;
 
-export const CompareWebviewMessageSchema = z.discriminatedUnion('method', [
-  z.object({ kind: z.literal('command'), method: z.literal('compare/ready'), params: z.object({}).optional() }),
-  z.object({ kind: z.literal('command'), method: z.literal('compare/openPrompt'), params: z.object({ key: z.string() }) }),
-  z.object({ kind: z.literal('command'), method: z.literal('compare/openFile'), params: z.object({ relPath: z.string() }) }),
+export const CompareToHostSchema = z.discriminatedUnion('method', [
+  command('compare/ready', z.object({})),
+  /** Show the clips of this prompt side by side (a key of `report.prompts`). */
+  command('compare/openPrompt', z.object({ key: z.string() })),
+  /** Open a workspace-relative file (a clip) in the editor. */
+  command('compare/openFile', z.object({ relPath: z.string() })),
 ]);
-export type CompareWebviewMessage = z.infer<typeof CompareWebviewMessageSchema>;
+export type CompareToHost = z.infer<typeof CompareToHostSchema>;
 
-export function parseCompareExtensionMessage(data: unknown): { ok: true; message: CompareExtensionMessage } | { ok: false; error: string } {
-  const r = CompareExtensionMessageSchema.safeParse(data);
-  return r.success ? { ok: true, message: r.data } : { ok: false, error: r.error.message };
-}
+export type CompareShowParams = ParamsOf<CompareToWebview, 'compare/show'>;
 
-export function parseCompareWebviewMessage(data: unknown): { ok: true; message: CompareWebviewMessage } | { ok: false; error: string } {
-  const r = CompareWebviewMessageSchema.safeParse(data);
-  return r.success ? { ok: true, message: r.data } : { ok: false, error: r.error.message };
-}
+export const compareProtocol: WebviewProtocol<CompareToWebview, CompareToHost, 'compare/ready'> = {
+  name: 'Compare view',
+  toWebview: CompareToWebviewSchema,
+  toHost: CompareToHostSchema,
+  ready: 'compare/ready',
+};
+

@@ -1,0 +1,63 @@
+// The protocol of the FingER side panel (a WebviewView): the video of the active editor with its
+// displayed result, every scored video of the workspace, and the jobs in progress.
+import * as z from 'zod';
+import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
+import { DisplayedResultSchema, JobSchema, ResultHeaderSchema, type Job } from './common';
+import { DimensionSchema } from '../schemas';
+
+export const VideoRowSchema = z.object({
+  relPath: z.string(),
+  overall: z.number().min(0).max(1).nullable(),
+  dimensions: z.partialRecord(DimensionSchema, z.number().min(0).max(1).nullable()),
+  /** ISO time of the result. */
+  createdAt: z.string(),
+  model: z.string().optional(),
+  /** Set when the result file could not be read. */
+  error: z.string().optional(),
+});
+export type VideoRow = z.infer<typeof VideoRowSchema>;
+
+export const SidebarToWebviewSchema = z.discriminatedUnion('method', [
+  notification(
+    'sidebar/details',
+    z.object({
+      /** The video (or the video of the prompt file) in the active editor; null when none. */
+      target: z.object({ videoRelPath: z.string() }).nullable(),
+      header: ResultHeaderSchema.nullable(),
+      /** Null when the video has no result. */
+      displayed: DisplayedResultSchema.nullable(),
+    }),
+  ),
+  notification('sidebar/videos', z.object({ rows: z.array(VideoRowSchema) })),
+  notification('sidebar/jobs', z.object({ jobs: z.array(JobSchema) })),
+]);
+export type SidebarToWebview = z.infer<typeof SidebarToWebviewSchema>;
+
+export const SidebarToHostSchema = z.discriminatedUnion('method', [
+  command('sidebar/ready', z.object({})),
+  command('sidebar/openResults', z.object({ relPath: z.string() })),
+  command('sidebar/cancelJob', z.object({ id: z.string() })),
+]);
+export type SidebarToHost = z.infer<typeof SidebarToHostSchema>;
+
+export type SidebarDetailsParams = ParamsOf<SidebarToWebview, 'sidebar/details'>;
+
+export const sidebarProtocol: WebviewProtocol<SidebarToWebview, SidebarToHost, 'sidebar/ready'> = {
+  name: 'side panel',
+  toWebview: SidebarToWebviewSchema,
+  toHost: SidebarToHostSchema,
+  ready: 'sidebar/ready',
+};
+
+export type SortKey = 'name' | 'overall-asc' | 'overall-desc' | 'date';
+
+/** What the side panel saves with setState and replays when VS Code re-creates it. */
+export interface SidebarWebviewState {
+  version: 2;
+  details: SidebarDetailsParams | null;
+  videos: VideoRow[];
+  jobs: Job[];
+  search: string;
+  filter: string;
+  sort: SortKey;
+}

@@ -1,0 +1,142 @@
+// Results panels survive a window reload, each for its own video: code-server with the packaged
+// extension, two clips with the same file name in two folders (so the panels' titles are the same
+// and only the state the webview saved can tell them apart), a results panel open for each, then
+// Developer: Reload Window. Every tab shows the video it showed before.
+//
+//   node --import tsx --test test/vscode/e2e/restore-panels.e2e.test.ts
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, type Browser } from '../../harness/browser';
+import { startCodeServer, type CodeServer } from '../../harness/codeServer';
+import { ensureVsix } from '../../harness/vsix';
+import { makeSampleWorkspace } from '../../harness/workspace';
+import { removeTempDir } from '../../helpers/clips';
+import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
+
+const CLIPS = [
+  { file: 'a/clip.mp4', prompt: 'A slow zoom into a glowing fractal with deep blue and orange swirls' },
+  { file: 'b/clip.mp4', prompt: 'A colourful test pattern with a moving counter and a sweeping gradient' },
+];
+
+/** The video and prompt the visible results panel shows. */
+async function visiblePanel(page: Page): Promise<{ video: string; prompt: string }> {
+  const frame = await webviewFrame(page);
+  const video = frame.locator('.video-path');
+  await video.waitFor({ timeout: 30_000 });
+  return { video: (await video.textContent()) ?? '', prompt: (await frame.locator('[data-role="prompt"]').textContent({ timeout: 30_000 })) ?? '' };
+}
+
+/** Opens a workspace file with Quick Open, as a person does, and waits until its editor is active
+ *  (its breadcrumbs read `a/clip.txt`); tries again when the file search was not ready yet. */
+async function openFile(page: Page, relPath: string): Promise<void> {
+  const active = () =>
+    page.waitForFunction(
+      (p) => [...document.querySelectorAll('.editor-group-container.active .monaco-breadcrumb-item')].map((i) => i.textContent?.trim()).join('/') === p,
+      relPath,
+      { timeout: 10_000 },
+    );
+  for (let attempt = 1; ; attempt++) {
+    // Keys go to a focused webview otherwise: focus the Explorer first.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().click();
+    await runCommand(page, 'Go to File...');
+    await page.locator('.quick-input-widget input.input').fill(relPath);
+    await page.waitForTimeout(1500); // the file search fills the list
+    await page.keyboard.press('Enter');
+    try {
+      await active();
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (attempt === 3) {
+        await screenshot(page, 'finger-restored-panels-open-failed');
+        throw e;
+      }
+    }
+  }
+}
+
+/** The tabs of the results panels (all titled "FingER: clip.mp4"), in their group's order. */
+const panelTabs = (page: Page) => page.locator('.tabs-container .tab').filter({ hasText: 'FingER: clip.mp4' });
+
+/** What each panel tab shows, in tab order (a click makes a tab's webview visible). */
+async function tabContents(page: Page): Promise<{ video: string; prompt: string }[]> {
+  await panelTabs(page).nth(1).waitFor({ timeout: 60_000 });
+  const out: { video: string; prompt: string }[] = [];
+  for (let i = 0; i < 2; i++) {
+    await panelTabs(page).nth(i).click();
+    const expectedActive = panelTabs(page).nth(i);
+    await page.waitForFunction((el) => el?.classList.contains('active'), await expectedActive.elementHandle());
+    await page.waitForTimeout(500);
+    out.push(await visiblePanel(page));
+  }
+  return out;
+}
+
+// todo: runs and reports, but does not fail the suite yet. In this harness the panels open and show
+// their videos before the reload, and the driving of Quick Open is flaky; after the reload no restored
+// webview became visible within 30 s in the runs made so far (before onWebviewPanel:finger.results
+// was declared the extension was not even activated). Remove `todo` once it passes here.
+describe('Results panels after a window reload (dark)', { timeout: 420_000, todo: 'restored webviews not yet seen in code-server here' }, () => {
+  let workspace: string;
+  let server: CodeServer;
+  let browser: Browser;
+
+  before(async () => {
+    const vsix = ensureVsix();
+    workspace = await makeSampleWorkspace({
+      clips: CLIPS.map((c, i) => ({ file: c.file, prompt: c.prompt, clip: { source: i === 0 ? 'mandelbrot' : 'testsrc2' } })),
+      questions: false,
+    });
+    for (const c of CLIPS) {
+      const file = join(workspace, '.finger', 'results', `${c.file}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(resultFor(c.file, c.prompt, [answeredQuestion('q1', 'visual_quality', 'scene', 'Is the scene free of artifacts?', 0.8, 'Clean.')]), null, 2));
+    }
+    server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-restore' });
+    browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
+    await openWorkbench(browser.page, server.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (workspace) await removeTempDir(workspace);
+  });
+
+  test('each restored panel shows the video it showed before the reload', async () => {
+    const { page } = browser;
+    // a's panel, then b's: both open beside the prompt files, in one editor group, b's in front.
+    for (const c of CLIPS) {
+      await openFile(page, c.file.replace('.mp4', '.txt'));
+      await runCommand(page, 'FingER: Open Results');
+      await page.waitForTimeout(1500);
+    }
+    const before = await tabContents(page);
+    assert.deepEqual(new Set(before.map((b) => b.video)), new Set(CLIPS.map((c) => c.file)), `both panels open: ${JSON.stringify(before)}`);
+    for (const b of before) assert.equal(b.prompt, CLIPS.find((c) => c.file === b.video)?.prompt);
+    // The last one opened in front again, so the reload revives it first (a restore that goes by
+    // title or by the order panels were opened would give it a's video).
+    await panelTabs(page).filter({ hasText: 'FingER' }).nth(before.findIndex((b) => b.video === 'b/clip.mp4')).click();
+    await page.waitForTimeout(1000); // setState is coalesced; let the webviews save it
+
+    const reloaded = page.waitForEvent('load', { timeout: 90_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.waitForFunction(
+      () => performance.getEntriesByName('code/didHandleExtensionPoints').length > 0 && /\bvscode-theme-/.test(document.querySelector('.monaco-workbench')?.className ?? ''),
+      undefined,
+      { timeout: 90_000, polling: 200 },
+    );
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 90_000 });
+    await page.waitForTimeout(5000);
+    await screenshot(page, 'finger-restored-panels-after-reload');
+    const front = await visiblePanel(page);
+    assert.equal(front.video, 'b/clip.mp4', 'the panel in front shows the video it showed');
+    const after = await tabContents(page);
+    assert.deepEqual(after, before, 'every tab shows its own video, with its prompt');
+    await screenshot(page, 'finger-restored-panels-dark');
+  });
+});
