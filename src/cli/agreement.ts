@@ -15,6 +15,7 @@ import {
   parseHumanScores,
   parsePreferencePairs,
   preferenceAgreement,
+  resultWeights,
   type LabelAgreement,
   type LabelledClip,
   type PreferenceAgreement,
@@ -165,7 +166,7 @@ export async function runAgreement(flags: {
       clips.push({ video, result, labels, ...(h !== undefined ? { human: h } : {}) });
     }
     if (clips.length === 0) process.stderr.write(`finger: no corrected answers under ${path.join(workspace, '.finger/labels')}; correct answers in the results panel first\n`);
-    report.labels = labelAgreement(clips, weightsOf(results));
+    report.labels = labelAgreement(clips, resultWeights(results.values()));
   }
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatAgreement(report));
   if (report.unmatched) for (const v of report.unmatched.noResult) process.stderr.write(`finger: no result for ${v} (score it first)\n`);
@@ -174,8 +175,3 @@ export async function runAgreement(flags: {
 }
 
 /** The dimension weights the results were scored with, so corrected scores use the same ones. */
-function weightsOf(results: Map<string, Result>): Partial<Record<Dimension, number>> {
-  const first = results.values().next().value;
-  if (!first) return {};
-  return Object.fromEntries(Object.entries(first.dimensions).map(([d, s]) => [d, s.weight]));
-}

@@ -210,6 +210,13 @@ export function preferenceAgreement(pairs: readonly PreferencePair[], scores: Re
   };
 }
 
+/** The dimension weights the results were scored with (the first result's; one run scores a
+ *  folder with one set of weights). `finger agreement --labels` and the side panel use them. */
+export function resultWeights(results: Iterable<Result>): Partial<Record<Dimension, number>> {
+  for (const first of results) return Object.fromEntries(Object.entries(first.dimensions).map(([d, s]) => [d, s.weight]));
+  return {};
+}
+
 export interface LabelledClip {
   video: string;
   result: Result;
