@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
+import { extractEntities, generateQuestions, startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
 import { makeClip, makeTempDir, removeTempDir } from '../../helpers/clips';
 import { buildCli, cleanEnv, runCli } from '../../helpers/cli';
 import { ResultSchema, type Result } from '../../../src/core/types';
@@ -24,6 +24,16 @@ const ANSWERS: Record<string, Record<string, { pYes: number }>> = {
   beta: { 'rendered clearly': { pYes: 0.93 }, flicker: { pYes: 0.06 } },
   gamma: { 'rendered clearly': { pYes: 0.3 }, 'break physics': { pYes: 0.65 } },
 };
+
+/** The double's own questions about the prompt's first entity, one per dimension, as
+ *  `<name>.questions.json` beside each clip: what compare proves does not depend on how many
+ *  questions a clip has, and five instead of ~15 make the 36 scorings several times cheaper.
+ *  Every model's clip of a prompt gets the same set, as generated questions would be. */
+function questionSetOf(prompt: string): string {
+  const entity = extractEntities(prompt)[0]!;
+  const questions = generateQuestions([entity]).map((q, i) => ({ id: `q${i + 1}`, ...q }));
+  return JSON.stringify({ version: 1, prompt, entities: [{ id: entity.id, name: entity.name }], questions });
+}
 
 // ── the independent computation ───────────────────────────────────────────────────────────────
 /** mulberry32 as published (Tommy Ettinger), written out again here. */
@@ -76,6 +86,7 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
         const name = `p${String(i + 1).padStart(2, '0')}`;
         await copyFile(path.join(made, `${name}.mp4`), path.join(ws, 'out', m, 'set', `${name}.mp4`));
         await writeFile(path.join(ws, 'out', m, 'set', `${name}.txt`), prompt);
+        await writeFile(path.join(ws, 'out', m, 'set', `${name}.questions.json`), questionSetOf(prompt));
       }
     }
     for (const m of MODELS) {
