@@ -3,7 +3,8 @@
 #   tools      apt packages, Node 24, node_modules, code-server (cached under .cache/)
 #   build      npm run build
 #   typecheck  tsc --noEmit (the project, then webview/ alone as browser code)   lint  eslint .
-#   unit       node:test  test/unit/**/*.test.ts test/integration/**/*.test.ts
+#   unit       node:test  test/unit/**/*.test.ts
+#   integration node:test test/integration/**/*.test.ts (real ffmpeg, the endpoint double over HTTP, the CLI)
 #   reliability node:test test/reliability/**/*.test.ts (bad inputs, endpoint faults, crashes, security)
 #   browser    node:test  test/browser/**/*.test.ts
 #   package    npm run package  → finger-video-eval.vsix
@@ -59,7 +60,8 @@ node_tests() {
 step build 300 npm run --silent build
 step typecheck 300 npm run --silent typecheck
 step lint 300 "$bin/eslint" .
-node_tests unit 900 test/unit/**/*.test.ts test/integration/**/*.test.ts
+node_tests unit 900 test/unit/**/*.test.ts
+node_tests integration 1200 test/integration/**/*.test.ts
 node_tests reliability 900 test/reliability/**/*.test.ts
 node_tests browser 900 test/browser/**/*.test.ts
 

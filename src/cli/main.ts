@@ -5,8 +5,9 @@
 //   finger compare <folder>               models compared on the same prompts
 //   finger best-of-n <folder>             the best of each prompt's clips
 //   finger export                         questions and answers as training data
+//   finger gate --fail-under KEY=MIN      check saved results against minimum scores (CI)
 // Exit status: 0 all scored, 1 some failed (the others are saved), 2 bad usage or configuration,
-// 130 cancelled with Ctrl-C.
+// 3 every video scored but at least one is below a --fail-under gate, 130 cancelled with Ctrl-C.
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, FingerError, describeError, isAbortError } from '../core/errors';
@@ -16,6 +17,7 @@ import { runAgreement } from './agreement';
 import { runCompare } from './compare';
 import { runBestOfN } from './best-of-n';
 import { runExport } from './export';
+import { runGate } from './gate';
 import { ProtocolSchema } from '../core/types';
 
 const EXIT_USAGE = 2;
@@ -25,6 +27,13 @@ const protocolOption = (description: string) => new Option('--protocol <name>', 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** The gate options `finger score` and `finger gate` share. */
+const gateOptions = (cmd: Command) =>
+  cmd
+    .option('--fail-under <key=min>', 'fail (exit 3) when a clip scores below MIN: overall, a dimension id, or a signal (repeatable)', collect)
+    .option('--junit <file>', 'write JUnit XML: one test case per clip')
+    .option('--summary <file>', 'append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)');
 
 export function buildProgram(): Command {
   const program = new Command('finger')
@@ -50,7 +59,7 @@ export function buildProgram(): Command {
       .option('--routing-header <name>', "header carrying each video's routing key for a router in front of several replicas; '' for none (default $FINGER_ROUTING_HEADER, then x-smg-routing-key)")
       .option('--ffmpeg <path>', 'ffmpeg binary (default $FINGER_FFMPEG, then PATH); ffprobe is looked for beside it');
 
-  endpointOptions(
+  const score = endpointOptions(
     program
       .command('score')
       .description('score videos (files or folders, searched recursively) and save one result file per video')
@@ -67,7 +76,9 @@ export function buildProgram(): Command {
     .option('--weight <dimension=w>', 'weight of a dimension in the overall score (repeatable)', collect)
     .option('--force', 'ask the endpoint again even for answers already cached')
     .option('--json', 'print a JSON summary to stdout')
-    .action(async (paths: string[], flags, cmd: Command) => {
+    .addOption(new Option('--then <protocol>', 'after --protocol signals: score only the clips that passed every signal with this protocol').choices(ProtocolSchema.options.filter((p) => p !== 'signals')))
+    .option('--signal <key=value>', 'a signals threshold, e.g. frozen.minSec=0.5 (repeatable; see README)', collect);
+  gateOptions(score).action(async (paths: string[], flags, cmd: Command) => {
       process.exitCode = await runScore(paths, { ...flags, debug: cmd.optsWithGlobals().debug });
     });
 
@@ -92,6 +103,16 @@ export function buildProgram(): Command {
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
     });
+
+  gateOptions(
+    program
+      .command('gate')
+      .description('check saved results against minimum scores, without an endpoint; exit 3 when a clip is below a gate')
+      .option('--workspace <dir>', 'root of .finger/', process.cwd())
+      .addOption(new Option('--protocol <name...>', 'which protocols\' results (default finger)').choices(ProtocolSchema.options)),
+  ).action(async (flags) => {
+    process.exitCode = await runGate(flags);
+  });
 
   program
     .command('agreement')

@@ -1,5 +1,6 @@
 // `finger score` and `finger questions`.
 import { access } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { ConfigError, describeError, isAbortError } from '../core/errors';
@@ -9,14 +10,21 @@ import { PROTOCOLS } from '../core/protocols';
 import { loadTemplates } from '../core/templates';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
-import type { Protocol, QuestionSet } from '../core/types';
+import type { EvalSettings } from '../core/settings';
+import type { SignalThresholds } from '../core/signals';
+import type { Protocol, QuestionSet, Result } from '../core/types';
+import { applyGate, gateOptionsFromFlags, signalThresholdsFromFlags, type GateClip, type GateFlags } from './gate';
 import { findVideos } from './files';
 import { createProgress } from './progress';
 import { settingsFromFlags, type ScoreFlags } from './settings';
 
-export interface ScoreCommandFlags extends ScoreFlags {
+export interface ScoreCommandFlags extends ScoreFlags, GateFlags {
   workspace: string;
   protocol?: Protocol;
+  /** After --protocol signals: score the clips that passed every signal with this protocol. */
+  then?: Protocol;
+  /** `--signal frozen.minSec=0.5` (repeatable): signals thresholds. */
+  signal?: string[];
   questions?: string;
   json?: boolean;
   force?: boolean;
@@ -70,41 +78,128 @@ export function videoParallelism(concurrency: number, endpoints = 1): number {
 
 const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(3));
 
+/** One scored (or failed) clip of a pass, with what the gate needs. */
+export interface ScoredClip extends SummaryRow {
+  result: Result | null;
+  timeSec: number;
+}
+
 export async function runScore(inputs: string[], flags: ScoreCommandFlags): Promise<number> {
-  const settings = settingsFromFlags(flags);
+  const protocol = flags.protocol ?? 'finger';
+  const then = flags.then;
+  if (then !== undefined && (protocol !== 'signals' || then === 'signals')) {
+    throw new ConfigError(`--then ${then} follows --protocol signals with a protocol that asks an endpoint (finger, videoscore2, qsave).`);
+  }
+  const gate = gateOptionsFromFlags(flags);
+  const signalThresholds = signalThresholdsFromFlags(flags);
+  // The signals protocol needs no endpoint; every other one (and --then) does.
+  const needsEndpoint = protocol !== 'signals' || then !== undefined;
+  const settings = settingsFromFlags(flags, process.env, { requireEndpoint: needsEndpoint });
   const workspace = path.resolve(flags.workspace);
   let fixedSet: QuestionSet | undefined;
   if (flags.questions) fixedSet = await readQuestionSet(path.resolve(flags.questions));
-  // Loaded (and checked) once for the run rather than once per video; a broken template is a
-  // configuration problem that stops the run before anything is sent.
-  const protocol = flags.protocol ?? 'finger';
-  const templates = protocol === 'finger' ? await loadTemplates({ workspaceRoot: workspace }) : undefined;
   const { videos, skipped } = await findVideos(inputs, workspace);
   if (videos.length === 0 && skipped.length === 0) {
     throw new ConfigError(`No video files (mp4, mov, m4v, mkv, webm, avi) found in ${inputs.join(', ')}.`);
   }
 
+  const { controller, dispose } = cancelOnSigint(() => process.stderr.write('Cancelling… (Ctrl-C again to quit at once)\n'));
+  const passes: { protocol: Protocol; clips: ScoredClip[] }[] = [];
+  let rejected: GateClip[] = [];
+  let cancelled: boolean;
+  try {
+    const first = await scorePass(protocol, videos, skipped, { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
+    cancelled = first.cancelled;
+    passes.push({ protocol, clips: first.clips });
+    if (then && !cancelled) {
+      // Triage (README.md, "Signals without a GPU"): the GPU judge sees only the clips that passed
+      // every signal; the others are reported with the signals that failed them.
+      const passed = new Set(first.clips.filter((c) => c.result !== null && c.error === null && signalsPassed(c.result)).map((c) => c.video));
+      const next = videos.filter((v) => passed.has(toWorkspaceRelative(workspace, v)));
+      const dropped = videos.length - next.length;
+      process.stderr.write(`Signals: ${next.length} of ${videos.length} clips go on to ${then}${dropped ? ` (${dropped} failed a signal and are not sent)` : ''}.\n`);
+      const second = await scorePass(then, next, [], { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
+      cancelled = second.cancelled;
+      passes.push({ protocol: then, clips: second.clips });
+      // For the gate, a clip the signals turned away fails the second protocol's gate too, with
+      // the signals that failed it as the reason (it never got a score there).
+      rejected = first.clips
+        .filter((c) => !passed.has(c.video) && c.result !== null)
+        .map((c) => ({ video: c.video, result: null, error: `not sent to ${then}: ${signalsLine(c.result!)}`, timeSec: 0 }));
+    }
+  } finally {
+    dispose();
+  }
+  if (cancelled || controller.signal.aborted) {
+    process.stderr.write('Cancelled. Results already saved are kept; nothing was half-written.\n');
+    return 130;
+  }
+  const last = passes[passes.length - 1]!;
+  if (flags.json) {
+    const strip = (clips: ScoredClip[]) => clips.map(({ video, resultFile, overall, error }) => ({ video, resultFile, overall, error }));
+    const body = passes.length === 1 ? { results: strip(last.clips) } : { results: strip(last.clips), passes: passes.map((p) => ({ protocol: p.protocol, results: strip(p.clips) })) };
+    process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+  }
+  const failures = passes.reduce((n, p) => n + p.clips.filter((r) => r.error !== null).length, 0);
+  if (!flags.json) {
+    const all = videos.length + skipped.length;
+    const failedVideos = new Set(passes.flatMap((p) => p.clips.filter((r) => r.error !== null).map((r) => r.video))).size;
+    process.stderr.write(`${all - failedVideos} of ${all} videos scored${failedVideos ? `, ${failedVideos} failed (see above)` : ''}.\n`);
+  }
+  const gateExit = gate ? await applyGate(passes.map((p, i) => ({ protocol: p.protocol, clips: i === 1 ? [...p.clips, ...rejected] : p.clips })), gate) : 0;
+  if (failures > 0) return 1;
+  return gateExit;
+}
+
+/** Every signal of a signals result passed. */
+function signalsPassed(r: Result): boolean {
+  return r.questions.every((q) => q.answer === 'Yes');
+}
+
+interface PassContext {
+  flags: ScoreCommandFlags;
+  settings: EvalSettings;
+  workspace: string;
+  fixedSet: QuestionSet | undefined;
+  signalThresholds: SignalThresholds;
+  signal: AbortSignal;
+}
+
+/** Scores `videos` with one protocol; never throws for one video (its row carries the error). */
+async function scorePass(
+  protocol: Protocol,
+  videos: string[],
+  skipped: { file: string; reason: string }[],
+  ctx: PassContext,
+): Promise<{ clips: ScoredClip[]; cancelled: boolean }> {
+  const { flags, settings, workspace, fixedSet } = ctx;
+  // Loaded (and checked) once for the run rather than once per video; a broken template is a
+  // configuration problem that stops the run before anything is sent.
+  const templates = protocol === 'finger' ? await loadTemplates({ workspaceRoot: workspace }) : undefined;
   const progress = createProgress(process.stderr, videos.length);
-  const { controller, dispose } = cancelOnSigint(() => progress.line('Cancelling… (Ctrl-C again to quit at once)'));
   const engine: Engine = createEngine(settings, {
     logger: stderrLogger(Boolean(flags.verbose || flags.debug)),
     reuseAnswers: !flags.force,
     // Each video is scored once per run: its frames are read back from disk if ever needed again,
     // rather than held in memory for the rest of the run.
     frameMemoryBytes: 0,
+    // The signals protocol runs ffmpeg only: no endpoint.
     endpointRequired: PROTOCOLS[protocol].needsEndpoint,
   });
-  const rows: SummaryRow[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason }));
+  const rows: ScoredClip[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason, result: null, timeSec: 0 }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);
 
-  const limit = pLimit(videoParallelism(settings.concurrency, settings.endpoints.length));
+  // Signals are one CPU-bound ffmpeg per clip: one per core, not the request concurrency.
+  const limit = pLimit(protocol === 'signals' ? Math.max(1, availableParallelism()) : videoParallelism(settings.concurrency, settings.endpoints.length));
   let cancelled = false;
   try {
     await Promise.all(
       videos.map((video) =>
         limit(async () => {
-          if (controller.signal.aborted) return;
+          if (ctx.signal.aborted) return;
           const rel = toWorkspaceRelative(workspace, video);
+          const started = performance.now();
+          const elapsed = () => (performance.now() - started) / 1000;
           try {
             const outcome = await scoreVideo({
               protocol,
@@ -112,7 +207,8 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
               videoPath: video,
               workspaceRoot: workspace,
               engine,
-              signal: controller.signal,
+              signal: ctx.signal,
+              signalThresholds: ctx.signalThresholds,
               ...(fixedSet ? { questionSet: fixedSet } : {}),
               onEvent: (e) => {
                 if (e.type === 'questions') progress.addQuestions(e.questionSet.questions.length);
@@ -121,23 +217,22 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
             });
             const failed = outcome.result.questions.filter((q) => q.error !== null);
             if (!outcome.saved) {
-              rows.push({ video: rel, resultFile: outcome.resultFile, overall: null, error: outcome.note ?? 'not saved' });
+              rows.push({ video: rel, resultFile: outcome.resultFile, overall: null, error: outcome.note ?? 'not saved', result: outcome.result, timeSec: elapsed() });
               progress.line(`✗ ${rel}: ${outcome.note}`);
               return;
             }
             const error = failed.length > 0 ? `${failed.length} of ${outcome.result.questions.length} questions failed: ${failed[0]!.error}` : null;
-            rows.push({ video: rel, resultFile: outcome.resultFile, overall: outcome.result.overall, error });
+            rows.push({ video: rel, resultFile: outcome.resultFile, overall: outcome.result.overall, error, result: outcome.result, timeSec: elapsed() });
             const reused = outcome.answersReused ? `, ${outcome.answersReused} reused` : '';
-            progress.line(
-              `${error ? '✗' : '✓'} ${rel}: overall ${fmt(outcome.result.overall)} (${outcome.result.questions.length} questions${reused})${error ? ` — ${error}` : ''}`,
-            );
+            const what = protocol === 'signals' ? signalsLine(outcome.result) : `${outcome.result.questions.length} questions${reused}`;
+            progress.line(`${error ? '✗' : '✓'} ${rel}: overall ${fmt(outcome.result.overall)} (${what})${error ? ` — ${error}` : ''}`);
           } catch (e) {
             if (isAbortError(e)) {
               cancelled = true;
               return;
             }
             const message = describeError(e);
-            rows.push({ video: rel, resultFile: null, overall: null, error: message });
+            rows.push({ video: rel, resultFile: null, overall: null, error: message, result: null, timeSec: elapsed() });
             progress.line(`✗ ${rel}: ${message}`);
             // --debug promises stack traces (README); per-video failures were printed without one.
             if (flags.debug && e instanceof Error && e.stack) progress.line(e.stack);
@@ -147,22 +242,18 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
     );
   } finally {
     progress.stop();
-    dispose();
     engine.dispose();
-  }
-  if (cancelled || controller.signal.aborted) {
-    process.stderr.write('Cancelled. Results already saved are kept; nothing was half-written.\n');
-    return 130;
   }
   const order = new Map(videos.map((v, i) => [toWorkspaceRelative(workspace, v), i]));
   rows.sort((a, b) => (order.get(a.video) ?? -1) - (order.get(b.video) ?? -1));
-  if (flags.json) process.stdout.write(JSON.stringify({ results: rows }, null, 2) + '\n');
-  const failures = rows.filter((r) => r.error !== null).length;
-  if (!flags.json) {
-    const all = videos.length + skipped.length;
-    process.stderr.write(`${all - failures} of ${all} videos scored${failures ? `, ${failures} failed (see above)` : ''}.\n`);
-  }
-  return failures > 0 ? 1 : 0;
+  return { clips: rows, cancelled: cancelled || ctx.signal.aborted };
+}
+
+/** "frozen 0.96–1.96 s, black 1–1.52 s failed" or "all 6 signals passed". */
+function signalsLine(r: Result): string {
+  const failed = (r.signals?.signals ?? []).filter((s) => !s.pass);
+  if (failed.length === 0) return `all ${r.questions.length} signals passed`;
+  return `failed: ${failed.map((s) => `${s.id}${s.ranges.length ? ` at ${s.ranges.map((x) => `${x.start}–${x.end} s`).join(', ')}` : ` (${s.value} ${s.unit})`}`).join('; ')}`;
 }
 
 export async function runQuestions(inputs: string[], flags: ScoreCommandFlags): Promise<number> {

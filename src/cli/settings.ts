@@ -46,22 +46,24 @@ function checkUrl(url: string, what: string): string {
   return url.replace(/\/+$/, '');
 }
 
-export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = process.env): EvalSettings {
+/** `requireEndpoint: false` (the signals protocol, which asks no server): endpoints may be empty. */
+export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = process.env, o: { requireEndpoint?: boolean } = {}): EvalSettings {
   const urls = splitList(flags.endpoint?.length ? flags.endpoint : env.FINGER_ENDPOINT ? [env.FINGER_ENDPOINT] : []);
   const model = flags.model ?? env.FINGER_MODEL;
-  if (urls.length === 0 || !model) {
+  const requireEndpoint = o.requireEndpoint ?? true;
+  if (requireEndpoint && (urls.length === 0 || !model)) {
     throw new ConfigError(`No ${urls.length === 0 ? 'endpoint' : 'model'} given.`, {
       hint: 'Pass --endpoint URL --model NAME, or set FINGER_ENDPOINT and FINGER_MODEL (e.g. FINGER_ENDPOINT=http://127.0.0.1:8000/v1 FINGER_MODEL=Qwen/Qwen2.5-VL-7B-Instruct).',
     });
   }
   // The key comes only from the environment: never from a flag (it would land in shell history).
   const apiKey = env.FINGER_API_KEY || env.OPENAI_API_KEY || undefined;
-  const endpoints: EndpointConfig[] = urls.map((u) => ({ baseUrl: checkUrl(u, 'Endpoint'), model, ...(apiKey ? { apiKey } : {}) }));
+  const endpoints: EndpointConfig[] = model ? urls.map((u) => ({ baseUrl: checkUrl(u, 'Endpoint'), model, ...(apiKey ? { apiKey } : {}) })) : [];
   const questionUrl = flags.questionEndpoint ?? env.FINGER_QUESTION_ENDPOINT;
   const questionModel = flags.questionModel ?? env.FINGER_QUESTION_MODEL;
   const questionEndpoint =
     questionUrl || questionModel
-      ? { baseUrl: checkUrl(questionUrl ?? endpoints[0]!.baseUrl, 'Question endpoint'), model: questionModel ?? model, ...(apiKey ? { apiKey } : {}) }
+      ? { baseUrl: checkUrl(questionUrl ?? endpoints[0]?.baseUrl ?? '', 'Question endpoint'), model: questionModel ?? model ?? '', ...(apiKey ? { apiKey } : {}) }
       : undefined;
 
   const mode = InputModeSchema.safeParse(flags.mode ?? DEFAULT_SETTINGS.mode);

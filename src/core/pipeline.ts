@@ -115,6 +115,7 @@ async function scoreVideoWith(engine: Engine, o: ScoreVideoTarget): Promise<Scor
     createdAt: new Date().toISOString(),
     questions: judged.questions,
     ...protocol.aggregate(ctx, judged),
+    ...(judged.signals ? { signals: judged.signals } : {}),
   };
   const resultFile = protocolResultPathFor(protocol.id, o.workspaceRoot, videoPath, o.resultsDir);
   throwIfAborted(o.signal);

@@ -1,4 +1,6 @@
 // Evaluation settings, shared by the CLI (flags + environment) and the extension (configuration).
+import type { GateThresholds } from './gate';
+import type { SignalThresholdOverrides } from './signals/thresholds';
 import type { Dimension, InputMode } from './types';
 
 export interface EndpointConfig {
@@ -55,3 +57,38 @@ export const DEFAULT_SETTINGS: Omit<EvalSettings, 'endpoints'> = {
   weights: {},
   routingHeader: DEFAULT_ROUTING_HEADER,
 };
+
+// ─── Signals thresholds and gates from settings ─────────────────────────────────────────────────
+// `finger.signals.*` and `finger.gate.*` (package.json) as the engine reads them. Pure and
+// zod-free (this module is on the extension's activation path): bad values are dropped here and
+// the rest validated by resolveThresholds() in ./signals when used.
+
+/** `finger.signals.analysisSize` and `finger.signals.<signal>` objects → threshold overrides. */
+export function signalOverridesFromSettings(get: (key: string) => unknown): SignalThresholdOverrides {
+  const out: Record<string, unknown> = {};
+  const size = get('signals.analysisSize');
+  if (typeof size === 'number' && Number.isFinite(size)) out.analysisSize = Math.round(size);
+  for (const id of ['dynamic', 'frozen', 'cut', 'flicker', 'blur', 'black'] as const) {
+    const raw = get(`signals.${id}`);
+    if (!raw || typeof raw !== 'object') continue;
+    const part: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'number' && Number.isFinite(v) && v >= 0) part[k] = v;
+    out[id] = part;
+  }
+  return out as SignalThresholdOverrides;
+}
+
+/** `finger.gate.overall` and `finger.gate.dimensions` → the minimums of the Testing view. */
+export function gateFromSettings(get: (key: string) => unknown): GateThresholds {
+  const out: GateThresholds = {};
+  const unitValue = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
+  const overall = get('gate.overall');
+  if (unitValue(overall)) out.overall = overall as number;
+  const dims = get('gate.dimensions');
+  if (dims && typeof dims === 'object') {
+    for (const [k, v] of Object.entries(dims as Record<string, unknown>)) {
+      if (['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'].includes(k) && unitValue(v)) out[k as Dimension] = v as number;
+    }
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ import { ResultsPanelManager, type ResultsPanel } from './panels/resultsPanel';
 import { SidebarViewProvider } from './panels/sidebarView';
 import { ResultsIndex } from './resultsIndex';
 import { LiveTemplates } from './templates/liveTemplates';
+import { FingerTestController } from './testing/controller';
 
 export class Features implements vscode.Disposable {
   readonly index: ResultsIndex;
@@ -22,6 +23,8 @@ export class Features implements vscode.Disposable {
   readonly annotations: PromptAnnotationsController;
   readonly templates: LiveTemplates;
   readonly compare: ComparePanels;
+  /** The Testing view: videos as tests, gated by finger.gate.* (testing/controller.ts). */
+  readonly testing: FingerTestController;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly host: Host) {
@@ -39,7 +42,9 @@ export class Features implements vscode.Disposable {
     );
     this.templates = new LiveTemplates(host, this.panels);
     this.compare = new ComparePanels(host);
+    this.testing = new FingerTestController(host, this.jobs);
     this.disposables.push(
+      this.testing,
       this.index,
       this.jobs,
       this.panels,

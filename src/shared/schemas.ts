@@ -95,7 +95,7 @@ export type DimensionScore = z.infer<typeof DimensionScoreSchema>;
 export const InputModeSchema = z.enum(['video', 'frames', 'file']);
 export type InputMode = z.infer<typeof InputModeSchema>;
 
-export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave']);
+export const ProtocolSchema = z.enum(['finger', 'videoscore2', 'qsave', 'signals']);
 export type Protocol = z.infer<typeof ProtocolSchema>;
 
 /** Each protocol's name for people (panel titles, pickers, messages). */
@@ -103,6 +103,7 @@ export const PROTOCOL_LABELS: Record<Protocol, string> = {
   finger: 'FingER',
   videoscore2: 'VideoScore2',
   qsave: 'Q-Save',
+  signals: 'Signals',
 };
 
 export const VideoMetaSchema = z.object({
@@ -126,6 +127,44 @@ export const SamplingSchema = z.object({
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
 
+// ─── The signals protocol's measurements (src/core/signals) ──────────────────────────────────
+// Each signal's value, the time ranges it flags and whether it passed; the webview reads them
+// through ResultSchema to draw the Signals strip.
+
+export const TimeRangeSchema = z.object({
+  /** Seconds from the clip's first frame. */
+  start: z.number().min(0),
+  end: z.number().min(0),
+});
+export type TimeRange = z.infer<typeof TimeRangeSchema>;
+
+export const SignalOutcomeSchema = z.object({
+  id: z.enum(['dynamic', 'frozen', 'cut', 'flicker', 'blur', 'black']),
+  label: z.string(),
+  /** The measured value, in `unit` (mean TI, seconds flagged, number of cuts). */
+  value: z.number(),
+  unit: z.string(),
+  /** What the value was compared with, as a person reads it ("≥ 2", "= 0 s"). */
+  threshold: z.string(),
+  pass: z.boolean(),
+  ranges: z.array(TimeRangeSchema),
+});
+export type SignalOutcome = z.infer<typeof SignalOutcomeSchema>;
+
+export const SignalsReportSchema = z.object({
+  /** Frames analysed (every decoded frame: one pass, no sampling). */
+  frames: z.number().int().min(0),
+  /** Seconds from the first frame to the end of the last. */
+  durationSec: z.number().min(0),
+  /** One frame interval (the median step between frame times). */
+  frameIntervalSec: z.number().min(0),
+  /** Size the filters ran at. */
+  analysisWidth: z.number().int().min(0),
+  analysisHeight: z.number().int().min(0),
+  signals: z.array(SignalOutcomeSchema),
+});
+export type SignalsReport = z.infer<typeof SignalsReportSchema>;
+
 export const ResultSchema = z.object({
   version: z.literal(1),
   protocol: ProtocolSchema,
@@ -141,6 +180,8 @@ export const ResultSchema = z.object({
   questions: z.array(AnsweredQuestionSchema),
   dimensions: z.partialRecord(DimensionSchema, DimensionScoreSchema),
   overall: unit.nullable(),
+  /** The signals protocol's measurements (value, flagged time ranges, pass/fail per signal). */
+  signals: SignalsReportSchema.optional(),
 });
 export type Result = z.infer<typeof ResultSchema>;
 

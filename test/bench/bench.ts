@@ -1,5 +1,5 @@
 // `npm run bench`: every figure of issue 5, written to bench-results.json and printed as a table.
-//   node --import tsx test/bench/bench.ts [--only saturation,frames,memory,webview,activation,payload,fleet] [--out FILE]
+//   node --import tsx test/bench/bench.ts [--only saturation,frames,memory,webview,activation,payload,fleet,signals] [--out FILE]
 // Ratios are measured within one run (both sides back to back, interleaved, several repetitions,
 // median), because the machines these run on are shared and noisy.
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -14,6 +14,7 @@ import { runFrames } from './frames';
 import { runMemory } from './memory';
 import { runPayload } from './payload';
 import { runSaturation } from './saturation';
+import { runSignals } from './signals';
 import { formatTable } from './table';
 import { runWebview } from './webview';
 
@@ -25,6 +26,7 @@ const SECTIONS: Record<string, (dir: string) => Promise<Figure[]>> = {
   activation: runActivation,
   payload: runPayload,
   fleet: runFleet,
+  signals: runSignals,
 };
 
 async function main(): Promise<number> {

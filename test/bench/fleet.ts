@@ -86,7 +86,7 @@ export async function runFleet(workDir: string): Promise<Figure[]> {
       // replica sent only a uuid in place of the video part.
       const bytesByVideo = new Map<string, { bytes: number; withUuid: number; replicas: Set<number> }>();
       for (const { record, video, replica } of acc.requests) {
-        if (video === null || record.kind !== 'answer') continue;
+        if (video === null || (record.kind !== 'answer' && record.kind !== 'prefill')) continue;
         const entry = bytesByVideo.get(video) ?? { bytes: 0, withUuid: 0, replicas: new Set<number>() };
         entry.bytes += record.bytes;
         const mediaBytes = mediaUrls(record.body).reduce((n, u) => n + Buffer.byteLength(JSON.stringify(u)), 0);

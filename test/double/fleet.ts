@@ -179,7 +179,7 @@ function account(replicas: EndpointDouble[]): FleetAccounting {
     }
     // A prefill request carries its question's video and question text (the assistant turn
     // comes after the question), so it counts towards that question.
-    if (record.kind === 'answer' && record.status === 200 && record.question !== undefined) {
+    if ((record.kind === 'answer' || record.kind === 'prefill') && record.status === 200 && record.question !== undefined) {
       const question = `${video}\n${record.question}`;
       prefillsByQuestion.set(question, (prefillsByQuestion.get(question) ?? 0) + (prefill ? 1 : 0));
     }

@@ -125,7 +125,9 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
     ['notags', 'noTags', undefined],
   ] as const) {
     it(`${fault}: the answer is still read (sampled token), nothing fails`, async () => {
-      const r = await runWithFault(tag, fault);
+      // A generous timeout: this asserts that nothing is retried, and on a loaded machine a reply can
+      // take longer than the 2 s the fault tests use to see a timeout.
+      const r = await runWithFault(tag, fault, ['--timeout', '30']);
       assert.equal(r.run.code, 0, r.run.stderr);
       const q = r.target.questions.find((x) => x.text.includes(MARK))!;
       assert.equal(q.error, null);

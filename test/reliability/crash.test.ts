@@ -37,6 +37,13 @@ describe('crashes and concurrency [reliability:crash]', () => {
     assert.equal(first.code, 0, first.stderr);
     const resultsDir = path.join(ws, '.finger', 'results');
     const snapshot = async () => new Map(await Promise.all((await filesUnder(resultsDir)).map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+    /** Resolves once some result file differs from `before` (or after `limitMs`). */
+    const untilRewritten = async (before: Map<string, string>, limitMs: number) => {
+      for (const end = Date.now() + limitMs; Date.now() < end; await sleep(20)) {
+        const now = await snapshot().catch(() => before);
+        if ([...now].some(([file, text]) => file.endsWith('.json') && before.get(file) !== text)) return;
+      }
+    };
     let previous = await snapshot();
     assert.equal(previous.size, names.length);
     let changed = 0;
@@ -49,7 +56,11 @@ describe('crashes and concurrency [reliability:crash]', () => {
       for (let i = 0; i < KILLS; i++) {
         // --force re-asks every question, so every result file is rewritten during the run.
         const { child, done } = startCli(['score', '.', '--force', '--concurrency', '2'], { cwd: ws, env: slowEnv });
-        await sleep(300 + ((i * 397) % 1500));
+        // Even runs die at a moment fixed in time; odd runs a little after their first rewrite,
+        // so some kills land mid-run after a write however slow the machine is (a loaded machine
+        // can take longer than any fixed delay to reach its first write).
+        if (i % 2 === 0) await sleep(300 + ((i * 397) % 1500));
+        else await untilRewritten(previous, 60_000).then(() => sleep((i * 131) % 400));
         child.kill('SIGKILL');
         const run = await done;
         if (run.signal === 'SIGKILL') killed++;

@@ -36,6 +36,7 @@ command -v ffmpeg >/dev/null || _apt_missing+=(ffmpeg)
 command -v ffprobe >/dev/null || _apt_missing+=(ffmpeg)
 [ -x /usr/bin/chromium ] || _apt_missing+=(chromium)
 command -v unzip >/dev/null || _apt_missing+=(unzip) # the .vsix content check
+command -v xmllint >/dev/null || _apt_missing+=(libxml2-utils) # JUnit output checked against the Jenkins XSD
 if [ "${FINGER_NEED_CODE_SERVER:-0}" = 1 ]; then
   # native modules of code-server compile against these (docs/ARCHITECTURE.md, "Running a real VS Code and a real browser offline")
   for p in build-essential python3 pkg-config libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do

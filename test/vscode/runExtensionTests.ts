@@ -103,7 +103,8 @@ export async function runExtensionTests(opts: { grep?: string; keep?: boolean; v
     });
     page.on('pageerror', (err) => process.stdout.write(`[page error] ${err.message}\n`));
     console.log(`[exthost] ${server.url}`);
-    await page.goto(server.url);
+    // A loaded machine (2 shared cores) can take over 30 s to serve the workbench the first time.
+    await page.goto(server.url, { timeout: 120_000 });
     const timeoutMs = opts.timeoutMs ?? 300_000;
     const timer = new Promise<number>((r) => setTimeout(() => r(-1), timeoutMs).unref());
     let code = await Promise.race([exited, timer]);

@@ -13,6 +13,7 @@ import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { watchTheme } from '../common/theme';
 import { renderMedia } from './media';
+import { renderSignals } from './signals';
 import { RadarView } from './radar';
 import { derive, reduce, restoreState, type Derived, type State, type TableFilters } from './state';
 import { QuestionTable } from './table';
@@ -44,6 +45,7 @@ const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Radar chart o
 const dimensions = new DimensionsView();
 const overviewEl = el('section', { className: 'overview', attrs: { 'aria-label': 'Scores' } }, el('div', { className: 'radar' }, canvas), dimensions.element);
 const mediaEl = el('section', { className: 'media', attrs: { 'aria-label': 'Video and sampled frames' } });
+const signalsEl = el('section', { className: 'signals', hidden: true, attrs: { 'aria-label': 'Signals' } });
 const filters = new FiltersView(() => state.filters, setFilters);
 const table = new QuestionTable({
   // The extension saves the override and sends the result as displayed with it.
@@ -53,7 +55,7 @@ const table = new QuestionTable({
 const questionsEl = el('section', { className: 'questions-section', attrs: { 'aria-label': 'Questions' } }, filters.element, el('div', { className: 'table-wrap' }, table.element));
 
 const root = document.getElementById('root') ?? document.body.appendChild(el('div', { attrs: { id: 'root' } }));
-root.replaceChildren(header.element, banners.element, progress.element, empty.element, overviewEl, mediaEl, questionsEl);
+root.replaceChildren(header.element, banners.element, progress.element, empty.element, overviewEl, signalsEl, mediaEl, questionsEl);
 const radar = new RadarView(canvas);
 window.__fingerResults = { chart: () => radar.chart, table: () => table };
 watchTheme(() => radar.refreshTheme());
@@ -125,6 +127,7 @@ function fullRender(): void {
     }
   }
   mediaEl.hidden = !show;
+  renderSignals(signalsEl, show?.signals, show?.video.frames ?? []);
   const hasQuestions = derived.displayed.questions.length > 0;
   overviewEl.hidden = !hasQuestions;
   questionsEl.hidden = !hasQuestions;

@@ -28,6 +28,7 @@ export function rescoreFor(protocol: Protocol, options: AggregateOptions = {}): 
       return (merged) => scoreDimensions(merged.questions, weights);
     }
     case 'videoscore2':
+    case 'signals':
       return (merged) => scoreDimensions(merged.questions);
     case 'qsave': {
       const mos = options.mos ?? null;

@@ -13,6 +13,7 @@ import { fingerProtocol } from './finger';
 import { qSaveProtocol } from './qsave';
 import type { ScoringProtocol } from './strategy';
 import { videoScore2Protocol } from './videoscore2';
+import { signalsProtocol } from './signals';
 
 export * from './aggregate';
 export * from './scores';
@@ -26,13 +27,15 @@ export const PROTOCOLS: { readonly [P in Protocol]: ScoringProtocol } = {
   finger: fingerProtocol,
   videoscore2: videoScore2Protocol,
   qsave: qSaveProtocol,
+  signals: signalsProtocol,
 };
 
 export function protocolFor(id: Protocol): ScoringProtocol {
   return PROTOCOLS[id];
 }
 
-export type AlternativeProtocol = Exclude<Protocol, 'finger'>;
+/** Protocols that ask an endpoint one request per video (signals asks none: ../signals). */
+export type AlternativeProtocol = Exclude<Protocol, 'finger' | 'signals'>;
 export const ALTERNATIVE_PROTOCOLS: readonly AlternativeProtocol[] = ['videoscore2', 'qsave'];
 
 /** `.finger/results` → `.finger/results-videoscore2` (relative to the workspace, like resultsDir);

@@ -13,6 +13,8 @@ import type { AnsweredQuestion, Protocol, QuestionSet, Result, Sampling, VideoMe
 import type { SoftScoreRule } from './scores';
 import type { SlowFastOptions } from './slowfast';
 import type { VideoInfo } from '../video';
+import type { SignalsReport } from '../signals/schema';
+import type { SignalThresholds } from '../signals/thresholds';
 
 export type PipelinePhase = 'probe' | 'frames' | 'questions' | 'answers' | 'save';
 
@@ -31,6 +33,8 @@ export interface ScoreInputs {
   maxTokens?: number;
   /** Q-Save: override parts of the SlowFast sampling. */
   slowFast?: Partial<SlowFastOptions>;
+  /** Signals: the thresholds (default DEFAULT_SIGNAL_THRESHOLDS). */
+  signalThresholds?: SignalThresholds;
 }
 
 /** What every step sees: the engine (its settings, pool, caches and tools), the video, the
@@ -76,6 +80,8 @@ export interface Judged {
   /** Requests sent to the endpoint (cached answers are not sent). */
   requestsSent: number;
   answersReused: number;
+  /** The signals protocol's measurements, kept in the result beside its questions. */
+  signals?: SignalsReport;
 }
 
 export interface ScoringProtocol<State = unknown, J extends Judged = Judged> {

@@ -145,6 +145,8 @@ export class ResultsPanel implements vscode.Disposable {
       },
       theme: themeKind(),
       ...shown,
+      // The signals protocol's ranges for the Signals strip (webview/results/signals.ts).
+      ...(entry?.result?.signals ? { signals: entry.result.signals } : {}),
     });
     if (entry?.error) this.post('results/error', { message: entry.error, file: relativePosix(this.target.workspaceRoot, entry.file) });
   }
@@ -371,7 +373,11 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
     const saved = RestoredResultsStateSchema.safeParse(state);
     const protocol = ProtocolSchema.safeParse(saved.data?.show.video.protocol).data ?? protocolOfTitle(panel.title);
     let video = saved.success ? resolveOpenPanel(saved.data.show.video) : undefined;
-    if (!video) {
+    // Which way the panel found its video, in the log: a restore that falls back to the title is
+    // the first thing to look for when a reloaded panel shows the wrong video.
+    if (video) this.host.logger.info(`Restoring the ${protocol} results panel of ${saved.data?.show.video.relPath} from its saved state.`);
+    else {
+      this.host.logger.info(`Restoring "${panel.title}" without a usable saved state: matching it by title.`);
       const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []).filter((p) => (p.protocol ?? 'finger') === protocol);
       video = remembered.map(resolveOpenPanel).find((v) => v !== undefined && !this.get(v, protocol) && panel.title.endsWith(path.basename(v)));
     }

@@ -3,6 +3,7 @@
 // a window reload. The webview renders only what it is sent; every score in it was computed by the
 // extension (src/shared/display.ts).
 import * as z from 'zod';
+import { SignalsReportSchema } from '../schemas';
 import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
 import { DisplayedQuestionSchema, DisplayedResultSchema, DisplayedScoresSchema, ProgressSchema, QuestionChangeSchema, ResultHeaderSchema, ThemeKindSchema } from './common';
 import { AnswerSchema, ProtocolSchema, QuestionSchema } from '../schemas';
@@ -42,6 +43,8 @@ export const ResultsToWebviewSchema = z.discriminatedUnion('method', [
       /** The rows and scores: the saved result's, or those of a score in progress (unanswered
        *  questions have `answer: null` and `error: null` and show as pending). */
       displayed: DisplayedResultSchema,
+      /** A signals result's measurements, drawn as the Signals strip. */
+      signals: SignalsReportSchema.optional(),
     }),
   ),
   /** One answer of a score in progress, with the scores it changes. */

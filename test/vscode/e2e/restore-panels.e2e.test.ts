@@ -5,12 +5,12 @@
 //
 //   node --import tsx --test test/vscode/e2e/restore-panels.e2e.test.ts
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, type Browser } from '../../harness/browser';
-import { startCodeServer, type CodeServer } from '../../harness/codeServer';
+import { outputDir, startCodeServer, type CodeServer } from '../../harness/codeServer';
 import { ensureVsix } from '../../harness/vsix';
 import { makeSampleWorkspace } from '../../harness/workspace';
 import { removeTempDir } from '../../helpers/clips';
@@ -58,6 +58,22 @@ async function openFile(page: Page, relPath: string): Promise<void> {
   }
 }
 
+/** The FingER log (its LogOutputChannel's file) of the extension host started by the reload, once
+ *  it tells of `restored` restored panels; the log files sit under the profile's logs/<session>/exthostN/. */
+async function extensionLogAfterReload(server: CodeServer, restored: number): Promise<string> {
+  const logs = join(server.userDataDir, 'logs');
+  let text = '';
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+    const files = existsSync(logs)
+      ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(join('finger-eval.finger-video-eval', 'FingER.log')))
+      : [];
+    const texts = files.map((f) => readFileSync(join(logs, f), 'utf8')).filter((t) => t.includes('Restoring'));
+    text = texts.join('\n');
+    if ((text.match(/Restoring/g) ?? []).length >= restored) return text;
+  }
+  return text;
+}
+
 /** The tabs of the results panels (all titled "FingER: clip.mp4"), in their group's order. */
 const panelTabs = (page: Page) => page.locator('.tabs-container .tab').filter({ hasText: 'FingER: clip.mp4' });
 
@@ -75,14 +91,13 @@ async function tabContents(page: Page): Promise<{ video: string; prompt: string 
   return out;
 }
 
-// todo: runs and reports, but does not fail the suite yet. In this harness the panels open and show
-// their videos before the reload, and the driving of Quick Open is flaky; after the reload no restored
-// webview became visible within 30 s in the runs made so far (before onWebviewPanel:finger.results
-// was declared the extension was not even activated). Remove `todo` once it passes here.
-describe('Results panels after a window reload (dark)', { timeout: 420_000, todo: 'restored webviews not yet seen in code-server here' }, () => {
+// The page's console (the workbench's and the extension host's lines) is written to
+// test-output/logs/restore-panels-console.log, to see what the reload did when this fails.
+describe('Results panels after a window reload (dark)', { timeout: 420_000 }, () => {
   let workspace: string;
   let server: CodeServer;
   let browser: Browser;
+  const consoleLines: string[] = [];
 
   before(async () => {
     const vsix = ensureVsix();
@@ -97,10 +112,13 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000, todo
     }
     server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-restore' });
     browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
+    browser.page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
     await openWorkbench(browser.page, server.url);
   });
 
   after(async () => {
+    mkdirSync(join(outputDir, 'logs'), { recursive: true });
+    writeFileSync(join(outputDir, 'logs', 'restore-panels-console.log'), consoleLines.join('\n'));
     await browser?.close();
     await server?.stop();
     if (workspace) await removeTempDir(workspace);
@@ -137,6 +155,10 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000, todo
     assert.equal(front.video, 'b/clip.mp4', 'the panel in front shows the video it showed');
     const after = await tabContents(page);
     assert.deepEqual(after, before, 'every tab shows its own video, with its prompt');
+    // And each found its video through the state its webview saved, not through its title.
+    const log = await extensionLogAfterReload(server, CLIPS.length);
+    for (const c of CLIPS) assert.match(log, new RegExp(`results panel of ${c.file} from its saved state`), `restored from its state:\n${log}`);
+    assert.doesNotMatch(log, /matching it by title/);
     await screenshot(page, 'finger-restored-panels-dark');
   });
 });
