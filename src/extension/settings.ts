@@ -18,6 +18,7 @@ export const RESTRICTED_SETTINGS = [
   'endpoint.baseUrl',
   'endpoint.model',
   'endpoint.extra',
+  'endpoint.routingHeader',
   'questions.baseUrl',
   'questions.model',
   'ffmpegPath',
