@@ -2,6 +2,9 @@
 //   finger score <video-or-folder>...     score videos, write .finger/results/…json
 //   finger questions <video-or-folder>... write <name>.questions.json for review before scoring
 //   finger report                         one row per scored video
+//   finger compare <folder>               models compared on the same prompts
+//   finger best-of-n <folder>             the best of each prompt's clips
+//   finger export                         questions and answers as training data
 //   finger gate --fail-under KEY=MIN      check saved results against minimum scores (CI)
 // Exit status: 0 all scored, 1 some failed (the others are saved), 2 bad usage or configuration,
 // 3 every video scored but at least one is below a --fail-under gate, 130 cancelled with Ctrl-C.
@@ -11,6 +14,9 @@ import { ConfigError, FingerError, describeError, isAbortError } from '../core/e
 import { runScore, runQuestions } from './score';
 import { runReport } from './report';
 import { runAgreement } from './agreement';
+import { runCompare } from './compare';
+import { runBestOfN } from './best-of-n';
+import { runExport } from './export';
 import { runGate } from './gate';
 import { ProtocolSchema } from '../core/types';
 
@@ -91,7 +97,8 @@ export function buildProgram(): Command {
     .command('report')
     .description('one row per scored video with overall and dimension scores')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format (html: one self-contained file)').choices(['table', 'csv', 'json', 'html']).default('table'))
+    .option('--out <file>', 'write to this file instead of stdout')
     .addOption(protocolOption('which protocol\'s results'))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
@@ -109,14 +116,60 @@ export function buildProgram(): Command {
 
   program
     .command('agreement')
-    .description('agreement of the scores with human scores: SRCC, PLCC, Kendall tau-b, pairwise accuracy with ties')
-    .requiredOption('--human <file>', 'human scores: CSV with video,score columns, or JSON {"clip.mp4": 4.5}')
+    .description('agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/')
+    .option('--human <file>', 'human scores: CSV with a video,score header, or JSON {"clip.mp4": 4.5}')
+    .option('--pairs <file>', 'pairwise preferences: CSV video_a,video_b,preference with a|b|tie (also A/B/same, video1/video2/tie)')
+    .option('--labels', 'the judge\'s answer accuracy against the answers people corrected (.finger/labels/)')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--dimension <id>', 'compare one dimension instead of the overall score')
     .addOption(protocolOption('which protocol\'s results'))
     .option('--json', 'print JSON')
     .action(async (flags) => {
       process.exitCode = await runAgreement(flags);
+    });
+
+  program
+    .command('compare')
+    .description('compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests')
+    .argument('<folder>', 'folder of clips: <folder>/<model>/<same relative path>, or a prompt manifest with model and prompt_id')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
+    .option('--metric <metric>', 'rank and test by overall or one dimension', 'overall')
+    .option('--resamples <n>', 'bootstrap resamples of the prompts', '2000')
+    .option('--seed <n>', 'seed of the bootstrap', '1')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .addOption(protocolOption('which protocol\'s results'))
+    .action(async (folder: string, flags) => {
+      process.exitCode = await runCompare(folder, flags);
+    });
+
+  program
+    .command('best-of-n')
+    .description('for each prompt, the best of its clips (per model, or across models with --across) and the margin over the runner-up')
+    .argument('<folder>', 'folder of clips')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .option('--metric <metric>', 'overall or one dimension', 'overall')
+    .option('--across', 'pick across models instead of per model')
+    .option('--out <file>', 'write the picks (CSV) to this file instead of stdout')
+    .option('--json', 'JSON instead of CSV')
+    .addOption(protocolOption('which protocol\'s results'))
+    .action(async (folder: string, flags) => {
+      process.exitCode = await runBestOfN(folder, flags);
+    });
+
+  program
+    .command('export')
+    .description('write the questions and answers (people\'s corrections first) as training data, one sample per question, and best-of-N preference pairs')
+    .addOption(new Option('--format <format>', 'llamafactory (messages + videos, and dataset_info.json), sharegpt, jsonl or csv').choices(['llamafactory', 'sharegpt', 'jsonl', 'csv']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'where to write the samples')
+    .option('--labelled-only', 'only questions whose answer a person corrected or confirmed')
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .option('--folder <dir>', 'only clips under this folder')
+    .option('--preferences <file>', 'also write preference pairs (best vs worst clip of each prompt, JSON Lines)')
+    .option('--metric <metric>', 'the score that orders clips for --preferences', 'overall')
+    .option('--dataset-name <name>', 'name of the dataset_info.json entry (default: the --out file name without extension)')
+    .action(async (flags) => {
+      process.exitCode = await runExport(flags);
     });
 
   return program;

@@ -60,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): FingerApi {
     vscode.commands.registerCommand('finger.scoreVideo', run((f, uri?: vscode.Uri, uris?: vscode.Uri[]) => f.scoreVideo(uri, uris))),
     vscode.commands.registerCommand('finger.scoreVideoWith', run((f, uri?: vscode.Uri, uris?: vscode.Uri[], protocol?: unknown) => f.scoreVideoWith(uri, uris, protocol))),
     vscode.commands.registerCommand('finger.scoreFolder', run((f, uri?: vscode.Uri) => f.scoreFolder(uri))),
+    vscode.commands.registerCommand('finger.compareFolder', run((f, uri?: vscode.Uri) => f.compare.open(uri instanceof vscode.Uri ? uri : undefined))),
     vscode.commands.registerCommand('finger.openResults', run((f, uri?: vscode.Uri, protocol?: unknown) => f.openResults(uri, protocol))),
     vscode.commands.registerCommand('finger.rescore', run((f, uri?: vscode.Uri) => f.rescore(uri))),
     vscode.commands.registerCommand('finger.customizeTemplates', run((f) => f.customizeTemplates())),

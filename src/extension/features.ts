@@ -8,6 +8,7 @@ import { PromptAnnotationsController } from './annotations/promptAnnotations';
 import { requireTrust, type Host } from './host';
 import { JobManager, summarise, type JobOutcome, type ScoreRequest } from './jobs';
 import { activeTabUri, toTarget, videoOf, type VideoTarget } from './locate';
+import { ComparePanels } from './panels/comparePanel';
 import { ResultsPanelManager, type ResultsPanel } from './panels/resultsPanel';
 import { SidebarViewProvider } from './panels/sidebarView';
 import { ResultsIndex } from './resultsIndex';
@@ -21,6 +22,7 @@ export class Features implements vscode.Disposable {
   readonly sidebar: SidebarViewProvider;
   readonly annotations: PromptAnnotationsController;
   readonly templates: LiveTemplates;
+  readonly compare: ComparePanels;
   /** The Testing view: videos as tests, gated by finger.gate.* (testing/controller.ts). */
   readonly testing: FingerTestController;
   private readonly disposables: vscode.Disposable[] = [];
@@ -39,6 +41,7 @@ export class Features implements vscode.Disposable {
       (doc, position) => this.annotations.manifestVideoAt(doc, position),
     );
     this.templates = new LiveTemplates(host, this.panels);
+    this.compare = new ComparePanels(host);
     this.testing = new FingerTestController(host, this.jobs);
     this.disposables.push(
       this.testing,
@@ -48,6 +51,7 @@ export class Features implements vscode.Disposable {
       this.sidebar,
       this.annotations,
       this.templates,
+      this.compare,
       // A saved result enters the index here, once; every view updates from the index's event.
       this.jobs.onPipelineEvent(({ target, event }) => {
         if (event.type === 'saved') void this.index.refresh(target.video, target.workspaceRoot);

@@ -108,7 +108,7 @@ export interface Harness {
   media: Media;
   close(): Promise<void>;
   /** Opens a panel page (results or sidebar) and records dialogs and console errors. */
-  open(panel: 'results' | 'sidebar', options?: { theme?: Theme; viewport?: { width: number; height: number } }): Promise<PanelPage>;
+  open(panel: 'results' | 'sidebar' | 'compare', options?: { theme?: Theme; viewport?: { width: number; height: number } }): Promise<PanelPage>;
 }
 
 export interface PanelPage {
@@ -144,7 +144,7 @@ export async function startHarness(): Promise<Harness> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const panel = /^\/(results|sidebar)\.html$/.exec(url.pathname)?.[1];
+    const panel = /^\/(results|sidebar|compare)\.html$/.exec(url.pathname)?.[1];
     if (panel) {
       const theme = url.searchParams.get('theme') ?? 'dark';
       const nonce = makeNonce();
@@ -154,7 +154,7 @@ export async function startHarness(): Promise<Harness> {
         scriptUri: `${origin}/dist/webview/${panel}.js`,
         styleUris: [`${origin}/test/browser/theme.css`, `${origin}/media/webview/common.css`, `${origin}/media/webview/${panel}.css`],
         codiconsUri: `${origin}/media/webview/codicons/codicon.css`,
-        title: panel === 'results' ? 'FingER results' : 'FingER',
+        title: panel === 'results' ? 'FingER results' : panel === 'compare' ? 'FingER: Compare' : 'FingER',
         bodyClass: `vscode-${theme}`,
       }).replace('<meta name="viewport"', `<script nonce="${nonce}">${STUB}</script>\n<meta name="viewport"`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DIMENSIONS, type Result } from '../../src/core/types';
+import { labelAgreement, resultWeights, type LabelledClip } from '../../src/core/workbench/agreement';
 import { applyOverridesToResult } from '../../src/shared/display';
 import type { VideoRow } from '../../src/shared/protocols/sidebar';
 import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
@@ -131,6 +132,51 @@ describe('side panel', () => {
     assert.deepEqual(panel.dialogs, []);
     assert.deepEqual(await panel.violations(), []);
     await panel.page.close();
+  });
+
+  it('shows the judge against the corrected answers: accuracy per dimension and SRCC/PLCC without and with corrections', async () => {
+    // Four clips; on each, every third question corrected: every other correction flips the
+    // judge's answer, the rest confirm it. Accuracy is counted here from the corrections.
+    const clips: LabelledClip[] = [];
+    const labelled: Record<string, { agree: number; labelled: number }> = {};
+    for (const [i, mos] of [4.5, 2, 3.5, 1].entries()) {
+      const result = makeResult({ questions: 20, seed: 40 + i });
+      const overrides = result.questions
+        .filter((q, k) => k % 3 === 0 && q.answer !== null)
+        .map((q, k) => {
+          const flip = k % 2 === 0;
+          for (const d of [q.dimension, 'all']) {
+            const c = (labelled[d] ??= { agree: 0, labelled: 0 });
+            c.labelled++;
+            if (!flip) c.agree++;
+          }
+          return { questionId: q.id, questionText: q.text, answer: flip ? (q.answer === 'Yes' ? ('No' as const) : ('Yes' as const)) : q.answer!, updatedAt: '2026-01-02T00:00:00Z' };
+        });
+      clips.push({ video: `clips/c${i}.mp4`, result, labels: { version: 1, video: `clips/c${i}.mp4`, overrides, mos }, human: mos });
+    }
+    const agreement = labelAgreement(clips, resultWeights(clips.map((c) => c.result)));
+    const panel = await sidebarWith();
+    const section = panel.page.locator('section.agreement-section');
+    await panel.rendered(() => panel.send(toSidebar('sidebar/agreement', { agreement: null })));
+    assert.equal(await section.isHidden(), true);
+    await panel.rendered(() => panel.send(toSidebar('sidebar/agreement', { agreement })));
+    assert.equal(await section.isVisible(), true);
+    for (const d of [...DIMENSIONS, 'all']) {
+      const row = section.locator(`table.agreement-accuracy tr[data-dimension="${d}"]`);
+      const c = labelled[d] ?? { agree: 0, labelled: 0 };
+      assert.equal(await row.locator('[data-role="labelled"]').textContent(), `${c.agree} / ${c.labelled}`, d);
+      assert.equal(await row.locator('[data-role="accuracy"]').textContent(), c.labelled ? (c.agree / c.labelled).toFixed(2) : '—', d);
+    }
+    const overall = section.locator('table.agreement-correlation tr[data-dimension="overall"]');
+    assert.equal(await overall.locator('[data-role="n"]').textContent(), '4');
+    const fmt = (s: { value: number | null }) => (s.value === null ? '—' : s.value.toFixed(3));
+    const c = agreement.correlation.overall;
+    assert.equal(await overall.locator('[data-role="srcc-without"]').textContent(), fmt(c.without.srcc));
+    assert.equal(await overall.locator('[data-role="srcc-with"]').textContent(), fmt(c.with.srcc));
+    assert.equal(await overall.locator('[data-role="plcc-without"]').textContent(), fmt(c.without.plcc));
+    assert.equal(await overall.locator('[data-role="plcc-with"]').textContent(), fmt(c.with.plcc));
+    // The corrections change the scores, so the figures with them are not those without.
+    assert.notEqual(c.with.plcc.value, c.without.plcc.value);
   });
 
   it('shows jobs with progress and cancels one', async () => {

@@ -11,6 +11,7 @@ import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { derive, reduce, restoreState, type State } from './state';
 import { DetailsView } from './views/details';
+import { AgreementView } from './views/agreement';
 import { JobsView } from './views/jobs';
 import { VideosView } from './views/videos';
 
@@ -39,12 +40,15 @@ const videos = new VideosView({
 });
 
 const root = document.getElementById('root') ?? document.body.appendChild(el('div', { attrs: { id: 'root' } }));
-root.replaceChildren(jobs.element, details.element, videos.element);
+const agreement = new AgreementView();
+
+root.replaceChildren(jobs.element, details.element, videos.element, agreement.element);
 
 function onMessage(message: SidebarToWebview): void {
   const part = reduce(state, message);
   if (part === 'details') details.render(state, derive(state));
   else if (part === 'videos') videos.render(state, derive(state));
+  else if (part === 'agreement') agreement.render(state.agreement);
   else jobs.render(state.jobs);
   save();
   signalRendered('full');
@@ -60,5 +64,6 @@ const derived = derive(state);
 jobs.render(state.jobs);
 details.render(state, derived);
 videos.render(state, derived);
+agreement.render(state.agreement);
 signalRendered('full');
 host.ready();

@@ -7,7 +7,7 @@ import type { SidebarToWebview, SidebarWebviewState, SortKey, VideoRow } from '.
 export type { SidebarWebviewState as State, SortKey };
 
 export function initialState(): SidebarWebviewState {
-  return { version: 2, details: null, videos: [], jobs: [], search: '', filter: '', sort: 'name' };
+  return { version: 2, details: null, videos: [], jobs: [], agreement: null, search: '', filter: '', sort: 'name' };
 }
 
 export function restoreState(saved: SidebarWebviewState | undefined): SidebarWebviewState {
@@ -15,7 +15,7 @@ export function restoreState(saved: SidebarWebviewState | undefined): SidebarWeb
 }
 
 /** Applies one message from the extension; returns the part of the panel it changed. */
-export function reduce(state: SidebarWebviewState, message: SidebarToWebview): 'details' | 'videos' | 'jobs' {
+export function reduce(state: SidebarWebviewState, message: SidebarToWebview): 'details' | 'videos' | 'jobs' | 'agreement' {
   switch (message.method) {
     case 'sidebar/details':
       state.details = message.params;
@@ -26,6 +26,9 @@ export function reduce(state: SidebarWebviewState, message: SidebarToWebview): '
     case 'sidebar/jobs':
       state.jobs = message.params.jobs;
       return 'jobs';
+    case 'sidebar/agreement':
+      state.agreement = message.params.agreement;
+      return 'agreement';
   }
 }
 

@@ -1,10 +1,12 @@
 // Agreement between model scores and human scores: the statistics that video-evaluation papers
-// report (SRCC, PLCC, Kendall's tau-b, pairwise accuracy with ties). Pure functions, no Node or
+// report (SRCC, PLCC, Kendall's tau-b, pairwise accuracy with tie calibration and without ties). Pure functions, no Node or
 // VS Code APIs, so the webview can compute them as well.
 //
 // Every statistic is NaN-safe: pairs where either value is not a finite number are left out, and
 // when what remains cannot give a number (fewer than 2 pairs, a constant series) the result is
 // `value: null` with a reason a person can read, never NaN or a division by zero.
+
+import { accuracyWithTiesAt, accuracyWithoutTies, pairsOfSeries, tieCalibratedAccuracy, type TieCounts } from './tie-calibration';
 
 /** A statistic over `n` usable (finite) pairs. */
 export type Statistic = { value: number; n: number } | { value: null; n: number; reason: string };
@@ -153,16 +155,16 @@ export function kendallTau(x: readonly number[], y: readonly number[]): Statisti
 
 export interface PairwiseAccuracyOptions {
   /**
-   * Two predictions that differ by at most this much count as a predicted tie (default 0: only
-   * equal predictions tie). This is the ε of Deutsch et al.'s tie calibration; choose it on
-   * held-out data, since a larger ε rewards a metric on human-tied pairs and costs it elsewhere.
+   * A fixed tie threshold ε: two predictions that differ by at most this much are a predicted tie.
+   * Without it (the default) ε is calibrated: chosen to maximise the accuracy, as Deutsch et al.
+   * and mt-metrics-eval do (see tie-calibration.ts), and reported as `epsilon`.
    */
   tieThreshold?: number;
-  /** Two human scores that differ by at most this much are a human tie (default 0). */
+  /** Two human scores that differ by at most this much are a human tie (default 0: equal scores). */
   humanTieThreshold?: number;
 }
 
-export type PairwiseAccuracy = Statistic & { pairs?: PairCounts };
+export type PairwiseAccuracy = Statistic & { epsilon?: number; pairs?: TieCounts };
 
 /**
  * Pairwise accuracy with ties, acc_eq of Deutsch, Foster & Freitag, "Ties Matter: Meta-Evaluating
@@ -170,10 +172,10 @@ export type PairwiseAccuracy = Statistic & { pairs?: PairCounts };
  *
  *   acc_eq = (C + T_both) / (C + D + T_human_only + T_pred_only + T_both)
  *
- * i.e. the share of all pairs whose order the prediction gets right, where "right" for a pair the
- * humans tie means the prediction ties it too (|Δpred| ≤ tieThreshold), and for a pair the humans
- * order means the prediction orders it the same way by more than tieThreshold. Unlike tau-b it
- * gives credit for predicting ties and cannot be gamed by never predicting them.
+ * over all n(n−1)/2 pairs, where a pair the humans tie is right when the prediction ties it too
+ * (|Δpred| ≤ ε), and a pair the humans order is right when the prediction orders it the same way
+ * by more than ε. ε is tie-calibrated (chosen to maximise acc_eq, the number papers report as
+ * "accuracy with ties") unless `tieThreshold` fixes it.
  */
 export function pairwiseAccuracy(
   pred: readonly number[],
@@ -183,11 +185,21 @@ export function pairwiseAccuracy(
   const { xs, ys } = finitePairs(pred, human);
   const n = xs.length;
   if (n < 2) return tooFew(n);
-  const eps = nonNegative(options.tieThreshold);
-  const humanEps = nonNegative(options.humanTieThreshold);
-  const pairs = countPairs(xs, ys, eps, humanEps);
-  const total = pairs.concordant + pairs.discordant + pairs.tiedXOnly + pairs.tiedYOnly + pairs.tiedBoth;
-  return { value: (pairs.concordant + pairs.tiedBoth) / total, n, pairs };
+  const pairs = pairsOfSeries(xs, ys, nonNegative(options.humanTieThreshold));
+  const r = options.tieThreshold === undefined ? tieCalibratedAccuracy(pairs, n) : accuracyWithTiesAt(pairs, nonNegative(options.tieThreshold), n);
+  return r.value === null ? { value: null, n, reason: r.reason } : { value: r.value, n, epsilon: r.epsilon, pairs: r.pairs };
+}
+
+/**
+ * Pairwise accuracy without ties (VideoAlign's calc_accuracy_without_ties, MonetBench's "diff"):
+ * pairs the humans tie are left out; a pair the prediction ties counts as wrong.
+ */
+export function pairwiseAccuracyWithoutTies(pred: readonly number[], human: readonly number[], options: Pick<PairwiseAccuracyOptions, 'humanTieThreshold'> = {}): Statistic {
+  const { xs, ys } = finitePairs(pred, human);
+  const n = xs.length;
+  if (n < 2) return tooFew(n);
+  const r = accuracyWithoutTies(pairsOfSeries(xs, ys, nonNegative(options.humanTieThreshold)), n);
+  return r.value === null ? { value: null, n, reason: r.reason } : { value: r.value, n };
 }
 
 function nonNegative(x: number | undefined): number {
@@ -206,6 +218,7 @@ export interface Agreement {
   plcc: Statistic;
   krcc: Statistic;
   pairwiseAccuracy: PairwiseAccuracy;
+  pairwiseAccuracyWithoutTies: Statistic;
 }
 
 /** All four statistics for one set of (prediction, human score) rows. */
@@ -219,5 +232,6 @@ export function agreement(rows: readonly AgreementRow[], options: PairwiseAccura
     plcc: pearson(pred, human),
     krcc: kendallTau(pred, human),
     pairwiseAccuracy: pairwiseAccuracy(pred, human, options),
+    pairwiseAccuracyWithoutTies: pairwiseAccuracyWithoutTies(pred, human, options),
   };
 }

@@ -21,6 +21,8 @@ export {
   MANIFEST_NAMES,
   VIDEO_FIELDS,
   PROMPT_FIELDS,
+  MODEL_FIELDS,
+  PROMPT_ID_FIELDS,
   type ManifestEntry,
   type ManifestName,
 } from './manifest';

@@ -15,6 +15,10 @@ export type ManifestName = (typeof MANIFEST_NAMES)[number];
 /** Field names, in order of preference, in array/JSONL entries and CSV headers (case-insensitive). */
 export const VIDEO_FIELDS = ['video', 'file', 'path', 'name', 'filename', 'file_name', 'video_path'] as const;
 export const PROMPT_FIELDS = ['prompt', 'text', 'caption'] as const;
+/** Optional fields naming the model that made the clip and the prompt it belongs to, for
+ *  comparing models on the same prompts (README, "Comparing models"). */
+export const MODEL_FIELDS = ['model', 'model_name', 'generator'] as const;
+export const PROMPT_ID_FIELDS = ['prompt_id', 'promptid', 'prompt-id'] as const;
 
 const MAX_MANIFEST_BYTES = 256 * 1024 * 1024;
 
@@ -27,6 +31,10 @@ export interface ManifestEntry {
   prompt: string;
   /** 1-based line where the entry starts. */
   line: number;
+  /** The `model` field or column, when the manifest has one and it is not empty. */
+  model?: string;
+  /** The `prompt_id` field or column, when the manifest has one and it is not empty. */
+  promptId?: string;
 }
 
 export function isPromptManifest(file: string): boolean {
@@ -61,8 +69,25 @@ export async function readPromptManifest(file: string): Promise<ManifestEntry[]>
   return entries;
 }
 
-function entry(key: string, prompt: string, line: number): ManifestEntry {
-  return { key, normalisedKey: normaliseManifestKey(key), prompt, line };
+function entry(key: string, prompt: string, line: number, extra: { model?: unknown; promptId?: unknown } = {}): ManifestEntry {
+  const e: ManifestEntry = { key, normalisedKey: normaliseManifestKey(key), prompt, line };
+  const model = labelValue(extra.model);
+  const promptId = labelValue(extra.promptId);
+  if (model !== undefined) e.model = model;
+  if (promptId !== undefined) e.promptId = promptId;
+  return e;
+}
+
+/** A model name or prompt id as written: strings trimmed, numbers (`"prompt_id": 7`) as text. */
+function labelValue(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function labelsOf(record: Record<string, unknown>): { model?: unknown; promptId?: unknown } {
+  return { model: pickField(record, MODEL_FIELDS), promptId: pickField(record, PROMPT_ID_FIELDS) };
 }
 
 function manifestError(message: string, file: string, line?: number): FingerError {
@@ -89,7 +114,7 @@ function parseJsonManifest(text: string, file: string): ManifestEntry[] {
       if (typeof v === 'string') return entry(key, v, line);
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
         const prompt = pickField(v as Record<string, unknown>, PROMPT_FIELDS);
-        if (typeof prompt === 'string') return entry(key, prompt, line);
+        if (typeof prompt === 'string') return entry(key, prompt, line, labelsOf(v as Record<string, unknown>));
       }
       throw manifestError(`the value for ${JSON.stringify(key)} is not a prompt string.`, file, line);
     });
@@ -127,7 +152,7 @@ function entryFromRecord(value: unknown, file: string, line: number): ManifestEn
   if (typeof prompt !== 'string') {
     throw manifestError(`the entry for ${JSON.stringify(key)} has no prompt string (one of the fields ${PROMPT_FIELDS.join(', ')}).`, file, line);
   }
-  return entry(key, prompt, line);
+  return entry(key, prompt, line, labelsOf(record));
 }
 
 /** The first of `names` present in `record`, matching names case-insensitively. */
@@ -176,10 +201,15 @@ function parseCsvManifest(text: string, file: string): ManifestEntry[] {
       header.line,
     );
   }
+  const modelCol = MODEL_FIELDS.map((f) => columns.indexOf(f)).find((i) => i >= 0);
+  const promptIdCol = PROMPT_ID_FIELDS.map((f) => columns.indexOf(f)).find((i) => i >= 0);
   return records.map(({ record, line }) => {
     const key = record[videoCol] ?? '';
     if (key.trim() === '') throw manifestError('the video column is empty.', file, line);
-    return entry(key, record[promptCol] ?? '', line);
+    return entry(key, record[promptCol] ?? '', line, {
+      model: modelCol === undefined ? undefined : record[modelCol],
+      promptId: promptIdCol === undefined ? undefined : record[promptIdCol],
+    });
   });
 }
 

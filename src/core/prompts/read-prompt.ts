@@ -25,6 +25,9 @@ export interface PromptSource {
   key?: string;
   /** 1-based line of the manifest entry (manifests only). */
   line?: number;
+  /** The entry's `model` and `prompt_id` (manifests that have them). */
+  model?: string;
+  promptId?: string;
 }
 
 export interface VideoPrompt {
@@ -53,7 +56,14 @@ export async function readPrompt(videoPath: string, workspaceRoot: string): Prom
       if (!match) continue;
       return {
         prompt: checkedPrompt(match.prompt, manifest, match.line),
-        source: { kind: 'manifest', file: manifest, key: match.key, line: match.line },
+        source: {
+          kind: 'manifest',
+          file: manifest,
+          key: match.key,
+          line: match.line,
+          ...(match.model !== undefined ? { model: match.model } : {}),
+          ...(match.promptId !== undefined ? { promptId: match.promptId } : {}),
+        },
       };
     }
   }

@@ -13,6 +13,13 @@ export async function writeJsonAtomic(file: string, data: unknown): Promise<void
   await writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n', { encoding: 'utf8', fsync: true });
 }
 
+/** Any text file (exports, reports, picks) written the same atomic way. */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, text, { encoding: 'utf8', fsync: true });
+}
+
 /** Parses `text` as JSON or throws a FingerError with the file, line and column. */
 export function parseJsonFile(text: string, file: string, what: string): unknown {
   try {

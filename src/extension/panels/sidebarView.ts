@@ -3,6 +3,7 @@
 // score it shows is the results index's displayed result (src/shared/display.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { labelAgreement, resultWeights, type LabelledClip } from '../../core/workbench/agreement';
 import { resultHeader } from '../../shared/display';
 import { DIMENSIONS } from '../../shared/model';
 import { relativePosix } from '../../shared/paths';
@@ -36,6 +37,7 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.disposables.push(
       index.onDidChange(({ videos }) => {
         this.sendVideos();
+        this.sendAgreement();
         if (this.target && videos.some((v) => path.resolve(v) === this.target)) this.sendDetails();
       }),
       jobs.onDidChange(() => this.sendJobs()),
@@ -61,7 +63,7 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       protocol: sidebarProtocol,
       bundle: 'sidebar',
       title: 'FingER',
-      latestOnly: ['sidebar/details', 'sidebar/videos', 'sidebar/jobs'],
+      latestOnly: ['sidebar/details', 'sidebar/videos', 'sidebar/jobs', 'sidebar/agreement'],
       onReady: async () => {
         await this.index.whenReady();
         await this.followActive(true);
@@ -124,6 +126,18 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.sendDetails();
     this.sendVideos();
     this.sendJobs();
+    this.sendAgreement();
+  }
+
+  /** The judge against the corrected answers of the workspace, as `finger agreement --labels`
+   *  computes it (the same core function; the human score of a clip is its labels' `mos`). */
+  private sendAgreement(): void {
+    const clips: LabelledClip[] = [];
+    for (const e of this.index.all()) {
+      if (!e.result || !e.labels || e.labels.overrides.length === 0) continue;
+      clips.push({ video: e.relPath, result: e.result, labels: e.labels, ...(e.labels.mos !== undefined ? { human: e.labels.mos } : {}) });
+    }
+    this.post('sidebar/agreement', { agreement: clips.length === 0 ? null : labelAgreement(clips, resultWeights(clips.map((c) => c.result))) });
   }
 
   private sendDetails(): void {

@@ -1,4 +1,5 @@
-// One connection between the extension host and one webview (a results panel or the side panel),
+// One connection between the extension host and one webview (a results panel, the side panel or a
+// Compare view page),
 // in the manner of GitLens's WebviewController and vscode-pull-request-github's WebviewBase. It
 // owns everything both webviews share:
 //   - the HTML shell with its strict CSP and nonce (html.ts) and the resource roots;
@@ -19,7 +20,7 @@ import { makeNonce, renderWebviewHtml } from './html';
 export interface WebviewControllerOptions<ToWebview extends Envelope, ToHost extends Envelope, Ready extends ToHost['method']> {
   protocol: WebviewProtocol<ToWebview, ToHost, Ready>;
   /** dist/webview/<bundle>.js and media/webview/<bundle>.css. */
-  bundle: 'results' | 'sidebar';
+  bundle: 'results' | 'sidebar' | 'compare';
   title: string;
   /** What the webview may load besides the extension's webview assets. */
   extraResourceRoots?: vscode.Uri[];
@@ -104,7 +105,7 @@ export class WebviewController<ToWebview extends Envelope, ToHost extends Envelo
   }
 }
 
-function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'results' | 'sidebar', title: string): string {
+function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'results' | 'sidebar' | 'compare', title: string): string {
   const asUri = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   return renderWebviewHtml({
     cspSource: webview.cspSource,

@@ -17,6 +17,21 @@ export const VideoRowSchema = z.object({
 });
 export type VideoRow = z.infer<typeof VideoRowSchema>;
 
+/** A correlation that may be undefined (constant input, too few clips), with the reason. */
+const StatisticSchema = z.union([z.object({ value: z.number(), n: z.number().int() }), z.object({ value: z.null(), n: z.number().int(), reason: z.string() })]);
+const AccuracySchema = z.object({ labelled: z.number().int().min(0), agree: z.number().int().min(0), value: z.number().min(0).max(1).nullable() });
+const CorrelationsSchema = z.object({ srcc: StatisticSchema, plcc: StatisticSchema });
+
+/** The judge against the answers people corrected in the workspace (`finger agreement --labels`,
+ *  src/core/workbench/agreement.ts `labelAgreement`): answer accuracy per dimension, and SRCC/PLCC
+ *  of the scores with a human score (`mos` in the labels) without and with the corrections. */
+export const LabelAgreementSchema = z.object({
+  clips: z.number().int().min(0),
+  accuracy: z.record(z.union([DimensionSchema, z.literal('all')]), AccuracySchema),
+  correlation: z.record(z.union([DimensionSchema, z.literal('overall')]), z.object({ n: z.number().int().min(0), without: CorrelationsSchema, with: CorrelationsSchema })),
+});
+export type LabelAgreementView = z.infer<typeof LabelAgreementSchema>;
+
 export const SidebarToWebviewSchema = z.discriminatedUnion('method', [
   notification(
     'sidebar/details',
@@ -30,6 +45,8 @@ export const SidebarToWebviewSchema = z.discriminatedUnion('method', [
   ),
   notification('sidebar/videos', z.object({ rows: z.array(VideoRowSchema) })),
   notification('sidebar/jobs', z.object({ jobs: z.array(JobSchema) })),
+  /** Null while no answer of the workspace was corrected. */
+  notification('sidebar/agreement', z.object({ agreement: LabelAgreementSchema.nullable() })),
 ]);
 export type SidebarToWebview = z.infer<typeof SidebarToWebviewSchema>;
 
@@ -57,6 +74,7 @@ export interface SidebarWebviewState {
   details: SidebarDetailsParams | null;
   videos: VideoRow[];
   jobs: Job[];
+  agreement: LabelAgreementView | null;
   search: string;
   filter: string;
   sort: SortKey;

@@ -63,13 +63,17 @@ describe('correlations on hand-computed examples', () => {
   });
 });
 
-describe('pairwise accuracy with ties (Deutsch et al. 2023, acc_eq)', () => {
+describe('pairwise accuracy with ties at a fixed or calibrated threshold (Deutsch et al. 2023, acc_eq)', () => {
   it('credits a predicted tie on a human tie only within the threshold', () => {
     // human ties clips 2 and 3; the prediction differs there by 0.05.
     const pred = [1, 2, 2.05, 3];
     const human = [1, 2, 2, 3];
     // ε = 0: pair (2,3) is a human-only tie → wrong; the other 5 pairs agree → 5/6.
-    close(valueOf(pairwiseAccuracy(pred, human)), 5 / 6);
+    close(valueOf(pairwiseAccuracy(pred, human, { tieThreshold: 0 })), 5 / 6);
+    // Calibrated (the default): ε = 2.05 − 2 makes that pair a tie on both sides and costs nothing.
+    const calibrated = pairwiseAccuracy(pred, human);
+    close(valueOf(calibrated), 1);
+    assert.equal(calibrated.epsilon, 2.05 - 2);
     // ε = 0.1: pair (2,3) is tied on both sides → right; every other pair differs by ≥ 0.95 → 6/6.
     const withTies = pairwiseAccuracy(pred, human, { tieThreshold: 0.1 });
     close(valueOf(withTies), 1);
@@ -215,9 +219,11 @@ describe('properties', () => {
   it('pairwise accuracy lies in [0, 1], is symmetric at ε = 0, and equals (1 + tau)/2 without ties', () => {
     fc.assert(
       fc.property(series, ([x, y]) => {
-        const acc = valueOf(pairwiseAccuracy(x, y));
+        const acc = valueOf(pairwiseAccuracy(x, y, { tieThreshold: 0 }));
         assert.ok(acc >= 0 && acc <= 1);
-        close(acc, valueOf(pairwiseAccuracy(y, x)), 1e-12);
+        close(acc, valueOf(pairwiseAccuracy(y, x, { tieThreshold: 0 })), 1e-12);
+        // Calibration starts at ε = 0 and keeps the best, so it is never below it.
+        assert.ok(valueOf(pairwiseAccuracy(x, y)) >= acc - 1e-12);
         if (new Set(x).size === x.length && new Set(y).size === y.length) {
           // no ties: C + D = all pairs, so acc = C/(C+D) and tau = (C−D)/(C+D)
           close(acc, (1 + valueOf(kendallTau(x, y))) / 2, 1e-9);

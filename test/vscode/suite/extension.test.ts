@@ -8,6 +8,7 @@ const COMMANDS = [
   'finger.scoreVideo',
   'finger.scoreVideoWith',
   'finger.scoreFolder',
+  'finger.compareFolder',
   'finger.openResults',
   'finger.rescore',
   'finger.customizeTemplates',
@@ -56,6 +57,7 @@ suite('Manifest and commands', () => {
     for (const ext of ['.mp4', '.MOV', '.m4v', '.mkv', '.webm', '.AVI']) assert.ok(re.test(ext), ext);
     assert.ok(!re.test('.txt'));
     assert.ok(explorer.some((m) => m.command === 'finger.scoreFolder' && /explorerResourceIsFolder/.test(m.when)));
+    assert.ok(explorer.some((m) => m.command === 'finger.compareFolder' && /explorerResourceIsFolder/.test(m.when)));
     assert.ok((menus['editor/title'] as { when: string }[]).some((m) => /finger\.promptFileHasVideo/.test(m.when)));
   });
 });
