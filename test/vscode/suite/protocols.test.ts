@@ -37,11 +37,20 @@ function requestsWithSystem(double: EndpointDouble, systemText: string) {
   });
 }
 
+/** The part of a `results/show` this suite reads (src/shared/protocols/results.ts). */
+interface PostedShow {
+  method: string;
+  params: {
+    header?: { protocol: string; createdAt: string } | null;
+    displayed?: { overall: number | null; questions: { dimension: string; score: number | null; reason: string | null }[] };
+  };
+}
+
 /** Records what the extension posts to a panel's webview (the `results/show` it renders), through
  *  the panel's WebviewController, which is where every message to the webview goes out. */
-function recordPosts(panel: ResultsPanel): { method: string; params: { result?: Result | null } }[] {
-  const posted: { method: string; params: { result?: Result | null } }[] = [];
-  panel.controller.onDidPost((message) => posted.push(message as unknown as { method: string; params: { result?: Result | null } }));
+function recordPosts(panel: ResultsPanel): PostedShow[] {
+  const posted: PostedShow[] = [];
+  panel.controller.onDidPost((message) => posted.push(message as unknown as PostedShow));
   return posted;
 }
 
@@ -102,9 +111,15 @@ suite('Every protocol from the extension (VideoScore2, Q-Save) against the endpo
     assert.match(saved.questions[0]!.reason ?? '', /test pattern is sharp/);
 
     const shown = await waitFor('the saved result shown in the panel', () =>
-      posted.find((m) => m.method === 'results/show' && m.params.result?.createdAt === saved.createdAt),
+      posted.find((m) => m.method === 'results/show' && m.params.header?.createdAt === saved.createdAt),
     );
-    assert.deepEqual(shown.params.result, saved);
+    assert.equal(shown.params.header?.protocol, 'videoscore2');
+    assert.deepEqual(
+      shown.params.displayed?.questions.map((q) => [q.dimension, q.score, q.reason]),
+      saved.questions.map((q) => [q.dimension, q.score, q.reason]),
+      'the panel shows the saved ratings and rationales',
+    );
+    assert.equal(shown.params.displayed?.overall, saved.overall);
     assert.deepEqual(panel.currentResult, saved);
   });
 
