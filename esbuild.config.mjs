@@ -92,9 +92,7 @@ const builds = {
   },
 };
 
-const selected = Object.entries(builds).filter(
-  ([name, b]) => (!only || only === name) && (name !== 'webview' || b.entryPoints.length > 0),
-);
+const selected = Object.entries(builds).filter(([name, b]) => (!only || only === name) && (name !== 'webview' || b.entryPoints.length > 0));
 const entryFile = (e) => (typeof e === 'string' ? e : e.in);
 const present = selected.filter(([name, b]) => name === 'webview' || existsSync(entryFile(b.entryPoints[0])));
 

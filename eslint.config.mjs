@@ -49,7 +49,9 @@ export default tseslint.config(
   {
     // Plain CommonJS entry points (bin/finger.js, preload scripts) are meant to use require.
     files: ['**/*.mjs', '**/*.cjs', 'bin/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -2,7 +2,7 @@
 # Every test layer, in order (this is `npm test`, and what CI runs through .ci/run):
 #   tools      apt packages, Node 24, node_modules, code-server (cached under .cache/)
 #   build      npm run build
-#   typecheck  tsc --noEmit (the project, then webview/ alone as browser code)   lint  eslint .
+#   typecheck  tsc --noEmit (the project, then webview/ alone as browser code)   lint  eslint . + prettier --check
 #   unit       node:test  test/unit/**/*.test.ts
 #   integration node:test test/integration/**/*.test.ts (real ffmpeg, the endpoint double over HTTP, the CLI)
 #   reliability node:test test/reliability/**/*.test.ts (bad inputs, endpoint faults, crashes, security)
@@ -59,7 +59,7 @@ node_tests() {
 
 step build 300 npm run --silent build
 step typecheck 300 npm run --silent typecheck
-step lint 300 "$bin/eslint" .
+step lint 300 npm run --silent lint
 node_tests unit 900 test/unit/**/*.test.ts
 node_tests integration 1200 test/integration/**/*.test.ts
 node_tests reliability 900 test/reliability/**/*.test.ts

@@ -42,7 +42,10 @@ export interface AgreementReport {
   /** Human-scored videos without a result, results without a human score, and bare names that fit several results. */
   unmatched?: { noResult: string[]; noHuman: string[]; ambiguous: VideoMatch['ambiguous'] };
   /** With --pairs. */
-  pairs?: Omit<PreferenceAgreement, 'unscored'> & { unscored: { a: string; b: string; line?: number }[]; ambiguous: VideoMatch['ambiguous'] };
+  pairs?: Omit<PreferenceAgreement, 'unscored'> & {
+    unscored: { a: string; b: string; line?: number }[];
+    ambiguous: VideoMatch['ambiguous'];
+  };
   /** With --labels. */
   labels?: LabelAgreement;
 }
@@ -61,7 +64,8 @@ function unmatchedLines(u: NonNullable<AgreementReport['unmatched']>): string[] 
   const out: string[] = [];
   if (u.noResult.length) out.push(`  human scores without a result (${u.noResult.length}): ${u.noResult.join(', ')}`);
   if (u.noHuman.length) out.push(`  results without a human score (${u.noHuman.length}): ${u.noHuman.join(', ')}`);
-  for (const a of u.ambiguous) out.push(`  "${a.key}" fits ${a.candidates.length} results (${a.candidates.join(', ')}); not used: write its path`);
+  for (const a of u.ambiguous)
+    out.push(`  "${a.key}" fits ${a.candidates.length} results (${a.candidates.join(', ')}); not used: write its path`);
   return out;
 }
 
@@ -88,8 +92,10 @@ export function formatAgreement(r: AgreementReport): string {
       `  pairwise accuracy, tie-calibrated    ${stat(p.pairwiseAccuracy)}${p.pairwiseAccuracy.epsilon !== undefined ? `  (epsilon ${p.pairwiseAccuracy.epsilon.toPrecision(4)})` : ''}`,
       `  pairwise accuracy without ties       ${stat(p.pairwiseAccuracyWithoutTies)}`,
     );
-    if (p.unscored.length) lines.push(`  pairs left out, a video has no result (${p.unscored.length}): ${p.unscored.map((x) => `${x.a} / ${x.b}`).join(', ')}`);
-    for (const a of p.ambiguous) lines.push(`  "${a.key}" fits ${a.candidates.length} results (${a.candidates.join(', ')}); not used: write its path`);
+    if (p.unscored.length)
+      lines.push(`  pairs left out, a video has no result (${p.unscored.length}): ${p.unscored.map((x) => `${x.a} / ${x.b}`).join(', ')}`);
+    for (const a of p.ambiguous)
+      lines.push(`  "${a.key}" fits ${a.candidates.length} results (${a.candidates.join(', ')}); not used: write its path`);
   }
   if (r.labels) {
     const l = r.labels;
@@ -102,10 +108,12 @@ export function formatAgreement(r: AgreementReport): string {
     lines.push('  SRCC / PLCC with human scores         without corrections   with corrections');
     for (const t of [...DIMENSIONS, 'overall'] as const) {
       const c = l.correlation[t];
-      const pair = (s: { srcc: Statistic; plcc: Statistic }) => `${s.srcc.value === null ? '—' : s.srcc.value.toFixed(3)} / ${s.plcc.value === null ? '—' : s.plcc.value.toFixed(3)}`;
+      const pair = (s: { srcc: Statistic; plcc: Statistic }) =>
+        `${s.srcc.value === null ? '—' : s.srcc.value.toFixed(3)} / ${s.plcc.value === null ? '—' : s.plcc.value.toFixed(3)}`;
       lines.push(`  ${t.padEnd(22)} n=${String(c.n).padEnd(5)} ${pair(c.without).padEnd(21)} ${pair(c.with)}`);
     }
-    if (l.correlation.overall.n === 0) lines.push('  (no human scores: pass --human, or set "mos" in the labels files, for the correlations)');
+    if (l.correlation.overall.n === 0)
+      lines.push('  (no human scores: pass --human, or set "mos" in the labels files, for the correlations)');
   }
   return lines.join('\n') + '\n';
 }
@@ -123,13 +131,20 @@ export async function runAgreement(flags: {
     throw new ConfigError(`--dimension must be one of ${DIMENSIONS.join(', ')}; got "${flags.dimension}".`);
   }
   if (!flags.human && !flags.pairs && !flags.labels) {
-    throw new ConfigError('say what to compare with: --human FILE (scores), --pairs FILE (pairwise preferences) and/or --labels (the answers corrected in .finger/labels/).');
+    throw new ConfigError(
+      'say what to compare with: --human FILE (scores), --pairs FILE (pairwise preferences) and/or --labels (the answers corrected in .finger/labels/).',
+    );
   }
   const workspace = path.resolve(flags.workspace);
   const target = (flags.dimension as Dimension | undefined) ?? 'overall';
   const report: AgreementReport = { target };
   const human = flags.human ? await readHumanScores(path.resolve(flags.human)) : undefined;
-  const pairsIn = flags.pairs ? parsePreferencePairs(await readText(path.resolve(flags.pairs), 'a CSV video_a,video_b,preference with --pairs'), path.resolve(flags.pairs)) : undefined;
+  const pairsIn = flags.pairs
+    ? parsePreferencePairs(
+        await readText(path.resolve(flags.pairs), 'a CSV video_a,video_b,preference with --pairs'),
+        path.resolve(flags.pairs),
+      )
+    : undefined;
   const results = await scoredResults(workspace, flags.protocol);
   if (human) {
     const match = matchVideos(human.keys(), [...results.keys()]);
@@ -150,7 +165,11 @@ export async function runAgreement(flags: {
       if (v !== null) scores.set(key, v);
     }
     const pa = preferenceAgreement(pairsIn, scores);
-    report.pairs = { ...pa, unscored: pa.unscored.map((p) => ({ a: p.a, b: p.b, ...(p.line ? { line: p.line } : {}) })), ambiguous: match.ambiguous };
+    report.pairs = {
+      ...pa,
+      unscored: pa.unscored.map((p) => ({ a: p.a, b: p.b, ...(p.line ? { line: p.line } : {}) })),
+      ambiguous: match.ambiguous,
+    };
   }
   if (flags.labels) {
     const clips: LabelledClip[] = [];
@@ -165,7 +184,10 @@ export async function runAgreement(flags: {
       const h = humanOf.get(video) ?? labels.mos;
       clips.push({ video, result, labels, ...(h !== undefined ? { human: h } : {}) });
     }
-    if (clips.length === 0) process.stderr.write(`finger: no corrected answers under ${path.join(workspace, '.finger/labels')}; correct answers in the results panel first\n`);
+    if (clips.length === 0)
+      process.stderr.write(
+        `finger: no corrected answers under ${path.join(workspace, '.finger/labels')}; correct answers in the results panel first\n`,
+      );
     report.labels = labelAgreement(clips, resultWeights(results.values()));
   }
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatAgreement(report));

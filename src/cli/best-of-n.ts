@@ -38,10 +38,15 @@ export async function runBestOfN(
   const { grouping, broken } = await loadGrouping(workspace, folder, flags.protocol);
   for (const b of broken) process.stderr.write(`finger: ${b.error} (left out of the picks)\n`);
   const report = bestOfN(grouping, { metric, scope });
-  for (const u of report.unscored) process.stderr.write(`finger: no clip of prompt ${u.promptKey}${u.model === '*' ? '' : ` by ${u.model}`} has a ${metric} score (${u.videos.join(', ')}); no pick\n`);
+  for (const u of report.unscored)
+    process.stderr.write(
+      `finger: no clip of prompt ${u.promptKey}${u.model === '*' ? '' : ` by ${u.model}`} has a ${metric} score (${u.videos.join(', ')}); no pick\n`,
+    );
   const single = report.picks.filter((p) => p.n === 1).length;
   if (single > 0 && single === report.picks.length) {
-    process.stderr.write(`finger: every prompt has only one scored clip${scope === 'model' ? ' per model' : ''}, so each pick is the only clip (no margins). Generate several samples per prompt${scope === 'model' ? ', or pick across models with --across' : ''}.\n`);
+    process.stderr.write(
+      `finger: every prompt has only one scored clip${scope === 'model' ? ' per model' : ''}, so each pick is the only clip (no margins). Generate several samples per prompt${scope === 'model' ? ', or pick across models with --across' : ''}.\n`,
+    );
   }
   await emit(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatPicksCsv(report), flags.out);
   return broken.length > 0 ? 1 : 0;

@@ -45,7 +45,14 @@ export function formatCompareTable(r: CompareReport): string {
   out.push(
     table(
       ['a vs b', 'win', 'tie', 'loss', 'p', `mean a−b [${pct}% CI]`],
-      r.pairs.map((p) => [`${p.a} vs ${p.b}`, String(p.wins), String(p.ties), String(p.losses), pValue(p.p), `${num(p.meanDifference)} [${num(p.interval.low)}, ${num(p.interval.high)}]`]),
+      r.pairs.map((p) => [
+        `${p.a} vs ${p.b}`,
+        String(p.wins),
+        String(p.ties),
+        String(p.losses),
+        pValue(p.p),
+        `${num(p.meanDifference)} [${num(p.interval.low)}, ${num(p.interval.high)}]`,
+      ]),
     ),
   );
   out.push('', `Per prompt (${r.metric})`);
@@ -65,12 +72,29 @@ export function formatCompareCsv(r: CompareReport): string {
       model: s.model,
       rank: s.rank,
       clips: s.clips,
-      ...Object.fromEntries(METRICS.flatMap((m) => [[m, s.metrics[m].mean ?? ''], [`${m}_low`, s.metrics[m].interval?.low ?? ''], [`${m}_high`, s.metrics[m].interval?.high ?? '']])),
+      ...Object.fromEntries(
+        METRICS.flatMap((m) => [
+          [m, s.metrics[m].mean ?? ''],
+          [`${m}_low`, s.metrics[m].interval?.low ?? ''],
+          [`${m}_high`, s.metrics[m].interval?.high ?? ''],
+        ]),
+      ),
     })),
     { header: true },
   );
   const pairs = stringify(
-    r.pairs.map((p) => ({ a: p.a, b: p.b, n: p.n, wins: p.wins, ties: p.ties, losses: p.losses, p: p.p, mean_difference: p.meanDifference, low: p.interval.low, high: p.interval.high })),
+    r.pairs.map((p) => ({
+      a: p.a,
+      b: p.b,
+      n: p.n,
+      wins: p.wins,
+      ties: p.ties,
+      losses: p.losses,
+      p: p.p,
+      mean_difference: p.meanDifference,
+      low: p.interval.low,
+      high: p.interval.high,
+    })),
     { header: true },
   );
   const prompts = stringify(
@@ -90,7 +114,15 @@ export function formatCompareCsv(r: CompareReport): string {
 
 export async function runCompare(
   folder: string,
-  flags: { workspace: string; format: CompareFormat; metric?: string; protocol?: Protocol; out?: string; resamples?: string; seed?: string },
+  flags: {
+    workspace: string;
+    format: CompareFormat;
+    metric?: string;
+    protocol?: Protocol;
+    out?: string;
+    resamples?: string;
+    seed?: string;
+  },
 ): Promise<number> {
   const workspace = path.resolve(flags.workspace);
   const metric = parseMetric(flags.metric);
@@ -99,7 +131,8 @@ export async function runCompare(
   const { grouping, broken } = await loadGrouping(workspace, folder, flags.protocol);
   for (const b of broken) process.stderr.write(`finger: ${b.error} (left out of the comparison)\n`);
   const report = compareModels(grouping, { metric, resamples, seed });
-  for (const i of report.incomplete) process.stderr.write(`finger: prompt ${i.key} has no scored clip of ${i.missing.join(', ')}; left out of the comparison\n`);
+  for (const i of report.incomplete)
+    process.stderr.write(`finger: prompt ${i.key} has no scored clip of ${i.missing.join(', ')}; left out of the comparison\n`);
   let text: string;
   if (flags.format === 'json') text = JSON.stringify(report, null, 2) + '\n';
   else if (flags.format === 'csv') text = formatCompareCsv(report);
@@ -121,7 +154,8 @@ export function parseMetric(m: string | undefined): Metric {
 
 export function positiveInt(v: string, flag: string, allowZero = false): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new ConfigError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}; got "${v}".`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw new ConfigError(`${flag} must be a whole number${allowZero ? '' : ' above 0'}; got "${v}".`);
   return n;
 }
 

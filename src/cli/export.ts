@@ -6,7 +6,15 @@ import { ConfigError, FingerError, describeError } from '../core/errors';
 import { listResults, readLabels, writeTextAtomic } from '../core/store';
 import { loadTemplates } from '../core/templates';
 import { bestOfN } from '../core/workbench/best-of-n';
-import { buildSamples, datasetInfoEntry, EXPORT_FORMATS, formatSamples, type ExportClip, type ExportFormat, type PreferencePairOut } from '../core/workbench/export';
+import {
+  buildSamples,
+  datasetInfoEntry,
+  EXPORT_FORMATS,
+  formatSamples,
+  type ExportClip,
+  type ExportFormat,
+  type PreferencePairOut,
+} from '../core/workbench/export';
 import { groupClips } from '../core/workbench/grouping';
 import { folderUnder } from '../core/workbench/load';
 import { parseMetric } from './compare';
@@ -21,7 +29,8 @@ export async function runExport(flags: {
   metric?: string;
   datasetName?: string;
 }): Promise<number> {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format)) throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(', ')}; got "${flags.format}".`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(flags.format))
+    throw new ConfigError(`--format must be one of ${EXPORT_FORMATS.join(', ')}; got "${flags.format}".`);
   const format = flags.format as ExportFormat;
   const workspace = path.resolve(flags.workspace);
   const out = path.resolve(flags.out);
@@ -48,18 +57,34 @@ export async function runExport(flags: {
   }
   const where = root === '' ? workspace : path.join(workspace, root);
   if (clips.length === 0) {
-    throw new FingerError(`has no scored clips to export${problems ? ` (${problems} result file(s) could not be read)` : ''}.`, { file: where, hint: 'Score the clips first: finger score <folder>' });
+    throw new FingerError(`has no scored clips to export${problems ? ` (${problems} result file(s) could not be read)` : ''}.`, {
+      file: where,
+      hint: 'Score the clips first: finger score <folder>',
+    });
   }
   const templates = await loadTemplates({ workspaceRoot: workspace });
-  const { samples, skippedUnanswered, otherTemplates } = buildSamples(clips, templates, { labelledOnly: flags.labelledOnly, outDir: path.dirname(out), workspace });
+  const { samples, skippedUnanswered, otherTemplates } = buildSamples(clips, templates, {
+    labelledOnly: flags.labelledOnly,
+    outDir: path.dirname(out),
+    workspace,
+  });
   if (samples.length === 0) {
     throw new FingerError(
-      flags.labelledOnly ? 'has no corrected answers to export (.finger/labels/ is empty for these clips).' : 'has no answered questions to export.',
-      { file: where, hint: flags.labelledOnly ? 'Correct answers in the results panel first, or leave out --labelled-only.' : 'Score the clips again once the endpoint answers.' },
+      flags.labelledOnly
+        ? 'has no corrected answers to export (.finger/labels/ is empty for these clips).'
+        : 'has no answered questions to export.',
+      {
+        file: where,
+        hint: flags.labelledOnly
+          ? 'Correct answers in the results panel first, or leave out --labelled-only.'
+          : 'Score the clips again once the endpoint answers.',
+      },
     );
   }
   if (otherTemplates.length) {
-    process.stderr.write(`finger: ${otherTemplates.length} clip(s) were answered with other answer templates than the current ones (${otherTemplates.slice(0, 5).join(', ')}${otherTemplates.length > 5 ? ', …' : ''}); their questions are written as the current templates render them\n`);
+    process.stderr.write(
+      `finger: ${otherTemplates.length} clip(s) were answered with other answer templates than the current ones (${otherTemplates.slice(0, 5).join(', ')}${otherTemplates.length > 5 ? ', …' : ''}); their questions are written as the current templates render them\n`,
+    );
   }
 
   // dataset_info.json beside the data: read (and refuse if broken) before anything is written.
@@ -74,7 +99,10 @@ export async function runExport(flags: {
         if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
         data = parsed as Record<string, unknown>;
       } catch (e) {
-        throw new FingerError(`is not a valid dataset_info.json (${(e as Error).message}); nothing was written.`, { file, hint: 'Fix it or remove it, or write the export to another folder.' });
+        throw new FingerError(`is not a valid dataset_info.json (${(e as Error).message}); nothing was written.`, {
+          file,
+          hint: 'Fix it or remove it, or write the export to another folder.',
+        });
       }
     }
     const name = flags.datasetName ?? path.basename(out).replace(/\.[^.]+$/, '');
@@ -83,7 +111,9 @@ export async function runExport(flags: {
 
   await writeTextAtomic(out, formatSamples(samples, format));
   const labelled = samples.filter((s) => s.answerSource === 'human').length;
-  process.stderr.write(`finger: wrote ${samples.length} samples (${labelled} with a person's answer) from ${clips.length} clips to ${flags.out}${skippedUnanswered ? `; ${skippedUnanswered} unanswered question(s) left out` : ''}\n`);
+  process.stderr.write(
+    `finger: wrote ${samples.length} samples (${labelled} with a person's answer) from ${clips.length} clips to ${flags.out}${skippedUnanswered ? `; ${skippedUnanswered} unanswered question(s) left out` : ''}\n`,
+  );
   if (datasetInfo) {
     await writeTextAtomic(datasetInfo.file, JSON.stringify(datasetInfo.data, null, 2) + '\n');
     process.stderr.write(`finger: dataset "${datasetInfo.name}" added to ${datasetInfo.file}\n`);
@@ -91,7 +121,10 @@ export async function runExport(flags: {
 
   if (flags.preferences) {
     const prefFile = path.resolve(flags.preferences);
-    const grouping = groupClips(clips.map((c) => ({ video: c.video, resultFile: '', result: c.result })), root);
+    const grouping = groupClips(
+      clips.map((c) => ({ video: c.video, resultFile: '', result: c.result })),
+      root,
+    );
     const picks = bestOfN(grouping, { metric, scope: 'all' }).picks.filter((p) => p.worst !== null && p.best.score > p.worst.score);
     const rel = (v: string) => path.relative(path.dirname(prefFile), path.join(workspace, v)).split(path.sep).join('/');
     const pairs: PreferencePairOut[] = picks.map((p) => ({
@@ -109,7 +142,9 @@ export async function runExport(flags: {
       problems++;
     } else {
       await writeTextAtomic(prefFile, pairs.map((p) => JSON.stringify(p)).join('\n') + '\n');
-      process.stderr.write(`finger: wrote ${pairs.length} preference pairs (best vs worst clip of each prompt by ${metric}) to ${flags.preferences}\n`);
+      process.stderr.write(
+        `finger: wrote ${pairs.length} preference pairs (best vs worst clip of each prompt by ${metric}) to ${flags.preferences}\n`,
+      );
     }
   }
   return problems > 0 ? 1 : 0;

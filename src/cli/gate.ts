@@ -36,7 +36,9 @@ export function gateOptionsFromFlags(flags: GateFlags): GateOptions | undefined 
       const [key, min] = parseGateAssignment(a);
       thresholds[key] = min;
     } catch (e) {
-      throw new ConfigError(`--fail-under ${(e as Error).message}.`, { hint: 'For example: --fail-under overall=0.6 --fail-under text_alignment=0.5' });
+      throw new ConfigError(`--fail-under ${(e as Error).message}.`, {
+        hint: 'For example: --fail-under overall=0.6 --fail-under text_alignment=0.5',
+      });
     }
   }
   if (Object.keys(thresholds).length === 0 && !flags.junit && !flags.summary) return undefined;
@@ -47,7 +49,9 @@ export function signalThresholdsFromFlags(flags: { signal?: string[] }, base?: S
   try {
     return resolveThresholds(base, ...(flags.signal ?? []).map(parseThresholdAssignment));
   } catch (e) {
-    throw new ConfigError(`--signal ${(e as Error).message}.`, { hint: 'For example: --signal frozen.minSec=0.5 --signal cut.threshold=15' });
+    throw new ConfigError(`--signal ${(e as Error).message}.`, {
+      hint: 'For example: --signal frozen.minSec=0.5 --signal cut.threshold=15',
+    });
   }
 }
 
@@ -59,7 +63,11 @@ export interface GateClip {
 }
 
 /** Evaluates, prints the failing clips, writes the reports; returns 3 when a clip failed a gate. */
-export async function applyGate(passes: { protocol: Protocol; clips: GateClip[] }[], gate: GateOptions, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function applyGate(
+  passes: { protocol: Protocol; clips: GateClip[] }[],
+  gate: GateOptions,
+  stderr: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const reports: { protocol: Protocol; report: GateReport }[] = passes.map((p) => ({
     protocol: p.protocol,
     report: evaluateGate(
@@ -76,7 +84,9 @@ export async function applyGate(passes: { protocol: Protocol; clips: GateClip[] 
       if (v.pass) continue;
       stderr.write(`✗ gate ${protocol} ${v.video}: ${describeVerdict(v)}\n`);
     }
-    stderr.write(`Gate (${protocol}): ${report.passed} of ${report.clips.length} clips passed${report.failed ? `, ${report.failed} failed` : ''}.\n`);
+    stderr.write(
+      `Gate (${protocol}): ${report.passed} of ${report.clips.length} clips passed${report.failed ? `, ${report.failed} failed` : ''}.\n`,
+    );
   }
   if (gate.junit) {
     await mkdir(path.dirname(path.resolve(gate.junit)), { recursive: true });
@@ -95,7 +105,9 @@ export async function applyGate(passes: { protocol: Protocol; clips: GateClip[] 
 export async function runGate(flags: GateFlags & { workspace: string; protocol?: Protocol[] }): Promise<number> {
   const gate = gateOptionsFromFlags(flags);
   if (!gate || Object.keys(gate.thresholds).length === 0) {
-    throw new ConfigError('finger gate needs at least one --fail-under KEY=MIN.', { hint: 'For example: finger gate --fail-under overall=0.6' });
+    throw new ConfigError('finger gate needs at least one --fail-under KEY=MIN.', {
+      hint: 'For example: finger gate --fail-under overall=0.6',
+    });
   }
   const workspace = path.resolve(flags.workspace);
   const protocols = flags.protocol?.length ? flags.protocol : (['finger'] as Protocol[]);
@@ -105,10 +117,17 @@ export async function runGate(flags: GateFlags & { workspace: string; protocol?:
     const listed = await listResults(workspace, protocolResultsDir(protocol));
     const clips: GateClip[] = listed.map((item) => {
       if (!item.result) broken++;
-      return { video: item.videoRelPath, result: item.result ?? null, error: item.result ? null : (item.error ?? 'unreadable result file'), timeSec: 0 };
+      return {
+        video: item.videoRelPath,
+        result: item.result ?? null,
+        error: item.result ? null : (item.error ?? 'unreadable result file'),
+        timeSec: 0,
+      };
     });
     if (clips.length === 0) {
-      process.stderr.write(`finger: no ${protocol} results under ${path.join(workspace, protocolResultsDir(protocol))}; nothing to gate.\n`);
+      process.stderr.write(
+        `finger: no ${protocol} results under ${path.join(workspace, protocolResultsDir(protocol))}; nothing to gate.\n`,
+      );
     }
     passes.push({ protocol, clips });
   }

@@ -22,7 +22,8 @@ import { ProtocolSchema } from '../core/types';
 
 const EXIT_USAGE = 2;
 
-const protocolOption = (description: string) => new Option('--protocol <name>', description).choices(ProtocolSchema.options).default('finger');
+const protocolOption = (description: string) =>
+  new Option('--protocol <name>', description).choices(ProtocolSchema.options).default('finger');
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -31,13 +32,19 @@ function collect(value: string, previous: string[] = []): string[] {
 /** The gate options `finger score` and `finger gate` share. */
 const gateOptions = (cmd: Command) =>
   cmd
-    .option('--fail-under <key=min>', 'fail (exit 3) when a clip scores below MIN: overall, a dimension id, or a signal (repeatable)', collect)
+    .option(
+      '--fail-under <key=min>',
+      'fail (exit 3) when a clip scores below MIN: overall, a dimension id, or a signal (repeatable)',
+      collect,
+    )
     .option('--junit <file>', 'write JUnit XML: one test case per clip')
     .option('--summary <file>', 'append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)');
 
 export function buildProgram(): Command {
   const program = new Command('finger')
-    .description('Evaluate AI-generated videos with FingER: entity-level questions answered by a video MLLM, scored from answer-token probabilities.')
+    .description(
+      'Evaluate AI-generated videos with FingER: entity-level questions answered by a video MLLM, scored from answer-token probabilities.',
+    )
     .version(process.env.FINGER_VERSION ?? '0.1.0')
     .showHelpAfterError('(run finger --help for usage)')
     .option('--debug', 'print stack traces of errors')
@@ -56,7 +63,10 @@ export function buildProgram(): Command {
       .option('--concurrency <n>', 'requests in flight at once, over all endpoints', '8')
       .option('--timeout <seconds>', 'per-request timeout')
       .option('--retries <n>', 'retries of a failed request (429, 5xx, resets, timeouts)')
-      .option('--routing-header <name>', "header carrying each video's routing key for a router in front of several replicas; '' for none (default $FINGER_ROUTING_HEADER, then x-smg-routing-key)")
+      .option(
+        '--routing-header <name>',
+        "header carrying each video's routing key for a router in front of several replicas; '' for none (default $FINGER_ROUTING_HEADER, then x-smg-routing-key)",
+      )
       .option('--ffmpeg <path>', 'ffmpeg binary (default $FINGER_FFMPEG, then PATH); ffprobe is looked for beside it');
 
   const score = endpointOptions(
@@ -76,11 +86,15 @@ export function buildProgram(): Command {
     .option('--weight <dimension=w>', 'weight of a dimension in the overall score (repeatable)', collect)
     .option('--force', 'ask the endpoint again even for answers already cached')
     .option('--json', 'print a JSON summary to stdout')
-    .addOption(new Option('--then <protocol>', 'after --protocol signals: score only the clips that passed every signal with this protocol').choices(ProtocolSchema.options.filter((p) => p !== 'signals')))
+    .addOption(
+      new Option('--then <protocol>', 'after --protocol signals: score only the clips that passed every signal with this protocol').choices(
+        ProtocolSchema.options.filter((p) => p !== 'signals'),
+      ),
+    )
     .option('--signal <key=value>', 'a signals threshold, e.g. frozen.minSec=0.5 (repeatable; see README)', collect);
   gateOptions(score).action(async (paths: string[], flags, cmd: Command) => {
-      process.exitCode = await runScore(paths, { ...flags, debug: cmd.optsWithGlobals().debug });
-    });
+    process.exitCode = await runScore(paths, { ...flags, debug: cmd.optsWithGlobals().debug });
+  });
 
   endpointOptions(
     program
@@ -97,9 +111,13 @@ export function buildProgram(): Command {
     .command('report')
     .description('one row per scored video with overall and dimension scores')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
-    .addOption(new Option('--format <format>', 'output format (html: one self-contained file)').choices(['table', 'csv', 'json', 'html']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format (html: one self-contained file)')
+        .choices(['table', 'csv', 'json', 'html'])
+        .default('table'),
+    )
     .option('--out <file>', 'write to this file instead of stdout')
-    .addOption(protocolOption('which protocol\'s results'))
+    .addOption(protocolOption("which protocol's results"))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
     });
@@ -109,20 +127,22 @@ export function buildProgram(): Command {
       .command('gate')
       .description('check saved results against minimum scores, without an endpoint; exit 3 when a clip is below a gate')
       .option('--workspace <dir>', 'root of .finger/', process.cwd())
-      .addOption(new Option('--protocol <name...>', 'which protocols\' results (default finger)').choices(ProtocolSchema.options)),
+      .addOption(new Option('--protocol <name...>', "which protocols' results (default finger)").choices(ProtocolSchema.options)),
   ).action(async (flags) => {
     process.exitCode = await runGate(flags);
   });
 
   program
     .command('agreement')
-    .description('agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/')
+    .description(
+      'agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/',
+    )
     .option('--human <file>', 'human scores: CSV with a video,score header, or JSON {"clip.mp4": 4.5}')
     .option('--pairs <file>', 'pairwise preferences: CSV video_a,video_b,preference with a|b|tie (also A/B/same, video1/video2/tie)')
-    .option('--labels', 'the judge\'s answer accuracy against the answers people corrected (.finger/labels/)')
+    .option('--labels', "the judge's answer accuracy against the answers people corrected (.finger/labels/)")
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--dimension <id>', 'compare one dimension instead of the overall score')
-    .addOption(protocolOption('which protocol\'s results'))
+    .addOption(protocolOption("which protocol's results"))
     .option('--json', 'print JSON')
     .action(async (flags) => {
       process.exitCode = await runAgreement(flags);
@@ -130,7 +150,9 @@ export function buildProgram(): Command {
 
   program
     .command('compare')
-    .description('compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests')
+    .description(
+      'compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests',
+    )
     .argument('<folder>', 'folder of clips: <folder>/<model>/<same relative path>, or a prompt manifest with model and prompt_id')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
@@ -138,7 +160,7 @@ export function buildProgram(): Command {
     .option('--resamples <n>', 'bootstrap resamples of the prompts', '2000')
     .option('--seed <n>', 'seed of the bootstrap', '1')
     .option('--out <file>', 'write to this file instead of stdout')
-    .addOption(protocolOption('which protocol\'s results'))
+    .addOption(protocolOption("which protocol's results"))
     .action(async (folder: string, flags) => {
       process.exitCode = await runCompare(folder, flags);
     });
@@ -152,15 +174,21 @@ export function buildProgram(): Command {
     .option('--across', 'pick across models instead of per model')
     .option('--out <file>', 'write the picks (CSV) to this file instead of stdout')
     .option('--json', 'JSON instead of CSV')
-    .addOption(protocolOption('which protocol\'s results'))
+    .addOption(protocolOption("which protocol's results"))
     .action(async (folder: string, flags) => {
       process.exitCode = await runBestOfN(folder, flags);
     });
 
   program
     .command('export')
-    .description('write the questions and answers (people\'s corrections first) as training data, one sample per question, and best-of-N preference pairs')
-    .addOption(new Option('--format <format>', 'llamafactory (messages + videos, and dataset_info.json), sharegpt, jsonl or csv').choices(['llamafactory', 'sharegpt', 'jsonl', 'csv']).makeOptionMandatory())
+    .description(
+      "write the questions and answers (people's corrections first) as training data, one sample per question, and best-of-N preference pairs",
+    )
+    .addOption(
+      new Option('--format <format>', 'llamafactory (messages + videos, and dataset_info.json), sharegpt, jsonl or csv')
+        .choices(['llamafactory', 'sharegpt', 'jsonl', 'csv'])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--out <file>', 'where to write the samples')
     .option('--labelled-only', 'only questions whose answer a person corrected or confirmed')
     .option('--workspace <dir>', 'root of .finger/', process.cwd())

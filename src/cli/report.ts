@@ -56,7 +56,13 @@ const num = (x: number | null | undefined) => (x === null || x === undefined ? '
 
 export function formatTable(rows: ReportRow[]): string {
   const header = ['video', 'overall', ...DIMENSIONS, 'questions', 'failed'];
-  const body = rows.map((r) => [r.video, num(r.overall), ...DIMENSIONS.map((d) => num(r.dimensions[d])), String(r.questions), String(r.failed)]);
+  const body = rows.map((r) => [
+    r.video,
+    num(r.overall),
+    ...DIMENSIONS.map((d) => num(r.dimensions[d])),
+    String(r.questions),
+    String(r.failed),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
@@ -64,7 +70,15 @@ export function formatTable(rows: ReportRow[]): string {
 
 export function formatCsv(rows: ReportRow[]): string {
   return stringify(
-    rows.map((r) => ({ video: r.video, model: r.model, overall: r.overall ?? '', ...Object.fromEntries(DIMENSIONS.map((d) => [d, r.dimensions[d] ?? ''])), questions: r.questions, failed: r.failed, createdAt: r.createdAt })),
+    rows.map((r) => ({
+      video: r.video,
+      model: r.model,
+      overall: r.overall ?? '',
+      ...Object.fromEntries(DIMENSIONS.map((d) => [d, r.dimensions[d] ?? ''])),
+      questions: r.questions,
+      failed: r.failed,
+      createdAt: r.createdAt,
+    })),
     { header: true },
   );
 }
@@ -74,7 +88,10 @@ export function formatCsv(rows: ReportRow[]): string {
 export async function reportHtml(workspace: string, protocol: Protocol = 'finger'): Promise<string> {
   const { clips } = await loadClips(workspace, '.', protocol);
   if (clips.length === 0) {
-    throw new FingerError(`has no results to report.`, { file: path.join(workspace, protocolResultsDir(protocol)), hint: 'Score videos first: finger score <folder>' });
+    throw new FingerError(`has no results to report.`, {
+      file: path.join(workspace, protocolResultsDir(protocol)),
+      hint: 'Score videos first: finger score <folder>',
+    });
   }
   let leaderboard: string;
   let models = new Map<string, string>();
@@ -82,7 +99,8 @@ export async function reportHtml(workspace: string, protocol: Protocol = 'finger
     const grouping = groupClips(clips, commonFolder(clips.map((c) => c.video)));
     models = new Map(grouping.prompts.flatMap((g) => g.clips.map((c) => [c.video, c.model] as const)));
     if (grouping.models.length >= 2) leaderboard = compareSection(compareModels(grouping), bestOfN(grouping, { scope: 'all' }));
-    else leaderboard = `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">All clips come from one model (${escapeHtml(grouping.models[0] ?? '')}), so there is nothing to rank. Put each model's clips in its own folder to compare them.</p></section>`;
+    else
+      leaderboard = `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">All clips come from one model (${escapeHtml(grouping.models[0] ?? '')}), so there is nothing to rank. Put each model's clips in its own folder to compare them.</p></section>`;
   } catch (e) {
     leaderboard = `<section id="leaderboard"><h2>Leaderboard</h2><p class="note">No leaderboard: ${escapeHtml(describeError(e))}</p></section>`;
   }
@@ -91,14 +109,20 @@ export async function reportHtml(workspace: string, protocol: Protocol = 'finger
   return htmlDocument(title, leaderboard + (await clipsSection(listed, { workspace, title })));
 }
 
-export async function runReport(flags: { workspace: string; format: 'table' | 'csv' | 'json' | 'html'; protocol?: Protocol; out?: string }): Promise<number> {
+export async function runReport(flags: {
+  workspace: string;
+  format: 'table' | 'csv' | 'json' | 'html';
+  protocol?: Protocol;
+  out?: string;
+}): Promise<number> {
   const workspace = path.resolve(flags.workspace);
   const { rows, errors } = await reportRows(workspace, flags.protocol);
   for (const e of errors) process.stderr.write(`finger: ${e.error}\n`);
   if (flags.format === 'html') await emit(await reportHtml(workspace, flags.protocol), flags.out);
   else if (flags.format === 'json') process.stdout.write(JSON.stringify({ rows, errors }, null, 2) + '\n');
   else if (flags.format === 'csv') process.stdout.write(formatCsv(rows));
-  else if (rows.length === 0) process.stderr.write(`No results under ${path.join(workspace, FINGER_PATHS.results)}. Score videos with: finger score <folder>\n`);
+  else if (rows.length === 0)
+    process.stderr.write(`No results under ${path.join(workspace, FINGER_PATHS.results)}. Score videos with: finger score <folder>\n`);
   else process.stdout.write(formatTable(rows));
   return errors.length > 0 ? 1 : 0;
 }

@@ -40,10 +40,18 @@ interface SummaryRow {
 }
 
 function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (m: string | Error, ...args: unknown[]) =>
-    process.stderr.write(`[${level}] ${m instanceof Error ? m.message : m}${args.length ? ' ' + args.map(String).join(' ') : ''}\n`);
+  const write =
+    (level: string) =>
+    (m: string | Error, ...args: unknown[]) =>
+      process.stderr.write(`[${level}] ${m instanceof Error ? m.message : m}${args.length ? ' ' + args.map(String).join(' ') : ''}\n`);
   const quiet = () => {};
-  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: verbose ? write('error') : quiet };
+  return {
+    trace: quiet,
+    debug: verbose ? write('debug') : quiet,
+    info: verbose ? write('info') : quiet,
+    warn: write('warn'),
+    error: verbose ? write('error') : quiet,
+  };
 }
 
 /** Ctrl-C aborts everything in flight (HTTP requests, ffmpeg); a second Ctrl-C exits at once. */
@@ -108,16 +116,27 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   let rejected: GateClip[] = [];
   let cancelled: boolean;
   try {
-    const first = await scorePass(protocol, videos, skipped, { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
+    const first = await scorePass(protocol, videos, skipped, {
+      flags,
+      settings,
+      workspace,
+      fixedSet,
+      signalThresholds,
+      signal: controller.signal,
+    });
     cancelled = first.cancelled;
     passes.push({ protocol, clips: first.clips });
     if (then && !cancelled) {
       // Triage (README.md, "Signals without a GPU"): the GPU judge sees only the clips that passed
       // every signal; the others are reported with the signals that failed them.
-      const passed = new Set(first.clips.filter((c) => c.result !== null && c.error === null && signalsPassed(c.result)).map((c) => c.video));
+      const passed = new Set(
+        first.clips.filter((c) => c.result !== null && c.error === null && signalsPassed(c.result)).map((c) => c.video),
+      );
       const next = videos.filter((v) => passed.has(toWorkspaceRelative(workspace, v)));
       const dropped = videos.length - next.length;
-      process.stderr.write(`Signals: ${next.length} of ${videos.length} clips go on to ${then}${dropped ? ` (${dropped} failed a signal and are not sent)` : ''}.\n`);
+      process.stderr.write(
+        `Signals: ${next.length} of ${videos.length} clips go on to ${then}${dropped ? ` (${dropped} failed a signal and are not sent)` : ''}.\n`,
+      );
       const second = await scorePass(then, next, [], { flags, settings, workspace, fixedSet, signalThresholds, signal: controller.signal });
       cancelled = second.cancelled;
       passes.push({ protocol: then, clips: second.clips });
@@ -137,7 +156,10 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   const last = passes[passes.length - 1]!;
   if (flags.json) {
     const strip = (clips: ScoredClip[]) => clips.map(({ video, resultFile, overall, error }) => ({ video, resultFile, overall, error }));
-    const body = passes.length === 1 ? { results: strip(last.clips) } : { results: strip(last.clips), passes: passes.map((p) => ({ protocol: p.protocol, results: strip(p.clips) })) };
+    const body =
+      passes.length === 1
+        ? { results: strip(last.clips) }
+        : { results: strip(last.clips), passes: passes.map((p) => ({ protocol: p.protocol, results: strip(p.clips) })) };
     process.stdout.write(JSON.stringify(body, null, 2) + '\n');
   }
   const failures = passes.reduce((n, p) => n + p.clips.filter((r) => r.error !== null).length, 0);
@@ -146,7 +168,12 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
     const failedVideos = new Set(passes.flatMap((p) => p.clips.filter((r) => r.error !== null).map((r) => r.video))).size;
     process.stderr.write(`${all - failedVideos} of ${all} videos scored${failedVideos ? `, ${failedVideos} failed (see above)` : ''}.\n`);
   }
-  const gateExit = gate ? await applyGate(passes.map((p, i) => ({ protocol: p.protocol, clips: i === 1 ? [...p.clips, ...rejected] : p.clips })), gate) : 0;
+  const gateExit = gate
+    ? await applyGate(
+        passes.map((p, i) => ({ protocol: p.protocol, clips: i === 1 ? [...p.clips, ...rejected] : p.clips })),
+        gate,
+      )
+    : 0;
   if (failures > 0) return 1;
   return gateExit;
 }
@@ -186,11 +213,20 @@ async function scorePass(
     // The signals protocol runs ffmpeg only: no endpoint.
     endpointRequired: PROTOCOLS[protocol].needsEndpoint,
   });
-  const rows: ScoredClip[] = skipped.map((s) => ({ video: s.file, resultFile: null, overall: null, error: s.reason, result: null, timeSec: 0 }));
+  const rows: ScoredClip[] = skipped.map((s) => ({
+    video: s.file,
+    resultFile: null,
+    overall: null,
+    error: s.reason,
+    result: null,
+    timeSec: 0,
+  }));
   for (const s of skipped) progress.line(`✗ ${s.file}: ${s.reason}`);
 
   // Signals are one CPU-bound ffmpeg per clip: one per core, not the request concurrency.
-  const limit = pLimit(protocol === 'signals' ? Math.max(1, availableParallelism()) : videoParallelism(settings.concurrency, settings.endpoints.length));
+  const limit = pLimit(
+    protocol === 'signals' ? Math.max(1, availableParallelism()) : videoParallelism(settings.concurrency, settings.endpoints.length),
+  );
   let cancelled = false;
   try {
     await Promise.all(
@@ -217,12 +253,27 @@ async function scorePass(
             });
             const failed = outcome.result.questions.filter((q) => q.error !== null);
             if (!outcome.saved) {
-              rows.push({ video: rel, resultFile: outcome.resultFile, overall: null, error: outcome.note ?? 'not saved', result: outcome.result, timeSec: elapsed() });
+              rows.push({
+                video: rel,
+                resultFile: outcome.resultFile,
+                overall: null,
+                error: outcome.note ?? 'not saved',
+                result: outcome.result,
+                timeSec: elapsed(),
+              });
               progress.line(`✗ ${rel}: ${outcome.note}`);
               return;
             }
-            const error = failed.length > 0 ? `${failed.length} of ${outcome.result.questions.length} questions failed: ${failed[0]!.error}` : null;
-            rows.push({ video: rel, resultFile: outcome.resultFile, overall: outcome.result.overall, error, result: outcome.result, timeSec: elapsed() });
+            const error =
+              failed.length > 0 ? `${failed.length} of ${outcome.result.questions.length} questions failed: ${failed[0]!.error}` : null;
+            rows.push({
+              video: rel,
+              resultFile: outcome.resultFile,
+              overall: outcome.result.overall,
+              error,
+              result: outcome.result,
+              timeSec: elapsed(),
+            });
             const reused = outcome.answersReused ? `, ${outcome.answersReused} reused` : '';
             const what = protocol === 'signals' ? signalsLine(outcome.result) : `${outcome.result.questions.length} questions${reused}`;
             progress.line(`${error ? '✗' : '✓'} ${rel}: overall ${fmt(outcome.result.overall)} (${what})${error ? ` — ${error}` : ''}`);
@@ -274,7 +325,13 @@ export async function runQuestions(inputs: string[], flags: ScoreCommandFlags): 
         continue;
       }
       try {
-        const prepared = await prepareQuestionSet({ videoPath: video, workspaceRoot: workspace, engine, signal: controller.signal, ignoreQuestionFile: true });
+        const prepared = await prepareQuestionSet({
+          videoPath: video,
+          workspaceRoot: workspace,
+          engine,
+          signal: controller.signal,
+          ignoreQuestionFile: true,
+        });
         await writeQuestionSet(file, prepared.questionSet);
         process.stderr.write(`✓ ${rel}: ${prepared.questionSet.questions.length} questions → ${path.relative(process.cwd(), file)}\n`);
       } catch (e) {
@@ -298,4 +355,3 @@ async function fileExists(file: string): Promise<boolean> {
     return false;
   }
 }
-

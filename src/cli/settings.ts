@@ -33,7 +33,10 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
 
 /** `--endpoint` may be given several times or as a comma-separated list; so may FINGER_ENDPOINT. */
 function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function checkUrl(url: string, what: string): string {
@@ -41,13 +44,19 @@ function checkUrl(url: string, what: string): string {
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new ConfigError(`${what} "${url}" is not an http(s) URL.`, { hint: 'Use the server\'s OpenAI base URL, e.g. http://127.0.0.1:8000/v1.' });
+    throw new ConfigError(`${what} "${url}" is not an http(s) URL.`, {
+      hint: "Use the server's OpenAI base URL, e.g. http://127.0.0.1:8000/v1.",
+    });
   }
   return url.replace(/\/+$/, '');
 }
 
 /** `requireEndpoint: false` (the signals protocol, which asks no server): endpoints may be empty. */
-export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = process.env, o: { requireEndpoint?: boolean } = {}): EvalSettings {
+export function settingsFromFlags(
+  flags: ScoreFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  o: { requireEndpoint?: boolean } = {},
+): EvalSettings {
   const urls = splitList(flags.endpoint?.length ? flags.endpoint : env.FINGER_ENDPOINT ? [env.FINGER_ENDPOINT] : []);
   const model = flags.model ?? env.FINGER_MODEL;
   const requireEndpoint = o.requireEndpoint ?? true;
@@ -58,12 +67,18 @@ export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = pr
   }
   // The key comes only from the environment: never from a flag (it would land in shell history).
   const apiKey = env.FINGER_API_KEY || env.OPENAI_API_KEY || undefined;
-  const endpoints: EndpointConfig[] = model ? urls.map((u) => ({ baseUrl: checkUrl(u, 'Endpoint'), model, ...(apiKey ? { apiKey } : {}) })) : [];
+  const endpoints: EndpointConfig[] = model
+    ? urls.map((u) => ({ baseUrl: checkUrl(u, 'Endpoint'), model, ...(apiKey ? { apiKey } : {}) }))
+    : [];
   const questionUrl = flags.questionEndpoint ?? env.FINGER_QUESTION_ENDPOINT;
   const questionModel = flags.questionModel ?? env.FINGER_QUESTION_MODEL;
   const questionEndpoint =
     questionUrl || questionModel
-      ? { baseUrl: checkUrl(questionUrl ?? endpoints[0]?.baseUrl ?? '', 'Question endpoint'), model: questionModel ?? model ?? '', ...(apiKey ? { apiKey } : {}) }
+      ? {
+          baseUrl: checkUrl(questionUrl ?? endpoints[0]?.baseUrl ?? '', 'Question endpoint'),
+          model: questionModel ?? model ?? '',
+          ...(apiKey ? { apiKey } : {}),
+        }
       : undefined;
 
   const mode = InputModeSchema.safeParse(flags.mode ?? DEFAULT_SETTINGS.mode);
@@ -85,7 +100,7 @@ export function settingsFromFlags(flags: ScoreFlags, env: NodeJS.ProcessEnv = pr
   const routingHeader = (flags.routingHeader ?? env.FINGER_ROUTING_HEADER ?? DEFAULT_SETTINGS.routingHeader).trim();
   if (!isRoutingHeaderName(routingHeader)) {
     throw new ConfigError(`--routing-header must be an HTTP header name (or empty for none), not "${routingHeader}".`, {
-      hint: 'For example x-smg-routing-key (SGLang\'s model gateway) or the name given to the production-stack router\'s --session-key.',
+      hint: "For example x-smg-routing-key (SGLang's model gateway) or the name given to the production-stack router's --session-key.",
     });
   }
   return {

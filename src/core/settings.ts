@@ -72,7 +72,8 @@ export function signalOverridesFromSettings(get: (key: string) => unknown): Sign
     const raw = get(`signals.${id}`);
     if (!raw || typeof raw !== 'object') continue;
     const part: Record<string, number> = {};
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'number' && Number.isFinite(v) && v >= 0) part[k] = v;
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>))
+      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) part[k] = v;
     out[id] = part;
   }
   return out as SignalThresholdOverrides;
@@ -87,7 +88,8 @@ export function gateFromSettings(get: (key: string) => unknown): GateThresholds 
   const dims = get('gate.dimensions');
   if (dims && typeof dims === 'object') {
     for (const [k, v] of Object.entries(dims as Record<string, unknown>)) {
-      if (['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'].includes(k) && unitValue(v)) out[k as Dimension] = v as number;
+      if (['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'].includes(k) && unitValue(v))
+        out[k as Dimension] = v as number;
     }
   }
   return out;

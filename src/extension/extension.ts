@@ -57,14 +57,38 @@ export function activate(context: vscode.ExtensionContext): FingerApi {
     channel,
     apiKeys,
     statusItem,
-    vscode.commands.registerCommand('finger.scoreVideo', run((f, uri?: vscode.Uri, uris?: vscode.Uri[]) => f.scoreVideo(uri, uris))),
-    vscode.commands.registerCommand('finger.scoreVideoWith', run((f, uri?: vscode.Uri, uris?: vscode.Uri[], protocol?: unknown) => f.scoreVideoWith(uri, uris, protocol))),
-    vscode.commands.registerCommand('finger.scoreFolder', run((f, uri?: vscode.Uri) => f.scoreFolder(uri))),
-    vscode.commands.registerCommand('finger.compareFolder', run((f, uri?: vscode.Uri) => f.compare.open(uri instanceof vscode.Uri ? uri : undefined))),
-    vscode.commands.registerCommand('finger.openResults', run((f, uri?: vscode.Uri, protocol?: unknown) => f.openResults(uri, protocol))),
-    vscode.commands.registerCommand('finger.rescore', run((f, uri?: vscode.Uri) => f.rescore(uri))),
-    vscode.commands.registerCommand('finger.customizeTemplates', run((f) => f.customizeTemplates())),
-    vscode.commands.registerCommand('finger.cancelScoring', run((f) => f.cancelScoring())),
+    vscode.commands.registerCommand(
+      'finger.scoreVideo',
+      run((f, uri?: vscode.Uri, uris?: vscode.Uri[]) => f.scoreVideo(uri, uris)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.scoreVideoWith',
+      run((f, uri?: vscode.Uri, uris?: vscode.Uri[], protocol?: unknown) => f.scoreVideoWith(uri, uris, protocol)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.scoreFolder',
+      run((f, uri?: vscode.Uri) => f.scoreFolder(uri)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.compareFolder',
+      run((f, uri?: vscode.Uri) => f.compare.open(uri instanceof vscode.Uri ? uri : undefined)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.openResults',
+      run((f, uri?: vscode.Uri, protocol?: unknown) => f.openResults(uri, protocol)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.rescore',
+      run((f, uri?: vscode.Uri) => f.rescore(uri)),
+    ),
+    vscode.commands.registerCommand(
+      'finger.customizeTemplates',
+      run((f) => f.customizeTemplates()),
+    ),
+    vscode.commands.registerCommand(
+      'finger.cancelScoring',
+      run((f) => f.cancelScoring()),
+    ),
     vscode.commands.registerCommand('finger.setApiKey', async () => {
       const key = await vscode.window.showInputBox({
         title: 'FingER: API key of the endpoint',
@@ -84,7 +108,9 @@ export function activate(context: vscode.ExtensionContext): FingerApi {
       logger.info('API key removed from SecretStorage.');
       const source = await apiKeys.source();
       void vscode.window.showInformationMessage(
-        source === 'environment' ? 'FingER: API key removed; FINGER_API_KEY / OPENAI_API_KEY from the environment is still used.' : 'FingER: API key removed.',
+        source === 'environment'
+          ? 'FingER: API key removed; FINGER_API_KEY / OPENAI_API_KEY from the environment is still used.'
+          : 'FingER: API key removed.',
       );
     }),
     vscode.commands.registerCommand('finger.showLog', () => channel.show()),

@@ -134,7 +134,12 @@ export class Features implements vscode.Disposable {
     if (!requireTrust(this.host)) return;
     let folder = uri instanceof vscode.Uri ? uri : undefined;
     if (!folder) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Score videos in folder', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        openLabel: 'Score videos in folder',
+        defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      });
       folder = picked?.[0];
     }
     if (!folder) return;
@@ -142,13 +147,21 @@ export class Features implements vscode.Disposable {
       new vscode.RelativePattern(folder, `**/*.{${VIDEO_EXTENSIONS.join(',')}}`),
       '**/{node_modules,.finger,.git}/**',
     );
-    const targets = files.filter((f) => isVideoPath(f.fsPath)).map((f) => toTarget(f.fsPath)).sort((a, b) => a.relPath.localeCompare(b.relPath));
+    const targets = files
+      .filter((f) => isVideoPath(f.fsPath))
+      .map((f) => toTarget(f.fsPath))
+      .sort((a, b) => a.relPath.localeCompare(b.relPath));
     if (targets.length === 0) {
-      void vscode.window.showInformationMessage(`No videos (${VIDEO_EXTENSIONS.join(', ')}) in ${vscode.workspace.asRelativePath(folder)}.`);
+      void vscode.window.showInformationMessage(
+        `No videos (${VIDEO_EXTENSIONS.join(', ')}) in ${vscode.workspace.asRelativePath(folder)}.`,
+      );
       return;
     }
     const protocol = this.protocolSetting(targets[0]);
-    await this.runScores(targets.map((t) => this.requestFor(t, protocol)), `Scoring ${targets.length} videos in ${vscode.workspace.asRelativePath(folder)}`);
+    await this.runScores(
+      targets.map((t) => this.requestFor(t, protocol)),
+      `Scoring ${targets.length} videos in ${vscode.workspace.asRelativePath(folder)}`,
+    );
   }
 
   /** The results of `protocol` (a command argument, e.g. from a FingER CodeLens), else of `finger.protocol`. */
@@ -198,17 +211,20 @@ export class Features implements vscode.Disposable {
       const first = failed[0]!;
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed)` : '';
       // Not awaited: the command is done when scoring is, not when the message is dismissed.
-      void vscode.window.showErrorMessage(`FingER: ${first.target.relPath}: ${first.error}${more}`, 'Show Log', 'Open Settings').then((choice) => {
-        if (choice === 'Show Log') this.host.logger.channel.show(true);
-        if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'finger.endpoint');
-      });
+      void vscode.window
+        .showErrorMessage(`FingER: ${first.target.relPath}: ${first.error}${more}`, 'Show Log', 'Open Settings')
+        .then((choice) => {
+          if (choice === 'Show Log') this.host.logger.channel.show(true);
+          if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'finger.endpoint');
+        });
     } else if (cancelled > 0) {
       void vscode.window.showInformationMessage(`FingER: scoring cancelled${ok ? ` after ${ok} video(s)` : ''}.`);
     } else if (requests.length > 1) {
       void vscode.window.showInformationMessage(`FingER: scored ${ok} video(s).`);
     }
     for (const o of outcomes) {
-      if (o.outcome && !o.outcome.saved && o.outcome.note) void vscode.window.showWarningMessage(`FingER: ${o.target.relPath}: ${o.outcome.note}`);
+      if (o.outcome && !o.outcome.saved && o.outcome.note)
+        void vscode.window.showWarningMessage(`FingER: ${o.target.relPath}: ${o.outcome.note}`);
     }
   }
 
@@ -218,7 +234,8 @@ export class Features implements vscode.Disposable {
         ? vscode.workspace.workspaceFolders[0]
         : await vscode.window.showWorkspaceFolderPick({ placeHolder: `Workspace folder for ${FINGER_PATHS.templates}` });
     if (!folder) {
-      if (!vscode.workspace.workspaceFolders?.length) void vscode.window.showWarningMessage(`FingER: open a folder first; templates are kept in its ${FINGER_PATHS.templates}/.`);
+      if (!vscode.workspace.workspaceFolders?.length)
+        void vscode.window.showWarningMessage(`FingER: open a folder first; templates are kept in its ${FINGER_PATHS.templates}/.`);
       return;
     }
     const { customizeTemplates } = await import('../core/templates');

@@ -110,7 +110,10 @@ export class JobManager implements vscode.Disposable {
       const settings = await this.host.settings(requests[0] ? vscode.Uri.file(requests[0].target.workspaceRoot) : undefined);
       // The engine carries the settings; scoreVideo reads them from it, never from a second copy.
       const { PROTOCOLS } = await import('../core/protocols');
-      engine = createEngine(settings.eval, { logger, endpointRequired: requests.some((r) => PROTOCOLS[r.protocol ?? 'finger'].needsEndpoint) });
+      engine = createEngine(settings.eval, {
+        logger,
+        endpointRequired: requests.some((r) => PROTOCOLS[r.protocol ?? 'finger'].needsEndpoint),
+      });
       for (const [i, request] of requests.entries()) {
         if (signal.aborted) {
           outcomes.push({ target: request.target, cancelled: true });
@@ -139,7 +142,10 @@ export class JobManager implements vscode.Disposable {
                 this.update(job, { phase: event.phase });
               } else if (event.type === 'answer') {
                 const fraction = event.done / Math.max(1, event.total);
-                progress.report({ message: `${prefix}: ${event.done}/${event.total} answers`, increment: (fraction - lastAnswerFraction) * perVideo });
+                progress.report({
+                  message: `${prefix}: ${event.done}/${event.total} answers`,
+                  increment: (fraction - lastAnswerFraction) * perVideo,
+                });
                 lastAnswerFraction = fraction;
                 if (requests.length === 1) this.update(job, { done: event.done, total: event.total, phase: 'answers' });
               }

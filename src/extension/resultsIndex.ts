@@ -119,7 +119,18 @@ export class ResultsIndex implements vscode.Disposable {
         for (const listed of await listResults(root, this.resultsFolder(root))) {
           const video = path.resolve(root, listed.videoRelPath);
           const labels = await readLabels(root, video).catch(() => null);
-          this.entries.set(video, this.entry({ video, workspaceRoot: root, relPath: listed.videoRelPath, file: listed.file, result: listed.result, error: listed.error, labels }));
+          this.entries.set(
+            video,
+            this.entry({
+              video,
+              workspaceRoot: root,
+              relPath: listed.videoRelPath,
+              file: listed.file,
+              result: listed.result,
+              error: listed.error,
+              labels,
+            }),
+          );
         }
         await this.scanStamps(root);
       }

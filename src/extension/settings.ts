@@ -55,10 +55,7 @@ export interface ExtensionSettings {
 }
 
 /** Maps `finger.*` settings to EvalSettings. `apiKey` comes from SecretStorage or the environment. */
-export function readEvalSettings(
-  config: ConfigurationReader,
-  o: { trusted: boolean; apiKey?: string },
-): ExtensionSettings {
+export function readEvalSettings(config: ConfigurationReader, o: { trusted: boolean; apiKey?: string }): ExtensionSettings {
   const get = <T>(key: string, fallback: T): T => readSetting(config, key, fallback, o.trusted);
   const apiKey = o.apiKey || undefined;
   const judge: EndpointConfig = {
@@ -67,8 +64,13 @@ export function readEvalSettings(
     apiKey,
   };
   const extra = get<unknown[]>('endpoint.extra', [])
-    .filter((e): e is { baseUrl: string; model: string } =>
-      typeof e === 'object' && e !== null && typeof (e as EndpointConfig).baseUrl === 'string' && typeof (e as EndpointConfig).model === 'string')
+    .filter(
+      (e): e is { baseUrl: string; model: string } =>
+        typeof e === 'object' &&
+        e !== null &&
+        typeof (e as EndpointConfig).baseUrl === 'string' &&
+        typeof (e as EndpointConfig).model === 'string',
+    )
     .map((e): EndpointConfig => ({ baseUrl: e.baseUrl.trim(), model: e.model.trim(), apiKey }));
   const qBase = get('questions.baseUrl', '').trim();
   const qModel = get('questions.model', '').trim();
@@ -95,7 +97,9 @@ export function readEvalSettings(
       requestTimeoutMs: positive(get('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutMs / 1000), 120) * 1000,
       weights,
       // An invalid name is flagged in the Settings editor (the setting's pattern); the default is used.
-      routingHeader: ((v: string) => (isRoutingHeaderName(v) ? v : DEFAULT_SETTINGS.routingHeader))(String(get('endpoint.routingHeader', DEFAULT_SETTINGS.routingHeader)).trim()),
+      routingHeader: ((v: string) => (isRoutingHeaderName(v) ? v : DEFAULT_SETTINGS.routingHeader))(
+        String(get('endpoint.routingHeader', DEFAULT_SETTINGS.routingHeader)).trim(),
+      ),
       ffmpegPath: ffmpegPath || undefined,
     },
     resultsFolder: normaliseResultsFolder(get('resultsFolder', DEFAULT_RESULTS_FOLDER)),
@@ -110,7 +114,11 @@ function asProtocol(value: string): Protocol {
 /** Workspace-relative, forward slashes, never escaping the workspace (a setting must not make us
  *  write elsewhere). */
 export function normaliseResultsFolder(value: string): string {
-  const v = value.trim().replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const v = value
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
   if (!v || v.startsWith('/') || /^[a-zA-Z]:/.test(v) || v.split('/').includes('..')) return DEFAULT_RESULTS_FOLDER;
   return v;
 }

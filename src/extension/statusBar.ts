@@ -98,7 +98,7 @@ export class EndpointStatusItem implements vscode.Disposable {
           this.item.text = `$(plug) FingER: set up endpoint`;
           tip.appendText(
             'No endpoint is configured and nothing answers at the default address. Serve a video MLLM, e.g.\n' +
-              "vllm serve Qwen/Qwen2.5-VL-7B-Instruct --max-logprobs 20 --limit-mm-per-prompt '{\"video\":1,\"image\":32}'\n" +
+              'vllm serve Qwen/Qwen2.5-VL-7B-Instruct --max-logprobs 20 --limit-mm-per-prompt \'{"video":1,"image":32}\'\n' +
               'then set finger.endpoint.baseUrl and finger.endpoint.model (and FingER: Set API Key if it needs one).',
           );
           break;

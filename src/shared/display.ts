@@ -19,7 +19,12 @@ export interface DisplayedResult extends ScoredDimensions {
 export const NOTHING_DISPLAYED: DisplayedResult = { questions: [], dimensions: {}, overall: null, overriddenCount: 0 };
 
 /** Who scored a result, when and how: the header line above its scores in both panels. */
-export function resultHeader(result: Result): { protocol: Result['protocol']; model: string; createdAt: string; sampling: Result['sampling'] } {
+export function resultHeader(result: Result): {
+  protocol: Result['protocol'];
+  model: string;
+  createdAt: string;
+  sampling: Result['sampling'];
+} {
   return { protocol: result.protocol, model: result.endpoint.model, createdAt: result.createdAt, sampling: result.sampling };
 }
 

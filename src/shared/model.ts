@@ -4,13 +4,7 @@
 // path can import it (docs/ARCHITECTURE.md, "Layers": src/shared imports nothing of ours).
 
 /** Stable dimension ids, used in files and settings (README, "How the scores are computed"). */
-export const DIMENSIONS = [
-  'visual_quality',
-  'temporal_consistency',
-  'dynamic_degree',
-  'text_alignment',
-  'factual_consistency',
-] as const;
+export const DIMENSIONS = ['visual_quality', 'temporal_consistency', 'dynamic_degree', 'text_alignment', 'factual_consistency'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export function isDimension(value: string): value is Dimension {

@@ -173,9 +173,7 @@ export const ResultSchema = z.object({
   endpoint: z.object({ baseUrl: z.string(), model: z.string() }),
   sampling: SamplingSchema,
   /** How answers were asked; part of the answer cache key. Optional for hand-made files. */
-  judge: z
-    .object({ reasoning: z.boolean(), temperature: z.number(), templateHash: z.string() })
-    .optional(),
+  judge: z.object({ reasoning: z.boolean(), temperature: z.number(), templateHash: z.string() }).optional(),
   createdAt: z.string(),
   questions: z.array(AnsweredQuestionSchema),
   dimensions: z.partialRecord(DimensionSchema, DimensionScoreSchema),

@@ -36,7 +36,9 @@ function findActivationLine(dir: string): string | null {
       }
       if (st.isDirectory()) stack.push(p);
       else if (/FingER\.log$/.test(n)) {
-        const line = readFileSync(p, 'utf8').split('\n').find((l) => /Activated in [\d.]+ ms/.test(l));
+        const line = readFileSync(p, 'utf8')
+          .split('\n')
+          .find((l) => /Activated in [\d.]+ ms/.test(l));
         if (line) return line;
       }
     }
@@ -48,7 +50,17 @@ export async function runActivation(_dir: string): Promise<Figure[]> {
   try {
     codeServerBinary();
   } catch (e) {
-    return [{ id: 'activation.ms', name: 'Extension activation (VS Code)', value: null, unit: 'ms', target: '≤ 50 ms', met: null, detail: `not measured: ${(e as Error).message}` }];
+    return [
+      {
+        id: 'activation.ms',
+        name: 'Extension activation (VS Code)',
+        value: null,
+        unit: 'ms',
+        target: '≤ 50 ms',
+        met: null,
+        detail: `not measured: ${(e as Error).message}`,
+      },
+    ];
   }
   log('activation: packaging the extension and starting code-server');
   const vsix = ensureVsix();

@@ -53,11 +53,22 @@ export interface CliRun {
 export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const rssFile = path.join(cwd, `.bench-rss-${process.pid}-${Date.now()}`);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, FINGER_BENCH_RSS_FILE: rssFile, ...env };
-  for (const k of ['FINGER_ENDPOINT', 'FINGER_MODEL', 'FINGER_API_KEY', 'OPENAI_API_KEY', 'FINGER_QUESTION_ENDPOINT', 'FINGER_QUESTION_MODEL']) {
+  for (const k of [
+    'FINGER_ENDPOINT',
+    'FINGER_MODEL',
+    'FINGER_API_KEY',
+    'OPENAI_API_KEY',
+    'FINGER_QUESTION_ENDPOINT',
+    'FINGER_QUESTION_MODEL',
+  ]) {
     if (!(k in env)) delete childEnv[k];
   }
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--require', RSS_PRELOAD, CLI, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--require', RSS_PRELOAD, CLI, ...args], {
+    cwd,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -69,14 +69,32 @@ export async function runFleet(workDir: string): Promise<Figure[]> {
   const reps: Rep[] = [];
   for (let rep = 0; rep < FLEET.repetitions; rep++) {
     await rm(path.join(workDir, '.finger'), { recursive: true, force: true });
-    const fleet = await startFleet(FLEET.replicas, { capacity: FLEET.capacity, perRequestMs: FLEET.perRequestMs, encodeMs: FLEET.encodeMs, prefillMs: FLEET.prefillMs });
+    const fleet = await startFleet(FLEET.replicas, {
+      capacity: FLEET.capacity,
+      perRequestMs: FLEET.perRequestMs,
+      encodeMs: FLEET.encodeMs,
+      prefillMs: FLEET.prefillMs,
+    });
     try {
-      const args = ['score', clipsDir, '--endpoint', fleet.urls.join(','), '--model', DEFAULT_DOUBLE_MODEL, '--workspace', workDir, '--concurrency', String(FLEET.concurrency), '--json'];
+      const args = [
+        'score',
+        clipsDir,
+        '--endpoint',
+        fleet.urls.join(','),
+        '--model',
+        DEFAULT_DOUBLE_MODEL,
+        '--workspace',
+        workDir,
+        '--concurrency',
+        String(FLEET.concurrency),
+        '--json',
+      ];
       const run = await runCli(args, workDir);
       assertCliOk(run, 'fleet run');
       const acc = fleet.accounting();
       const answers = acc.requests.filter((r) => r.record.kind === 'answer' && !r.prefill);
-      if (answers.length !== FLEET.clips * FLEET.questions) throw new Error(`fleet: expected ${FLEET.clips * FLEET.questions} answering requests, got ${answers.length}`);
+      if (answers.length !== FLEET.clips * FLEET.questions)
+        throw new Error(`fleet: expected ${FLEET.clips * FLEET.questions} answering requests, got ${answers.length}`);
       const slotMs = fleet.replicas.reduce((sum, r) => sum + r.stats.slotMs, 0);
       const idealMs = slotMs / slots + extractMs;
       const encodings = [...acc.encodingsByVideo.values()];
@@ -137,7 +155,11 @@ export async function runFleet(workDir: string): Promise<Figure[]> {
       target: '≤ 1.1',
       met: enc <= 1.1,
       detail: `${shape}; worst of ${reps.length} runs (${reps.map((r) => r.encodingsPerVideo.toFixed(3)).join(', ')}); at most ${Math.max(...reps.map((r) => r.maxEncodings))} encodings of one video, videos on two replicas per run: ${reps.map((r) => r.videosOnTwoReplicas).join(', ')}`,
-      samples: reps.map((r) => ({ encodingsPerVideo: round(r.encodingsPerVideo), maxEncodings: r.maxEncodings, videosOnTwoReplicas: r.videosOnTwoReplicas })),
+      samples: reps.map((r) => ({
+        encodingsPerVideo: round(r.encodingsPerVideo),
+        maxEncodings: r.maxEncodings,
+        videosOnTwoReplicas: r.videosOnTwoReplicas,
+      })),
     },
     {
       id: 'fleet.ratio',
@@ -147,7 +169,15 @@ export async function runFleet(workDir: string): Promise<Figure[]> {
       target: '≤ 1.15',
       met: ratio <= 1.15,
       detail: `${shape}; median of ${reps.length} (${reps.map((r) => r.ratio.toFixed(3)).join(', ')}); wall ${Math.round(median(reps.map((r) => r.wallMs)))} ms; ideal = slot-time / ${slots} slots + ${Math.round(extractMs)} ms extraction of one clip`,
-      samples: { reps: reps.map((r) => ({ wallMs: Math.round(r.wallMs), idealMs: Math.round(r.idealMs), slotMs: Math.round(r.slotMs), ratio: round(r.ratio) })), extractMs: extractSamples.map(Math.round) },
+      samples: {
+        reps: reps.map((r) => ({
+          wallMs: Math.round(r.wallMs),
+          idealMs: Math.round(r.idealMs),
+          slotMs: Math.round(r.slotMs),
+          ratio: round(r.ratio),
+        })),
+        extractMs: extractSamples.map(Math.round),
+      },
     },
     {
       id: 'fleet.prefillPerQuestion',

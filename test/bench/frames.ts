@@ -17,14 +17,32 @@ function bareFfmpeg(file: string, width: number, height: number, count: number):
   const t0 = performance.now();
   const child = spawn(
     testFfmpeg,
-    ['-v', 'error', '-i', file, '-vf', `fps=${sampling.fps},scale=${width}:${height}`, '-frames:v', String(count), '-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2pipe', 'pipe:1'],
+    [
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-vf',
+      `fps=${sampling.fps},scale=${width}:${height}`,
+      '-frames:v',
+      String(count),
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      '-f',
+      'image2pipe',
+      'pipe:1',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   let bytes = 0;
   child.stdout.on('data', (d: Buffer) => (bytes += d.length));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, bytes }) : reject(new Error(`bare ffmpeg exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - t0, bytes }) : reject(new Error(`bare ffmpeg exited with ${code}`)),
+    );
   });
 }
 

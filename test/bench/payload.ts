@@ -22,7 +22,8 @@ export async function runPayload(dir: string): Promise<Figure[]> {
       const run = await runCli(scoreArgs([clip], { endpoint: double.url, workspace: dir, concurrency: 8, mode }), dir);
       assertCliOk(run, `payload run (${mode})`);
       const answers = double.chatRequests().filter((r) => r.kind === 'answer');
-      if (answers.length !== QUESTIONS) throw new Error(`payload (${mode}): expected ${QUESTIONS} answering requests, got ${answers.length}`);
+      if (answers.length !== QUESTIONS)
+        throw new Error(`payload (${mode}): expected ${QUESTIONS} answering requests, got ${answers.length}`);
       const total = answers.reduce((sum, r) => sum + r.bytes, 0);
       const perQuestion = Math.round(total / answers.length);
       figures.push({

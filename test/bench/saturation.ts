@@ -153,7 +153,16 @@ export async function runSaturation(workDir: string): Promise<Figure[]> {
       target: '≤ 1.10',
       met: ratio <= 1.1,
       detail: `${shape}; median of ${reps.length}; wall ${Math.round(wall16)} ms; ideal = slot-time / capacity + ${Math.round(extractMs)} ms extraction of one clip`,
-      samples: { reps: reps.map((r) => ({ wallMs: Math.round(r.wallMs), idealMs: Math.round(r.idealMs), slotMs: Math.round(r.slotMs), ratio: round(r.ratio), peakActive: r.peakActive })), extractMs: extractSamples.map(Math.round) },
+      samples: {
+        reps: reps.map((r) => ({
+          wallMs: Math.round(r.wallMs),
+          idealMs: Math.round(r.idealMs),
+          slotMs: Math.round(r.slotMs),
+          ratio: round(r.ratio),
+          peakActive: r.peakActive,
+        })),
+        extractMs: extractSamples.map(Math.round),
+      },
     },
     {
       id: 'saturation.sequentialSpeedup',
@@ -162,7 +171,11 @@ export async function runSaturation(workDir: string): Promise<Figure[]> {
       unit: '×',
       met: null,
       detail: `concurrency 1: ${(seq.wallMs / 1000).toFixed(1)} s (slot-time ${(seq.slotMs / 1000).toFixed(1)} s, wall / slot-time ${(seq.wallMs / seq.slotMs).toFixed(3)}); concurrency 16: ${(wall16 / 1000).toFixed(1)} s`,
-      samples: { sequentialWallMs: Math.round(seq.wallMs), sequentialSlotMs: Math.round(seq.slotMs), concurrent16WallMs: Math.round(wall16) },
+      samples: {
+        sequentialWallMs: Math.round(seq.wallMs),
+        sequentialSlotMs: Math.round(seq.slotMs),
+        concurrent16WallMs: Math.round(wall16),
+      },
     },
     {
       id: 'encodings.perVideo',

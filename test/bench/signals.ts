@@ -31,7 +31,13 @@ export async function runSignals(dir: string): Promise<Figure[]> {
   const clip = await makeClip(ws, 'clip.mp4', { durationSec: 5, width: 1280, height: 720, fps: 24, source: 'testsrc2' });
   const analyse = async () => {
     const t0 = performance.now();
-    const { frames } = await measureFrames(clip, { ffmpeg: testFfmpeg, width: 1280, height: 720, fps: 24, thresholds: DEFAULT_SIGNAL_THRESHOLDS });
+    const { frames } = await measureFrames(clip, {
+      ffmpeg: testFfmpeg,
+      width: 1280,
+      height: 720,
+      fps: 24,
+      thresholds: DEFAULT_SIGNAL_THRESHOLDS,
+    });
     if (frames.length !== 120) throw new Error(`expected 120 frames, got ${frames.length}`);
     return performance.now() - t0;
   };
@@ -58,7 +64,12 @@ export async function runSignals(dir: string): Promise<Figure[]> {
   const whole: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    await scoreVideo({ protocol: 'signals', videoPath: clip, workspaceRoot: ws, settings: { ...DEFAULT_SETTINGS, endpoints: [], ffmpegPath: testFfmpeg } });
+    await scoreVideo({
+      protocol: 'signals',
+      videoPath: clip,
+      workspaceRoot: ws,
+      settings: { ...DEFAULT_SETTINGS, endpoints: [], ffmpegPath: testFfmpeg },
+    });
     whole.push(performance.now() - t0);
   }
   const ratio = median(ratios);

@@ -73,7 +73,14 @@ export async function runWebview(_dir: string): Promise<Figure[]> {
             error: null,
             reason: `Updated reason ${j}`,
           };
-          const t = await timed(panel.page, answerMessage(result.questions.map((x) => (x.id === q.id ? flipped : x)), flipped), 'answer');
+          const t = await timed(
+            panel.page,
+            answerMessage(
+              result.questions.map((x) => (x.id === q.id ? flipped : x)),
+              flipped,
+            ),
+            'answer',
+          );
           if (j > 0) answers.push(t);
         }
         if (panel.consoleErrors.length) throw new Error(`webview: console errors: ${panel.consoleErrors.join('; ')}`);

@@ -27,8 +27,11 @@ function clips(): ClipRecord[] {
     for (let p = 0; p < 4; p++) {
       const video = `out/${m}/p${p}.mp4`;
       // The last question gets the same answer from every model; the others vary by model.
-      const pYes = (qi: number) => (qi === 3 ? 0.9 : Math.min(0.98, Math.max(0.02, 0.3 + 0.2 * mi + 0.1 * ((p + qi) % 3) - (qi === 1 && mi === 2 ? 0.5 : 0))));
-      const qs = QUESTIONS.map(([d, text], qi) => answeredQuestion(`q${qi}`, d, 'dog', text, pYes(qi), `Reason ${HOSTILE_TEXTS[(qi + mi) % HOSTILE_TEXTS.length]}`));
+      const pYes = (qi: number) =>
+        qi === 3 ? 0.9 : Math.min(0.98, Math.max(0.02, 0.3 + 0.2 * mi + 0.1 * ((p + qi) % 3) - (qi === 1 && mi === 2 ? 0.5 : 0)));
+      const qs = QUESTIONS.map(([d, text], qi) =>
+        answeredQuestion(`q${qi}`, d, 'dog', text, pYes(qi), `Reason ${HOSTILE_TEXTS[(qi + mi) % HOSTILE_TEXTS.length]}`),
+      );
       out.push({ video, resultFile: '', result: resultFor(video, `A dog runs ${p} ${HOSTILE_TEXTS[1]}`, qs, m) });
     }
   });
@@ -47,14 +50,32 @@ describe('Compare view and side-by-side panel (browser)', () => {
     it(`leaderboard, charts and per-prompt table (${theme})`, async () => {
       const p = await harness.open('compare', { theme });
       await p.rendered(() =>
-        p.send({ kind: 'notification', method: 'compare/show', params: { theme, folder: 'out', report, picks: picks.picks.map((x) => ({ promptKey: x.promptKey, video: x.best.video })) } }),
+        p.send({
+          kind: 'notification',
+          method: 'compare/show',
+          params: { theme, folder: 'out', report, picks: picks.picks.map((x) => ({ promptKey: x.promptKey, video: x.best.video })) },
+        }),
       );
       const page = p.page;
-      assert.deepEqual(await page.locator('table.leaderboard tbody tr td:nth-child(2)').allInnerTexts(), report.leaderboard.map((s) => s.model));
+      assert.deepEqual(
+        await page.locator('table.leaderboard tbody tr td:nth-child(2)').allInnerTexts(),
+        report.leaderboard.map((s) => s.model),
+      );
       assert.equal(await page.locator('canvas').count(), 3);
       // Every chart drew something (a canvas with non-transparent pixels).
-      const drawn = await page.locator('canvas').evaluateAll((cs) => cs.map((c) => { const ctx = (c as HTMLCanvasElement).getContext('2d')!; const d = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++; return n; }));
-      assert.ok(drawn.every((n) => n > 500), `charts drawn: ${drawn.join(',')}`);
+      const drawn = await page.locator('canvas').evaluateAll((cs) =>
+        cs.map((c) => {
+          const ctx = (c as HTMLCanvasElement).getContext('2d')!;
+          const d = ctx.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+          return n;
+        }),
+      );
+      assert.ok(
+        drawn.every((n) => n > 500),
+        `charts drawn: ${drawn.join(',')}`,
+      );
       assert.equal(await page.locator('table.pairs tbody tr').count(), 3);
       // ★ on each prompt's pick, in the picked model's column.
       const starred = await page.locator('table.prompts td.picked').count();
@@ -81,7 +102,14 @@ describe('Compare view and side-by-side panel (browser)', () => {
       const view = sideBySide(group);
       const frames = harness.media.frames.slice(0, 4).map((f) => ({ uri: `${harness.origin}${f.path}`, timeSec: f.timeSec }));
       await p.rendered(() =>
-        p.send({ kind: 'notification', method: 'compare/sideBySide', params: { theme, view: { ...view, clips: view.clips.map((c) => ({ ...c, frames, picked: c.video === picks.picks[1]!.best.video })) } } }),
+        p.send({
+          kind: 'notification',
+          method: 'compare/sideBySide',
+          params: {
+            theme,
+            view: { ...view, clips: view.clips.map((c) => ({ ...c, frames, picked: c.video === picks.picks[1]!.best.video })) },
+          },
+        }),
       );
       const page = p.page;
       assert.equal(await page.locator('.sbs-clip').count(), 3);
@@ -99,7 +127,11 @@ describe('Compare view and side-by-side panel (browser)', () => {
       assert.equal(widths.length, 12);
       assert.equal(await page.locator('.sbs-clip.picked').count(), 1);
       await page.locator('.sbs-clip button.path').first().click();
-      assert.deepEqual((await p.posted()).at(-1), { kind: 'command', method: 'compare/openFile', params: { relPath: view.clips[0]!.video } });
+      assert.deepEqual((await p.posted()).at(-1), {
+        kind: 'command',
+        method: 'compare/openFile',
+        params: { relPath: view.clips[0]!.video },
+      });
       assert.deepEqual(p.consoleErrors, []);
       assert.deepEqual(await p.violations(), []);
       await page.screenshot({ path: path.join(SCREENSHOTS, `side-by-side-${theme}.png`) });

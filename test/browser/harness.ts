@@ -77,7 +77,20 @@ export function makeMedia(): Media {
   const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
   if (haveFfmpeg) {
     if (!existsSync(clip)) {
-      spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=24:duration=5', '-c:v', 'libvpx', '-b:v', '400k', clip]);
+      spawnSync('ffmpeg', [
+        '-y',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=480x270:rate=24:duration=5',
+        '-c:v',
+        'libvpx',
+        '-b:v',
+        '400k',
+        clip,
+      ]);
     }
     if (!existsSync(join(MEDIA_DIR, 'frame-01.jpg'))) {
       spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', clip, '-vf', 'fps=2,scale=224:-1', join(MEDIA_DIR, 'frame-%02d.jpg')]);
@@ -108,7 +121,10 @@ export interface Harness {
   media: Media;
   close(): Promise<void>;
   /** Opens a panel page (results or sidebar) and records dialogs and console errors. */
-  open(panel: 'results' | 'sidebar' | 'compare', options?: { theme?: Theme; viewport?: { width: number; height: number } }): Promise<PanelPage>;
+  open(
+    panel: 'results' | 'sidebar' | 'compare',
+    options?: { theme?: Theme; viewport?: { width: number; height: number } },
+  ): Promise<PanelPage>;
 }
 
 export interface PanelPage {
@@ -214,7 +230,9 @@ export async function startHarness(): Promise<Harness> {
       });
       page.on('pageerror', (error) => consoleErrors.push(String(error)));
       await page.goto(`${origin}/${panel}.html?theme=${options.theme ?? 'dark'}`);
-      await page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method.endsWith('/ready')));
+      await page.waitForFunction(() =>
+        (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method.endsWith('/ready')),
+      );
       const panelPage: PanelPage = {
         page,
         dialogs,
@@ -223,7 +241,10 @@ export async function startHarness(): Promise<Harness> {
           await page.evaluate((m) => window.postMessage(m, '*'), message);
         },
         posted: () => page.evaluate(() => (window as unknown as { __posted: { kind: string; method: string }[] }).__posted),
-        violations: () => page.evaluate(() => (window as unknown as { __violations: { directive: string; blocked: string; sample: string }[] }).__violations),
+        violations: () =>
+          page.evaluate(
+            () => (window as unknown as { __violations: { directive: string; blocked: string; sample: string }[] }).__violations,
+          ),
         async rendered(action, kind) {
           const before = await page.evaluate(() => window.__fingerRenderDone?.count ?? 0);
           await action();
@@ -256,7 +277,12 @@ function serveFile(file: string, res: import('node:http').ServerResponse, range:
   if (match) {
     const start = match[1] ? Number(match[1]) : 0;
     const end = match[2] ? Math.min(Number(match[2]), body.length - 1) : body.length - 1;
-    res.writeHead(206, { 'content-type': type, 'content-range': `bytes ${start}-${end}/${body.length}`, 'accept-ranges': 'bytes', 'content-length': end - start + 1 });
+    res.writeHead(206, {
+      'content-type': type,
+      'content-range': `bytes ${start}-${end}/${body.length}`,
+      'accept-ranges': 'bytes',
+      'content-length': end - start + 1,
+    });
     res.end(body.subarray(start, end + 1));
     return;
   }

@@ -69,8 +69,7 @@ function chartColors(page: Page) {
     const chart = window.__fingerResults?.chart();
     const dataset = chart?.data.datasets[0];
     const r = chart?.options.scales?.['r'] as
-      | { grid: { color: unknown }; angleLines: { color: unknown }; pointLabels: { color: unknown }; ticks: { color: unknown } }
-      | undefined;
+      { grid: { color: unknown }; angleLines: { color: unknown }; pointLabels: { color: unknown }; ticks: { color: unknown } } | undefined;
     return {
       border: dataset?.borderColor,
       point: dataset?.pointBackgroundColor,
@@ -90,7 +89,11 @@ describe('high-contrast themes', () => {
       const result = makeResult({ questions: 30, seed: 17 });
       const target = result.questions.find((q) => q.answer === 'No' && q.reason);
       assert.ok(target);
-      const labels = { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, updatedAt: '2026-01-02T00:00:00Z' }] };
+      const labels = {
+        version: 1 as const,
+        video: result.video.path,
+        overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, updatedAt: '2026-01-02T00:00:00Z' }],
+      };
       const panel = await harness.open('results', { theme, viewport: { width: 1100, height: 1400 } });
       await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
       const page = panel.page;
@@ -118,15 +121,30 @@ describe('high-contrast themes', () => {
       assertLine(await border(row), 'solid', contrastBorder, 'row separator');
       await row.locator('.q-text').hover();
       assertLine(await outline(row), 'dashed', activeBorder, 'hovered row');
-      assertLine(await border(page.locator('.dimension-row > *').first()), 'solid', await colorOf(page, '--vscode-panel-border'), 'dimension heading rule');
+      assertLine(
+        await border(page.locator('.dimension-row > *').first()),
+        'solid',
+        await colorOf(page, '--vscode-panel-border'),
+        'dimension heading rule',
+      );
 
       // Bars and chips.
       assertLine(await outline(row.locator('.prob-bar')), 'solid', contrastBorder, 'P(yes) bar');
       assertLine(await outline(page.locator('.dimension-list .bar').first()), 'solid', contrastBorder, 'dimension bar');
       assertLine(await border(row.locator('.answer')), 'solid', contrastBorder, 'answer chip');
       assertLine(await border(page.locator('.overall')), 'solid', contrastBorder, 'overall score box');
-      assertLine(await border(row.locator('button[data-answer="No"]')), 'solid', await colorOf(page, '--vscode-button-border'), 'override button');
-      assertLine(await border(row.locator('button[data-answer="Yes"]')), 'solid', await colorOf(page, '--vscode-inputOption-activeBorder'), 'active override button');
+      assertLine(
+        await border(row.locator('button[data-answer="No"]')),
+        'solid',
+        await colorOf(page, '--vscode-button-border'),
+        'override button',
+      );
+      assertLine(
+        await border(row.locator('button[data-answer="Yes"]')),
+        'solid',
+        await colorOf(page, '--vscode-inputOption-activeBorder'),
+        'active override button',
+      );
       await row.locator('details.reason').evaluate((d) => ((d as HTMLDetailsElement).open = true));
       assertLine(await border(row.locator('.reason-text')), 'solid', contrastBorder, 'reason block');
 
@@ -151,7 +169,19 @@ describe('high-contrast themes', () => {
       const result = makeResult({ questions: 12, seed: 3 });
       const panel = await harness.open('sidebar', { theme, viewport: { width: 320, height: 1100 } });
       const page = panel.page;
-      await panel.send(toSidebar('sidebar/videos', { rows: [{ relPath: 'clips/a-chef.mp4', overall: 0.42, dimensions: { visual_quality: 0.3, text_alignment: 0.8 }, createdAt: '2026-01-01T10:00:00Z', model: 'm' }] }));
+      await panel.send(
+        toSidebar('sidebar/videos', {
+          rows: [
+            {
+              relPath: 'clips/a-chef.mp4',
+              overall: 0.42,
+              dimensions: { visual_quality: 0.3, text_alignment: 0.8 },
+              createdAt: '2026-01-01T10:00:00Z',
+              model: 'm',
+            },
+          ],
+        }),
+      );
       await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
       const contrastBorder = await colorOf(page, '--vscode-contrastBorder');
       const activeBorder = await colorOf(page, '--vscode-contrastActiveBorder');

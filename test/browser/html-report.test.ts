@@ -29,7 +29,14 @@ async function workspace(): Promise<string> {
       const video = `out/${model}/p${p}.mp4`;
       const hostile = HOSTILE_TEXTS[(p + mi) % HOSTILE_TEXTS.length]!;
       const qs = [
-        answeredQuestion('q1', 'visual_quality', `hand ${hostile}`, `Is the hand intact? ${hostile}`, 0.2 + 0.3 * mi + 0.1 * p, `Reason ${HOSTILE_TEXTS[(p + 3) % HOSTILE_TEXTS.length]}`),
+        answeredQuestion(
+          'q1',
+          'visual_quality',
+          `hand ${hostile}`,
+          `Is the hand intact? ${hostile}`,
+          0.2 + 0.3 * mi + 0.1 * p,
+          `Reason ${HOSTILE_TEXTS[(p + 3) % HOSTILE_TEXTS.length]}`,
+        ),
         answeredQuestion('q2', 'text_alignment', 'car', 'Is the car red?', 0.8 - 0.2 * mi, 'It is red.'),
       ];
       const r = resultFor(video, `A prompt ${p} ${HOSTILE_TEXTS[p]}`, qs);
@@ -40,11 +47,33 @@ async function workspace(): Promise<string> {
   }
   const ws = await root.workspace(files);
   // Frames in the frame cache, as scoring leaves them: real JPEGs made by ffmpeg.
-  const jpeg = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=96x64', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-'], { maxBuffer: 1 << 24 }).stdout;
+  const jpeg = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=96x64',
+      '-frames:v',
+      '1',
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      '-',
+    ],
+    { maxBuffer: 1 << 24 },
+  ).stdout;
   assert.ok(jpeg.length > 100, 'ffmpeg made a JPEG');
   const cache = new FrameCache({ dir: path.join(ws, '.finger/cache/frames') });
   for (const r of results) {
-    await cache.set(frameCacheKey(r.video.sha256, r.sampling), [0, 1, 2, 3].map((index) => ({ index, timeSec: index * 0.5, width: 96, height: 64, jpeg })));
+    await cache.set(
+      frameCacheKey(r.video.sha256, r.sampling),
+      [0, 1, 2, 3].map((index) => ({ index, timeSec: index * 0.5, width: 96, height: 64, jpeg })),
+    );
   }
   return ws;
 }
@@ -79,7 +108,9 @@ describe('self-contained HTML reports in Chromium, offline', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.addInitScript(() => {
       (window as unknown as { violations: string[] }).violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     await page.goto(pathToFileURL(file).href);
     await page.waitForLoadState('load');
@@ -89,14 +120,21 @@ describe('self-contained HTML reports in Chromium, offline', () => {
   for (const kind of ['compare', 'report'] as const) {
     it(`${kind} --format html renders offline and keeps model text as text`, async () => {
       const out = path.join(ws, `${kind}.html`);
-      const run = await runCli(kind === 'compare' ? ['compare', 'out', '--format', 'html', '--out', out] : ['report', '--format', 'html', '--out', out], { cwd: ws });
+      const run = await runCli(
+        kind === 'compare' ? ['compare', 'out', '--format', 'html', '--out', out] : ['report', '--format', 'html', '--out', out],
+        { cwd: ws },
+      );
       assert.equal(run.code, 0, run.stderr);
       const html = readFileSync(out, 'utf8');
       assert.doesNotMatch(html, /<(link|iframe)\b|src="https?:|href="https?:/i, 'nothing loaded from elsewhere');
       assert.ok(statSync(out).size < 4 * 1024 * 1024 + 200_000, 'within the size cap');
       const { context, page, requests, dialogs, errors } = await open(out);
       try {
-        assert.deepEqual(requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')), [], 'no network request');
+        assert.deepEqual(
+          requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')),
+          [],
+          'no network request',
+        );
         // The leaderboard with its charts.
         assert.equal(await page.locator('table.leaderboard tbody tr').count(), 2);
         assert.equal(await page.locator('#leaderboard svg.chart').count(), 3);
@@ -104,9 +142,14 @@ describe('self-contained HTML reports in Chromium, offline', () => {
         // Per clip: six clips, their failing questions with reasons, and thumbnails that decode.
         assert.equal(await page.locator('article.clip').count(), 6);
         assert.ok((await page.locator('table.failing tbody tr').count()) >= 1);
-        const widths = await page.locator('article.clip .frames img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+        const widths = await page
+          .locator('article.clip .frames img')
+          .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
         assert.equal(widths.length, 18);
-        assert.ok(widths.every((w) => w === 96), `thumbnails decoded: ${widths.join(',')}`);
+        assert.ok(
+          widths.every((w) => w === 96),
+          `thumbnails decoded: ${widths.join(',')}`,
+        );
         // Hostile text: only our own script and elements; the strings are there as text.
         assert.equal(await page.locator('script').count(), 1);
         assert.equal(await page.locator('iframe, a[href], svg[onload], img[onerror], body style').count(), 0);
@@ -133,7 +176,17 @@ describe('self-contained HTML reports in Chromium, offline', () => {
     const { clipsSection } = await import('../../src/core/workbench/html');
     const { listResults } = await import('../../src/core/store');
     const clips = (await listResults(ws)).map((l) => ({ video: l.videoRelPath, result: l.result! }));
-    const one = Math.ceil(readFileSync(path.join(ws, '.finger/cache/frames', (await import('node:fs')).readdirSync(path.join(ws, '.finger/cache/frames')).find((d) => !d.endsWith('-facts'))!, 'frame-0000.jpg')).length / 3) * 4;
+    const one =
+      Math.ceil(
+        readFileSync(
+          path.join(
+            ws,
+            '.finger/cache/frames',
+            (await import('node:fs')).readdirSync(path.join(ws, '.finger/cache/frames')).find((d) => !d.endsWith('-facts'))!,
+            'frame-0000.jpg',
+          ),
+        ).length / 3,
+      ) * 4;
     const html = await clipsSection(clips, { workspace: ws, title: 't', thumbnailBytes: one * 4 + 10 });
     assert.equal(html.match(/<img /g)?.length, 4);
     assert.match(html, /size cap was reached/);

@@ -49,7 +49,14 @@ function boxes(page: Page, itemSelector: string, parts: Record<string, string>):
           const part = item.querySelector<HTMLElement>(partSelector);
           if (!part) continue;
           const r = part.getBoundingClientRect();
-          out.push({ what: `${item.dataset['questionId'] ?? ''} ${what}`, left: r.left, right: r.right, width: r.width, height: r.height, visible: part.checkVisibility({ visibilityProperty: true, opacityProperty: true }) });
+          out.push({
+            what: `${item.dataset['questionId'] ?? ''} ${what}`,
+            left: r.left,
+            right: r.right,
+            width: r.width,
+            height: r.height,
+            visible: part.checkVisibility({ visibilityProperty: true, opacityProperty: true }),
+          });
         }
       }
       return out;
@@ -62,7 +69,10 @@ function assertOnScreen(list: Box[], width: number): void {
   assert.ok(list.length > 0);
   for (const b of list) {
     assert.ok(b.visible && b.width > 0 && b.height > 0, `${b.what} is shown (${b.width}×${b.height})`);
-    assert.ok(b.left >= -0.5 && b.right <= width + 0.5, `${b.what} lies within the ${width} px panel (${b.left.toFixed(1)}–${b.right.toFixed(1)})`);
+    assert.ok(
+      b.left >= -0.5 && b.right <= width + 0.5,
+      `${b.what} lies within the ${width} px panel (${b.left.toFixed(1)}–${b.right.toFixed(1)})`,
+    );
   }
 }
 
@@ -72,10 +82,27 @@ describe('narrow panels', () => {
     const result = makeResult({ questions: 40, seed: 17 });
     const target = result.questions.find((q) => q.answer === 'No');
     assert.ok(target);
-    const labels = { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, note: 'Looks fine to me', updatedAt: '2026-01-02T00:00:00Z' }] };
+    const labels = {
+      version: 1 as const,
+      video: result.video.path,
+      overrides: [
+        {
+          questionId: target.id,
+          questionText: target.text,
+          answer: 'Yes' as const,
+          note: 'Looks fine to me',
+          updatedAt: '2026-01-02T00:00:00Z',
+        },
+      ],
+    };
     const panel = await harness.open('results', { viewport: { width, height: 800 } });
     await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
-    await panel.send(toResults('results/error', { message: `Results file is not valid JSON ${HOSTILE_TEXTS[0]}`, file: '.finger/results/clips/a-very-long-folder-name/another-long-folder/chef-tomato.mp4.json' }));
+    await panel.send(
+      toResults('results/error', {
+        message: `Results file is not valid JSON ${HOSTILE_TEXTS[0]}`,
+        file: '.finger/results/clips/a-very-long-folder-name/another-long-folder/chef-tomato.mp4.json',
+      }),
+    );
     await panel.page.waitForSelector('.banner-error');
     await panel.page.$$eval('details.reason', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
 
@@ -91,12 +118,20 @@ describe('narrow panels', () => {
     });
     assertOnScreen(shown, width);
     for (const what of ['question', 'answer', 'score', 'reason', 'probability', 'yes', 'note', 'marker']) {
-      assert.ok(shown.some((b) => b.what.endsWith(` ${what}`)), `some row shows its ${what}`);
+      assert.ok(
+        shown.some((b) => b.what.endsWith(` ${what}`)),
+        `some row shows its ${what}`,
+      );
     }
     assert.equal(shown.filter((b) => b.what.endsWith(' question')).length, result.questions.length);
     // The reasons wrap instead of widening the row.
-    const reasonLines = await panel.page.$$eval('.reason-text', (ps) => ps.map((p) => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight || '16')));
-    assert.ok(reasonLines.some((lines) => lines > 1.5), 'long reasons wrap onto several lines');
+    const reasonLines = await panel.page.$$eval('.reason-text', (ps) =>
+      ps.map((p) => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight || '16')),
+    );
+    assert.ok(
+      reasonLines.some((lines) => lines > 1.5),
+      'long reasons wrap onto several lines',
+    );
 
     const radar = await panel.page.locator('.radar canvas').boundingBox();
     assert.ok(radar && radar.width > 150 && radar.x >= 0 && radar.x + radar.width <= width, `the radar fits (${JSON.stringify(radar)})`);
@@ -104,15 +139,39 @@ describe('narrow panels', () => {
     await panel.page.waitForFunction(() => window.__fingerResults?.chart().data.datasets[0]?.data.some((v) => v !== null));
     const pointLabels = await panel.page.evaluate(() => {
       const chart = window.__fingerResults?.chart();
-      const items = (chart?.scales['r'] as unknown as { _pointLabelItems?: { left: number; right: number; top: number; bottom: number }[] })._pointLabelItems ?? [];
+      const items =
+        (chart?.scales['r'] as unknown as { _pointLabelItems?: { left: number; right: number; top: number; bottom: number }[] })
+          ._pointLabelItems ?? [];
       return { width: chart?.width ?? 0, height: chart?.height ?? 0, items };
     });
     assert.equal(pointLabels.items.length, 5);
-    for (const item of pointLabels.items) assert.ok(item.left >= 0 && item.right <= pointLabels.width && item.top >= 0 && item.bottom <= pointLabels.height, `radar label inside the canvas: ${JSON.stringify(item)}`);
-    assertOnScreen(await boxes(panel.page, '.panel-header', { overall: '[data-role="overall"]', name: '[data-role="video-name"]', prompt: '[data-role="prompt"]' }), width);
-    assertOnScreen(await boxes(panel.page, '.toolbar', { search: '.filter-text', dimension: '.filter-dimension', entity: '.filter-entity', failing: '.filter-failing' }), width);
+    for (const item of pointLabels.items)
+      assert.ok(
+        item.left >= 0 && item.right <= pointLabels.width && item.top >= 0 && item.bottom <= pointLabels.height,
+        `radar label inside the canvas: ${JSON.stringify(item)}`,
+      );
+    assertOnScreen(
+      await boxes(panel.page, '.panel-header', {
+        overall: '[data-role="overall"]',
+        name: '[data-role="video-name"]',
+        prompt: '[data-role="prompt"]',
+      }),
+      width,
+    );
+    assertOnScreen(
+      await boxes(panel.page, '.toolbar', {
+        search: '.filter-text',
+        dimension: '.filter-dimension',
+        entity: '.filter-entity',
+        failing: '.filter-failing',
+      }),
+      width,
+    );
     assertOnScreen(await boxes(panel.page, '.media', { strip: '.frame-strip', stage: '.media-stage' }), width);
-    assertOnScreen(await boxes(panel.page, '.banners', { message: '.banner-message', file: '.banner-file', dismiss: 'button[aria-label="Dismiss"]' }), width);
+    assertOnScreen(
+      await boxes(panel.page, '.banners', { message: '.banner-message', file: '.banner-file', dismiss: 'button[aria-label="Dismiss"]' }),
+      width,
+    );
 
     await panel.page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     assert.deepEqual(await overflow(panel.page), { documentOverflow: 0, scrollers: [] }, 'nothing scrolls sideways');
@@ -121,7 +180,10 @@ describe('narrow panels', () => {
     await panel.page.screenshot({ path: join(SCREENSHOTS, 'results-narrow-360-top.png') });
     // Rows off screen are skipped by content-visibility, so a full-page picture would show them
     // blank: the table gets its own picture with the first rows in view.
-    await panel.page.locator('.dimension-group').first().evaluate((g) => g.scrollIntoView({ block: 'start' }));
+    await panel.page
+      .locator('.dimension-group')
+      .first()
+      .evaluate((g) => g.scrollIntoView({ block: 'start' }));
     await panel.page.waitForTimeout(100);
     await panel.page.screenshot({ path: join(SCREENSHOTS, 'results-narrow-360-table.png') });
     assert.deepEqual(await panel.violations(), []);
@@ -134,7 +196,9 @@ describe('narrow panels', () => {
     const panel = await harness.open('results', { viewport: { width: 1100, height: 800 } });
     await panel.rendered(() => panel.send(showMessage(harness, result)), 'full');
     const row = panel.page.locator('.question-row').first();
-    const [question, answer, score] = await Promise.all(['.q-text', '.answer', '[data-role="score"]'].map((s) => row.locator(s).boundingBox()));
+    const [question, answer, score] = await Promise.all(
+      ['.q-text', '.answer', '[data-role="score"]'].map((s) => row.locator(s).boundingBox()),
+    );
     assert.ok(question && answer && score);
     // One line per question: the answer and the score sit beside the question, not under it.
     assert.ok(answer.y < question.y + question.height && score.y < question.y + question.height);
@@ -148,20 +212,52 @@ describe('narrow panels', () => {
     const result = makeResult({ questions: 20, seed: 5, hostile: true });
     const panel = await harness.open('sidebar', { viewport: { width, height: 900 } });
     const rows = [
-      { relPath: 'clips/a-rather-long-folder-name/with-a-long-clip-name-from-a-model-sweep.mp4', overall: 0.62, dimensions: { visual_quality: 0.5, temporal_consistency: 0.7 }, createdAt: '2026-01-03T10:00:00Z', model: 'Qwen/Qwen2.5-VL-72B-Instruct-AWQ' },
-      { relPath: 'other/broken.webm', overall: null, dimensions: {}, createdAt: '2026-01-04T10:00:00Z', error: 'ffprobe: invalid data found when processing input /very/long/path/to/other/broken.webm' },
+      {
+        relPath: 'clips/a-rather-long-folder-name/with-a-long-clip-name-from-a-model-sweep.mp4',
+        overall: 0.62,
+        dimensions: { visual_quality: 0.5, temporal_consistency: 0.7 },
+        createdAt: '2026-01-03T10:00:00Z',
+        model: 'Qwen/Qwen2.5-VL-72B-Instruct-AWQ',
+      },
+      {
+        relPath: 'other/broken.webm',
+        overall: null,
+        dimensions: {},
+        createdAt: '2026-01-04T10:00:00Z',
+        error: 'ffprobe: invalid data found when processing input /very/long/path/to/other/broken.webm',
+      },
     ];
-    await panel.send(toSidebar('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/a-rather-long-folder-name/with-a-long-clip-name.mp4', done: 3, total: 20, phase: 'answers' }] }));
+    await panel.send(
+      toSidebar('sidebar/jobs', {
+        jobs: [{ id: 'j', label: 'Score clips/a-rather-long-folder-name/with-a-long-clip-name.mp4', done: 3, total: 20, phase: 'answers' }],
+      }),
+    );
     await panel.send(toSidebar('sidebar/videos', { rows }));
     await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
     await panel.page.$$eval('details.reason', (all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
 
-    const questions = await boxes(panel.page, 'li.q', { question: '.q-text', answer: '.answer', probability: '.q-prob', reason: '.reason-text' });
+    const questions = await boxes(panel.page, 'li.q', {
+      question: '.q-text',
+      answer: '.answer',
+      probability: '.q-prob',
+      reason: '.reason-text',
+    });
     assertOnScreen(questions, width);
     assert.equal(questions.filter((b) => b.what.endsWith(' question')).length, result.questions.length);
-    assertOnScreen(await boxes(panel.page, '.details-section', { name: '.details-name', overall: '[data-role="overall"]', search: '.details-search', dimension: '.mini-value' }), width);
+    assertOnScreen(
+      await boxes(panel.page, '.details-section', {
+        name: '.details-name',
+        overall: '[data-role="overall"]',
+        search: '.details-search',
+        dimension: '.mini-value',
+      }),
+      width,
+    );
     assertOnScreen(await boxes(panel.page, 'li.job', { label: '.job-label', cancel: 'button', phase: '.job-phase' }), width);
-    assertOnScreen(await boxes(panel.page, 'ul.videos li', { name: '.video-name', overall: '[data-role="overall"]', dims: '.video-dims' }), width);
+    assertOnScreen(
+      await boxes(panel.page, 'ul.videos li', { name: '.video-name', overall: '[data-role="overall"]', dims: '.video-dims' }),
+      width,
+    );
     assertOnScreen(await boxes(panel.page, '.videos-section', { filter: '.videos-filter', sort: '.videos-sort' }), width);
 
     assert.deepEqual(await overflow(panel.page), { documentOverflow: 0, scrollers: [] }, 'nothing scrolls sideways');

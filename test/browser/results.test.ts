@@ -13,7 +13,11 @@ import { answerMessage, scoringShowMessage, showMessage, toResults, unanswered }
 let harness: Harness;
 useHarness((h) => (harness = h));
 
-async function openWith(result: Result | null, options: Parameters<typeof showMessage>[2] = {}, theme: 'light' | 'dark' = 'dark'): Promise<PanelPage> {
+async function openWith(
+  result: Result | null,
+  options: Parameters<typeof showMessage>[2] = {},
+  theme: 'light' | 'dark' = 'dark',
+): Promise<PanelPage> {
   const panel = await harness.open('results', { theme });
   await panel.rendered(() => panel.send(showMessage(harness, result, { theme, ...options })), 'full');
   return panel;
@@ -87,7 +91,10 @@ describe('results panel', () => {
     }
     // Grouped by dimension in the canonical order, each with its score.
     const groups = await panel.page.$$eval('.dimension-group', (bodies) =>
-      bodies.map((b) => ({ dimension: (b as HTMLElement).dataset['dimension'], score: b.querySelector('[data-role="dimension-score"]')?.textContent })),
+      bodies.map((b) => ({
+        dimension: (b as HTMLElement).dataset['dimension'],
+        score: b.querySelector('[data-role="dimension-score"]')?.textContent,
+      })),
     );
     assert.deepEqual(
       groups.map((g) => g.dimension),
@@ -142,13 +149,22 @@ describe('results panel', () => {
     const panel = await openWith(result);
     await panel.page.waitForFunction(() => window.__fingerResults?.chart().data.datasets[0]?.data.some((v) => v !== null));
     const dark = await chartData(panel);
-    assert.deepEqual(dark.labels, DIMENSIONS.map((d) => DIMENSION_LABELS[d]));
-    assert.deepEqual(dark.data, DIMENSIONS.map((d) => result.dimensions[d]?.score ?? null));
+    assert.deepEqual(
+      dark.labels,
+      DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
+    );
+    assert.deepEqual(
+      dark.data,
+      DIMENSIONS.map((d) => result.dimensions[d]?.score ?? null),
+    );
     const cssBlue = () => panel.page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim());
     assert.equal(dark.borderColor, await cssBlue());
 
     await panel.setTheme('light');
-    await panel.page.waitForFunction((before) => window.__fingerResults?.chart().data.datasets[0]?.borderColor !== before, dark.borderColor);
+    await panel.page.waitForFunction(
+      (before) => window.__fingerResults?.chart().data.datasets[0]?.borderColor !== before,
+      dark.borderColor,
+    );
     const light = await chartData(panel);
     assert.equal(light.borderColor, await cssBlue());
     assert.notEqual(light.gridColor, dark.gridColor);
@@ -173,7 +189,11 @@ describe('results panel', () => {
   it('filters rows: failing only, by dimension, by entity and by text', async () => {
     const result = makeResult({ questions: 120, seed: 5 });
     const panel = await openWith(result);
-    const visibleIds = async () => (await rowTexts(panel)).filter((r) => !r.hidden).map((r) => r.id).sort();
+    const visibleIds = async () =>
+      (await rowTexts(panel))
+        .filter((r) => !r.hidden)
+        .map((r) => r.id)
+        .sort();
     const ids = (qs: AnsweredQuestion[]) => qs.map((q) => q.id).sort();
     assert.deepEqual(await visibleIds(), ids(result.questions));
 
@@ -183,7 +203,10 @@ describe('results panel', () => {
     await panel.page.waitForFunction((n) => document.querySelectorAll('.question-row:not([hidden])').length === n, failing.length);
     assert.deepEqual(await visibleIds(), ids(failing));
     // Entity and dimension headings with no visible rows are hidden too.
-    const emptyVisibleGroups = await panel.page.$$eval('.dimension-group:not([hidden])', (bodies) => bodies.filter((b) => b.querySelectorAll('.question-row:not([hidden])').length === 0).length);
+    const emptyVisibleGroups = await panel.page.$$eval(
+      '.dimension-group:not([hidden])',
+      (bodies) => bodies.filter((b) => b.querySelectorAll('.question-row:not([hidden])').length === 0).length,
+    );
     assert.equal(emptyVisibleGroups, 0);
 
     await panel.page.click('vscode-checkbox.filter-failing');
@@ -202,7 +225,14 @@ describe('results panel', () => {
     const needle = result.questions[3]?.text ?? '';
     await panel.page.locator('vscode-textfield.filter-text input').fill(needle.slice(0, 60));
     await panel.page.waitForFunction(() => document.querySelectorAll('.question-row:not([hidden])').length < 120);
-    assert.deepEqual(await visibleIds(), ids(result.questions.filter((q) => `${q.text}\n${q.entity}\n${q.reason ?? ''}`.toLowerCase().includes(needle.slice(0, 60).toLowerCase()))));
+    assert.deepEqual(
+      await visibleIds(),
+      ids(
+        result.questions.filter((q) =>
+          `${q.text}\n${q.entity}\n${q.reason ?? ''}`.toLowerCase().includes(needle.slice(0, 60).toLowerCase()),
+        ),
+      ),
+    );
     assert.match((await panel.page.textContent('.visible-count')) ?? '', /^Showing \d+ of 120$/);
     await assertClean(panel);
     await panel.page.close();
@@ -217,9 +247,13 @@ describe('results panel', () => {
     const row = panel.page.locator(`.question-row[data-question-id="${target.id}"]`);
     await row.locator('button[data-action="override"][data-answer="Yes"]').click();
 
-    await panel.page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'));
+    await panel.page.waitForFunction(() =>
+      (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'),
+    );
     const posted = (await panel.posted()).filter((m) => m.method === 'results/override');
-    assert.deepEqual(posted, [{ kind: 'command', method: 'results/override', params: { questionId: target.id, questionText: target.text, answer: 'Yes' } }]);
+    assert.deepEqual(posted, [
+      { kind: 'command', method: 'results/override', params: { questionId: target.id, questionText: target.text, answer: 'Yes' } },
+    ]);
     let labels = await answerLastOverride(panel, result, null);
 
     const overridden = result.questions.map((q) => (q.id === target.id ? { ...q, score: 1 } : q));
@@ -236,10 +270,10 @@ describe('results panel', () => {
       expected.dimensions[target.dimension]?.score?.toFixed(2),
     );
     assert.match((await panel.page.textContent('.override-badge')) ?? '', /^1 overridden$/);
-    await panel.page.waitForFunction(
-      ([d, v]) => window.__fingerResults?.chart().data.datasets[0]?.data[d as number] === v,
-      [DIMENSIONS.indexOf(target.dimension), expected.dimensions[target.dimension]?.score ?? null] as const,
-    );
+    await panel.page.waitForFunction(([d, v]) => window.__fingerResults?.chart().data.datasets[0]?.data[d as number] === v, [
+      DIMENSIONS.indexOf(target.dimension),
+      expected.dimensions[target.dimension]?.score ?? null,
+    ] as const);
 
     // A note goes with the override; clearing posts answer null and restores the model's answer.
     await row.locator('button[data-action="note"]').click();
@@ -270,7 +304,15 @@ describe('results panel', () => {
     const labels = {
       version: 1 as const,
       video: result.video.path,
-      overrides: [{ questionId: 'old-id', questionText: target.text, answer: 'No' as const, note: 'checked by hand', updatedAt: '2026-01-02T00:00:00Z' }],
+      overrides: [
+        {
+          questionId: 'old-id',
+          questionText: target.text,
+          answer: 'No' as const,
+          note: 'checked by hand',
+          updatedAt: '2026-01-02T00:00:00Z',
+        },
+      ],
     };
     const panel = await openWith(result, { labels });
     const shown = (await rowTexts(panel)).find((r) => r.id === target.id);
@@ -293,7 +335,14 @@ describe('results panel', () => {
     const labels = {
       version: 1 as const,
       video: result.video.path,
-      overrides: [{ questionId: target.id, questionText: target.text, answer: target.answer === 'Yes' ? ('No' as const) : ('Yes' as const), updatedAt: '2026-01-02T00:00:00Z' }],
+      overrides: [
+        {
+          questionId: target.id,
+          questionText: target.text,
+          answer: target.answer === 'Yes' ? ('No' as const) : ('Yes' as const),
+          updatedAt: '2026-01-02T00:00:00Z',
+        },
+      ],
     };
     // The extension sends the result again with the labels (showMessage computes it as the host does).
     await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
@@ -329,7 +378,11 @@ describe('results panel', () => {
       assert.equal(row?.reason, q.reason);
     }
     assert.equal(await panel.page.locator('.question-row.pending').count(), questions.length - answered.length);
-    assert.equal(await panel.page.locator('.question-row[data-original]').count(), questions.length - answered.length, 'only answered rows were replaced');
+    assert.equal(
+      await panel.page.locator('.question-row[data-original]').count(),
+      questions.length - answered.length,
+      'only answered rows were replaced',
+    );
     const partial = scoreDimensions(answered);
     assert.equal(await panel.page.textContent('[data-role="overall"]'), partial.overall?.toFixed(2));
     await panel.page.waitForFunction(
@@ -348,7 +401,13 @@ describe('results panel', () => {
     const strip = ({ id, dimension, entity, text, polarity }: AnsweredQuestion) => ({ id, dimension, entity, text, polarity });
     const added = { ...strip(first), id: 'new1', text: `Is the umbrella red? ${HOSTILE_TEXTS[0]}` };
     const changedAfter = { ...strip(third), text: `${third.text} (reworded)` };
-    await panel.send(toResults('results/questionsChanged', { added: [added], removed: [strip(second)], changed: [{ before: strip(third), after: changedAfter }] }));
+    await panel.send(
+      toResults('results/questionsChanged', {
+        added: [added],
+        removed: [strip(second)],
+        changed: [{ before: strip(third), after: changedAfter }],
+      }),
+    );
     await panel.page.waitForSelector('.banner-info');
     assert.match((await panel.page.textContent('.banner-info .banner-message')) ?? '', /1 added, 1 removed, 1 changed/);
     const items = await panel.page.$$eval('.change-list li', (lis) => lis.map((li) => ({ kind: li.className, text: li.textContent })));
@@ -368,7 +427,9 @@ describe('results panel', () => {
   it('shows errors with the file and opens it on request; header buttons post their commands', async () => {
     const result = makeResult({ questions: 10, seed: 8 });
     const panel = await openWith(result);
-    await panel.send(toResults('results/error', { message: 'Results file is not valid JSON', file: '.finger/results/clips/chef-tomato.mp4.json' }));
+    await panel.send(
+      toResults('results/error', { message: 'Results file is not valid JSON', file: '.finger/results/clips/chef-tomato.mp4.json' }),
+    );
     await panel.page.waitForSelector('.banner-error');
     assert.equal(await panel.page.textContent('.banner-error .banner-file'), '.finger/results/clips/chef-tomato.mp4.json');
     await panel.page.click('.banner-error vscode-button');
@@ -387,7 +448,10 @@ describe('results panel', () => {
     const result = makeResult({ questions: 5, seed: 1 });
     const withVideo = await openWith(result);
     const frames = await withVideo.page.$$eval('.frame-strip img', (imgs) => imgs.map((i) => (i as HTMLImageElement).src));
-    assert.deepEqual(frames, harness.media.frames.map((f) => harness.origin + f.path));
+    assert.deepEqual(
+      frames,
+      harness.media.frames.map((f) => harness.origin + f.path),
+    );
     if (harness.media.video) {
       assert.equal(await withVideo.page.getAttribute('video.player', 'src'), harness.origin + harness.media.video);
       await withVideo.page.locator('.frame-strip button.frame').nth(2).click();
@@ -411,8 +475,14 @@ describe('results panel', () => {
     const panel = await openWith(result);
     const target = result.questions.find((q) => q.answer !== null);
     assert.ok(target);
-    await panel.page.locator(`.question-row[data-question-id="${target.id}"] button[data-action="override"][data-answer="${target.answer === 'Yes' ? 'No' : 'Yes'}"]`).click();
-    await panel.page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'));
+    await panel.page
+      .locator(
+        `.question-row[data-question-id="${target.id}"] button[data-action="override"][data-answer="${target.answer === 'Yes' ? 'No' : 'Yes'}"]`,
+      )
+      .click();
+    await panel.page.waitForFunction(() =>
+      (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'results/override'),
+    );
     await answerLastOverride(panel, result, null);
     assert.equal(await panel.page.locator('.question-row.overridden').count(), 1);
     await panel.page.click('vscode-checkbox.filter-failing');
@@ -423,9 +493,18 @@ describe('results panel', () => {
     await panel.page.waitForFunction(() => (window.__fingerRenderDone?.count ?? 0) > 0);
     const restored = await rowTexts(panel);
     assert.deepEqual(restored, before);
-    assert.equal(await panel.page.evaluate(() => document.querySelector<HTMLInputElement & { checked: boolean }>('vscode-checkbox.filter-failing')?.checked), true);
+    assert.equal(
+      await panel.page.evaluate(
+        () => document.querySelector<HTMLInputElement & { checked: boolean }>('vscode-checkbox.filter-failing')?.checked,
+      ),
+      true,
+    );
     const posted = await panel.posted();
-    assert.deepEqual(posted.map((m) => m.method), ['results/ready'], 'a restored panel asks for nothing but says it is ready');
+    assert.deepEqual(
+      posted.map((m) => m.method),
+      ['results/ready'],
+      'a restored panel asks for nothing but says it is ready',
+    );
     // The extension answers `ready` with the current show; labels removed meanwhile are gone.
     await panel.rendered(() => panel.send(showMessage(harness, result)), 'full');
     assert.equal(await panel.page.locator('.question-row.overridden').count(), 0);
@@ -449,11 +528,26 @@ describe('results panel', () => {
       const result = makeResult({ questions: 30, seed: 17 });
       const target = result.questions.find((q) => q.answer === 'No' && q.dimension === 'visual_quality');
       const labels = target
-        ? { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, note: 'Looks fine to me', updatedAt: '2026-01-02T00:00:00Z' }] }
+        ? {
+            version: 1 as const,
+            video: result.video.path,
+            overrides: [
+              {
+                questionId: target.id,
+                questionText: target.text,
+                answer: 'Yes' as const,
+                note: 'Looks fine to me',
+                updatedAt: '2026-01-02T00:00:00Z',
+              },
+            ],
+          }
         : null;
       const panel = await harness.open('results', { theme, viewport: { width: 1200, height: 1500 } });
       await panel.rendered(() => panel.send(showMessage(harness, result, { theme, labels })), 'full');
-      await panel.page.locator('.question-row details.reason').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await panel.page
+        .locator('.question-row details.reason')
+        .first()
+        .evaluate((d) => ((d as HTMLDetailsElement).open = true));
       await panel.page.waitForFunction(() => [...document.images].every((i) => i.complete));
       await panel.page.waitForTimeout(500); // let the chart's entry animation finish before the picture
       await panel.page.screenshot({ path: join(SCREENSHOTS, `results-${theme}.png`) });
@@ -471,9 +565,12 @@ async function selectOption(panel: PanelPage, selector: string, label: string): 
   await select.click();
   const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
   await select.locator('.options li.option', { hasText: exact }).first().click();
-  await panel.page.waitForFunction(([s, l]) => {
-    const el = document.querySelector(s as string) as (HTMLElement & { value: string }) | null;
-    const option = [...(el?.querySelectorAll('vscode-option') ?? [])].find((o) => o.textContent === l);
-    return el !== null && option !== undefined && el.value === (option.getAttribute('value') ?? '');
-  }, [selector, label] as const);
+  await panel.page.waitForFunction(
+    ([s, l]) => {
+      const el = document.querySelector(s as string) as (HTMLElement & { value: string }) | null;
+      const option = [...(el?.querySelectorAll('vscode-option') ?? [])].find((o) => o.textContent === l);
+      return el !== null && option !== undefined && el.value === (option.getAttribute('value') ?? '');
+    },
+    [selector, label] as const,
+  );
 }

@@ -62,7 +62,11 @@ async function injected(panel: PanelPage) {
 }
 
 async function assertInert(panel: PanelPage, payload: string, where: string): Promise<void> {
-  assert.deepEqual(await injected(panel), { scripts: 2, iframes: 0, imgX: 0, jsLinks: 0, onAttributes: 0, mathOrForeign: 0 }, `${where}: nothing injected by ${payload}`);
+  assert.deepEqual(
+    await injected(panel),
+    { scripts: 2, iframes: 0, imgX: 0, jsLinks: 0, onAttributes: 0, mathOrForeign: 0 },
+    `${where}: nothing injected by ${payload}`,
+  );
   assert.deepEqual(panel.dialogs, [], `${where}: no dialog`);
   assert.deepEqual(await panel.violations(), [], `${where}: no CSP violation`);
   assert.deepEqual(panel.consoleErrors, [], `${where}: no console error`);
@@ -70,14 +74,16 @@ async function assertInert(panel: PanelPage, payload: string, where: string): Pr
 
 /** The payload appears as text (light DOM, shadow roots, titles and labels). */
 const shownAsText = async (panel: PanelPage, payload: string): Promise<boolean> =>
-  (await panel.page.evaluate(`(() => {
+  (
+    (await panel.page.evaluate(`(() => {
     let text = document.body.innerText + document.body.textContent;
     for (const el of ${ALL_ELEMENTS}) {
       if (el.shadowRoot) text += el.shadowRoot.textContent ?? '';
       text += ' ' + (el.getAttribute('title') ?? '') + ' ' + (el.getAttribute('aria-label') ?? '');
     }
     return text;
-  })()`) as string).includes(payload);
+  })()`)) as string
+  ).includes(payload);
 
 function hostileResult(p: string): Result {
   const base = makeResult({ questions: 6, seed: 5 });
@@ -89,16 +95,26 @@ function hostileResult(p: string): Result {
     error: i === 3 ? p : q.error,
     ...(i === 3 ? { answer: null, pYes: null, pNo: null, score: null, probabilitySource: null } : {}),
   }));
-  return { ...base, prompt: `A chef ${p} slices a tomato`, endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: p }, video: { ...base.video, path: `clips/${p}.mp4` }, questions };
+  return {
+    ...base,
+    prompt: `A chef ${p} slices a tomato`,
+    endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: p },
+    video: { ...base.video, path: `clips/${p}.mp4` },
+    questions,
+  };
 }
 
 function labelsFor(result: Result, p: string): Labels {
   const q = result.questions[4]!;
-  return { version: 1, video: result.video.path, overrides: [{ questionId: q.id, questionText: q.text, answer: 'No', note: p, updatedAt: '2026-01-01T00:00:00.000Z' }] };
+  return {
+    version: 1,
+    video: result.video.path,
+    overrides: [{ questionId: q.id, questionText: q.text, answer: 'No', note: p, updatedAt: '2026-01-01T00:00:00.000Z' }],
+  };
 }
 
 describe('webview security: every text field, every hostile string [security:webview]', () => {
-  it('the live pages have a CSP with default-src \'none\' and a nonce on every script; the CSP blocks inline handlers and foreign scripts', async () => {
+  it("the live pages have a CSP with default-src 'none' and a nonce on every script; the CSP blocks inline handlers and foreign scripts", async () => {
     for (const kind of ['results', 'sidebar'] as const) {
       const panel = await harness.open(kind);
       const csp = await panel.page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.getAttribute('content') ?? '');
@@ -121,7 +137,10 @@ describe('webview security: every text field, every hostile string [security:web
       await panel.page.waitForTimeout(200);
       assert.equal(await panel.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
       const v = await panel.violations();
-      assert.ok(v.some((x) => /script-src/.test(x.directive)), `the CSP reported the blocked handler or script: ${JSON.stringify(v)}`);
+      assert.ok(
+        v.some((x) => /script-src/.test(x.directive)),
+        `the CSP reported the blocked handler or script: ${JSON.stringify(v)}`,
+      );
       await panel.page.close();
     }
   });
@@ -140,14 +159,30 @@ describe('webview security: every text field, every hostile string [security:web
       assert.ok(await shownAsText(panel, p), 'the payload is visible as text');
 
       const q: Question = { id: 'qx', dimension: 'visual_quality', entity: p, text: `Live ${p}?`, polarity: 'positive' };
-      const questions = [q, ...result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity }))];
-      const answer = { ...q, answer: 'No' as const, reason: p, pYes: 0.2, pNo: 0.8, score: 0.2, probabilitySource: 'logprobs' as const, error: null };
+      const questions = [
+        q,
+        ...result.questions.map(({ id, dimension, entity, text, polarity }) => ({ id, dimension, entity, text, polarity })),
+      ];
+      const answer = {
+        ...q,
+        answer: 'No' as const,
+        reason: p,
+        pYes: 0.2,
+        pNo: 0.8,
+        score: 0.2,
+        probabilitySource: 'logprobs' as const,
+        error: null,
+      };
       const messages: ResultsToWebview[] = [
         scoringShowMessage(harness, p, questions),
         answerMessage([answer, ...result.questions], answer, labelsFor(result, p)),
         toResults('results/progress', { phase: p, done: 1, total: 2 }),
         showMessage(harness, result, { labels: labelsFor(result, p) }),
-        toResults('results/questionsChanged', { added: [q], removed: [{ ...q, id: 'qy', text: p }], changed: [{ before: { ...q, text: `${p} before` }, after: { ...q, text: `${p} after` } }] }),
+        toResults('results/questionsChanged', {
+          added: [q],
+          removed: [{ ...q, id: 'qy', text: p }],
+          changed: [{ before: { ...q, text: `${p} before` }, after: { ...q, text: `${p} after` } }],
+        }),
         toResults('results/error', { message: p, file: `${p}.json` }),
       ];
       for (const m of messages) {

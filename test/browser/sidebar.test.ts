@@ -24,7 +24,13 @@ function videoRows(): VideoRow[] {
     rowOf('clips/b-runner.mp4', makeResult({ questions: 20, seed: 1 }), '2026-01-03T10:00:00Z'),
     rowOf('clips/a-chef.mp4', makeResult({ questions: 20, seed: 2 }), '2026-01-01T10:00:00Z'),
     rowOf('other/c-dog.mp4', makeResult({ questions: 20, seed: 3 }), '2026-01-05T10:00:00Z'),
-    { relPath: 'other/d-broken.webm', overall: null, dimensions: {}, createdAt: '2026-01-04T10:00:00Z', error: 'ffprobe: invalid data found when processing input' },
+    {
+      relPath: 'other/d-broken.webm',
+      overall: null,
+      dimensions: {},
+      createdAt: '2026-01-04T10:00:00Z',
+      error: 'ffprobe: invalid data found when processing input',
+    },
     rowOf(`odd/${HOSTILE_TEXTS[1]}.mp4`, makeResult({ questions: 20, seed: 4 }), '2026-01-02T10:00:00Z'),
   ];
 }
@@ -34,7 +40,8 @@ async function sidebarWith(theme: 'light' | 'dark' = 'dark', viewport = { width:
   return panel;
 }
 
-const listed = (panel: PanelPage) => panel.page.$$eval('ul.videos button.video', (b) => b.map((x) => (x as HTMLElement).dataset['relPath'] ?? ''));
+const listed = (panel: PanelPage) =>
+  panel.page.$$eval('ul.videos button.video', (b) => b.map((x) => (x as HTMLElement).dataset['relPath'] ?? ''));
 
 describe('side panel', () => {
   it('lists every scored video, sorts by name, overall and date, filters, and opens one on click', async () => {
@@ -53,21 +60,39 @@ describe('side panel', () => {
     const item = panel.page.locator(`button.video[data-rel-path="${first.relPath}"]`);
     assert.equal(await item.locator('[data-role="overall"]').textContent(), first.overall?.toFixed(2));
     const widths = await item.locator('.video-dim .bar-fill').evaluateAll((fills) => fills.map((f) => (f as HTMLElement).style.width));
-    assert.deepEqual(widths, DIMENSIONS.map((d) => `${((first.dimensions[d] ?? 0) * 100).toFixed(1)}%`));
+    assert.deepEqual(
+      widths,
+      DIMENSIONS.map((d) => `${((first.dimensions[d] ?? 0) * 100).toFixed(1)}%`),
+    );
     assert.equal(await panel.page.textContent('button.video.has-error .video-error'), rows[3]?.error);
 
     const scored = rows.filter((r) => r.overall !== null);
     const unscored = rows.filter((r) => r.overall === null).map((r) => r.relPath);
     await pick(panel, 'Overall ↑ (worst first)');
-    assert.deepEqual(await listed(panel), [...[...scored].sort((a, b) => (a.overall ?? 0) - (b.overall ?? 0)).map((r) => r.relPath), ...unscored]);
+    assert.deepEqual(await listed(panel), [
+      ...[...scored].sort((a, b) => (a.overall ?? 0) - (b.overall ?? 0)).map((r) => r.relPath),
+      ...unscored,
+    ]);
     await pick(panel, 'Overall ↓ (best first)');
-    assert.deepEqual(await listed(panel), [...[...scored].sort((a, b) => (b.overall ?? 0) - (a.overall ?? 0)).map((r) => r.relPath), ...unscored]);
+    assert.deepEqual(await listed(panel), [
+      ...[...scored].sort((a, b) => (b.overall ?? 0) - (a.overall ?? 0)).map((r) => r.relPath),
+      ...unscored,
+    ]);
     await pick(panel, 'Newest first');
-    assert.deepEqual(await listed(panel), [...rows].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).map((r) => r.relPath));
+    assert.deepEqual(
+      await listed(panel),
+      [...rows].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).map((r) => r.relPath),
+    );
 
     await panel.page.locator('vscode-textfield.videos-filter input').fill('other/');
     await panel.page.waitForFunction(() => document.querySelectorAll('ul.videos button.video').length === 2);
-    assert.deepEqual((await listed(panel)).sort(), rows.filter((r) => r.relPath.includes('other/')).map((r) => r.relPath).sort());
+    assert.deepEqual(
+      (await listed(panel)).sort(),
+      rows
+        .filter((r) => r.relPath.includes('other/'))
+        .map((r) => r.relPath)
+        .sort(),
+    );
     assert.equal(await panel.page.textContent('.section-count'), `2 / ${rows.length}`);
 
     await panel.page.click('button.video[data-rel-path="other/c-dog.mp4"]');
@@ -83,14 +108,21 @@ describe('side panel', () => {
     const result = makeResult({ questions: 30, seed: 5, hostile: true });
     const target = result.questions.find((q) => q.answer === 'Yes');
     assert.ok(target);
-    const labels = { version: 1 as const, video: result.video.path, overrides: [{ questionId: target.id, questionText: target.text, answer: 'No' as const, updatedAt: '2026-01-02T00:00:00Z' }] };
+    const labels = {
+      version: 1 as const,
+      video: result.video.path,
+      overrides: [{ questionId: target.id, questionText: target.text, answer: 'No' as const, updatedAt: '2026-01-02T00:00:00Z' }],
+    };
     const panel = await sidebarWith();
     await panel.rendered(() => panel.send(detailsMessage(result.video.path, result, labels)));
     const shown = applyOverridesToResult(result, labels);
     assert.equal(await panel.page.textContent('.details-name'), 'chef-tomato.mp4');
     assert.equal(await panel.page.textContent('.details-head [data-role="overall"]'), shown.overall?.toFixed(2));
     const dims = await panel.page.$$eval('li.mini-dimension .mini-value', (v) => v.map((x) => x.textContent));
-    assert.deepEqual(dims, DIMENSIONS.map((d) => shown.dimensions[d]?.score?.toFixed(2) ?? '—'));
+    assert.deepEqual(
+      dims,
+      DIMENSIONS.map((d) => shown.dimensions[d]?.score?.toFixed(2) ?? '—'),
+    );
 
     const items = await panel.page.$$eval('li.q', (lis) =>
       lis.map((li) => ({
@@ -119,7 +151,9 @@ describe('side panel', () => {
     await panel.page.locator('vscode-textfield.details-search input').fill(needle);
     await panel.page.waitForFunction(() => document.querySelector('li.q[hidden]') !== null);
     const visible = await panel.page.$$eval('li.q:not([hidden])', (lis) => lis.map((li) => (li as HTMLElement).dataset['questionId']));
-    const expected = result.questions.filter((q) => `${q.text}\n${q.reason ?? ''}\n${q.entity}`.toLowerCase().includes(needle)).map((q) => q.id);
+    const expected = result.questions
+      .filter((q) => `${q.text}\n${q.reason ?? ''}\n${q.entity}`.toLowerCase().includes(needle))
+      .map((q) => q.id);
     assert.ok(expected.length > 0);
     assert.deepEqual(visible, expected);
     await panel.page.locator('vscode-textfield.details-search input').fill('no such words anywhere');
@@ -127,7 +161,11 @@ describe('side panel', () => {
     assert.equal(await panel.page.locator('.entity:not([hidden])').count(), 0);
 
     await panel.page.click('.details-head .link-btn');
-    assert.ok((await panel.posted()).some((m) => m.method === 'sidebar/openResults' && (m.params as { relPath: string }).relPath === result.video.path));
+    assert.ok(
+      (await panel.posted()).some(
+        (m) => m.method === 'sidebar/openResults' && (m.params as { relPath: string }).relPath === result.video.path,
+      ),
+    );
     assert.equal(await panel.page.evaluate(() => document.querySelectorAll('script, img, iframe, svg, a').length), 2);
     assert.deepEqual(panel.dialogs, []);
     assert.deepEqual(await panel.violations(), []);
@@ -150,7 +188,12 @@ describe('side panel', () => {
             c.labelled++;
             if (!flip) c.agree++;
           }
-          return { questionId: q.id, questionText: q.text, answer: flip ? (q.answer === 'Yes' ? ('No' as const) : ('Yes' as const)) : q.answer!, updatedAt: '2026-01-02T00:00:00Z' };
+          return {
+            questionId: q.id,
+            questionText: q.text,
+            answer: flip ? (q.answer === 'Yes' ? ('No' as const) : ('Yes' as const)) : q.answer!,
+            updatedAt: '2026-01-02T00:00:00Z',
+          };
         });
       clips.push({ video: `clips/c${i}.mp4`, result, labels: { version: 1, video: `clips/c${i}.mp4`, overrides, mos }, human: mos });
     }
@@ -188,7 +231,9 @@ describe('side panel', () => {
     ];
     await panel.rendered(() => panel.send(toSidebar('sidebar/jobs', { jobs })));
     assert.deepEqual(
-      await panel.page.$$eval('li.job', (lis) => lis.map((li) => ({ label: li.querySelector('.job-label')?.textContent, phase: li.querySelector('.job-phase')?.textContent }))),
+      await panel.page.$$eval('li.job', (lis) =>
+        lis.map((li) => ({ label: li.querySelector('.job-label')?.textContent, phase: li.querySelector('.job-phase')?.textContent })),
+      ),
       [
         { label: jobs[0]?.label, phase: 'answers · 12 / 40' },
         { label: jobs[1]?.label, phase: 'frames' },
@@ -203,7 +248,10 @@ describe('side panel', () => {
     assert.deepEqual(bars[0], { value: 12, max: 40, indeterminate: false });
     assert.equal(bars[1]?.indeterminate, true, 'a job without a total shows an indeterminate bar');
     await panel.page.click('li.job[data-job-id="job-2"] button');
-    assert.deepEqual((await panel.posted()).filter((m) => m.method === 'sidebar/cancelJob'), [{ kind: 'command', method: 'sidebar/cancelJob', params: { id: 'job-2' } }]);
+    assert.deepEqual(
+      (await panel.posted()).filter((m) => m.method === 'sidebar/cancelJob'),
+      [{ kind: 'command', method: 'sidebar/cancelJob', params: { id: 'job-2' } }],
+    );
     await panel.rendered(() => panel.send(toSidebar('sidebar/jobs', { jobs: [] })));
     assert.ok(await panel.page.locator('.jobs-section').isHidden());
     await panel.page.close();
@@ -222,7 +270,10 @@ describe('side panel', () => {
     await panel.page.reload();
     await panel.page.waitForFunction(() => (window.__fingerRenderDone?.count ?? 0) > 0);
     assert.deepEqual({ videos: await listed(panel), visible: await panel.page.locator('li.q:not([hidden])').count() }, before);
-    assert.equal(await panel.page.evaluate(() => (document.querySelector('vscode-textfield.details-search') as HTMLElement & { value: string }).value), 'tomato');
+    assert.equal(
+      await panel.page.evaluate(() => (document.querySelector('vscode-textfield.details-search') as HTMLElement & { value: string }).value),
+      'tomato',
+    );
     assert.ok((await panel.posted()).some((m) => m.method === 'sidebar/ready'));
     await panel.page.close();
   });
@@ -240,10 +291,15 @@ describe('side panel', () => {
     for (const theme of ['light', 'dark'] as const) {
       const result = makeResult({ questions: 20, seed: 3 });
       const panel = await sidebarWith(theme, { width: 340, height: 1100 });
-      await panel.send(toSidebar('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/b-runner.mp4', done: 7, total: 20, phase: 'answers' }] }));
+      await panel.send(
+        toSidebar('sidebar/jobs', { jobs: [{ id: 'j', label: 'Score clips/b-runner.mp4', done: 7, total: 20, phase: 'answers' }] }),
+      );
       await panel.send(toSidebar('sidebar/videos', { rows: videoRows() }));
       await panel.rendered(() => panel.send(detailsMessage(result.video.path, result)));
-      await panel.page.locator('details.reason').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await panel.page
+        .locator('details.reason')
+        .first()
+        .evaluate((d) => ((d as HTMLDetailsElement).open = true));
       await panel.page.screenshot({ path: join(SCREENSHOTS, `sidebar-${theme}.png`), fullPage: true });
       assert.deepEqual(await panel.violations(), []);
       assert.deepEqual(panel.consoleErrors, []);
@@ -256,12 +312,9 @@ async function pick(panel: PanelPage, label: string): Promise<void> {
   const select = panel.page.locator('vscode-single-select.videos-sort');
   await select.click();
   await select.locator('.options li.option', { hasText: label }).first().click();
-  await panel.page.waitForFunction(
-    (l) => {
-      const el = document.querySelector('vscode-single-select.videos-sort') as (HTMLElement & { value: string }) | null;
-      const option = [...(el?.querySelectorAll('vscode-option') ?? [])].find((o) => o.textContent === l);
-      return option !== undefined && el?.value === option.getAttribute('value');
-    },
-    label,
-  );
+  await panel.page.waitForFunction((l) => {
+    const el = document.querySelector('vscode-single-select.videos-sort') as (HTMLElement & { value: string }) | null;
+    const option = [...(el?.querySelectorAll('vscode-option') ?? [])].find((o) => o.textContent === l);
+    return option !== undefined && el?.value === option.getAttribute('value');
+  }, label);
 }

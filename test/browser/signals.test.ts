@@ -16,7 +16,14 @@ import { showMessage } from './messages';
 let harness: Harness;
 useHarness((h) => (harness = h));
 
-const outcome = (id: SignalsReport['signals'][number]['id'], label: string, pass: boolean, ranges: { start: number; end: number }[], value = 0, unit = 's') => ({
+const outcome = (
+  id: SignalsReport['signals'][number]['id'],
+  label: string,
+  pass: boolean,
+  ranges: { start: number; end: number }[],
+  value = 0,
+  unit = 's',
+) => ({
   id,
   label,
   value,
@@ -44,7 +51,13 @@ const REPORT: SignalsReport = {
 
 describe('Signals strip', () => {
   it('draws each flagged range at its place on the clip timeline, over the frames', async () => {
-    const result = signalsResult({ rel: 'clips/chef-tomato.mp4', sha256: 'x', info: { durationSec: 5, width: 480, height: 270, fps: 25 }, report: REPORT, thresholds: DEFAULT_SIGNAL_THRESHOLDS });
+    const result = signalsResult({
+      rel: 'clips/chef-tomato.mp4',
+      sha256: 'x',
+      info: { durationSec: 5, width: 480, height: 270, fps: 25 },
+      report: REPORT,
+      thresholds: DEFAULT_SIGNAL_THRESHOLDS,
+    });
     const panel = await harness.open('results', { theme: 'dark', viewport: { width: 900, height: 800 } });
     // The results panel sends a signals result's report beside the rows (resultsPanel.ts, sendShow).
     const message = showMessage(harness, result, { theme: 'dark' });
@@ -67,8 +80,14 @@ describe('Signals strip', () => {
     }));
     assert.equal(strip.hidden, false);
     assert.equal(strip.summary, '3 of 6 failed');
-    assert.deepEqual(strip.lanes.map((l) => l.id), ['dynamic', 'frozen', 'cut', 'flicker', 'blur', 'black']);
-    assert.deepEqual(strip.lanes.map((l) => l.fail), [false, true, true, false, false, true]);
+    assert.deepEqual(
+      strip.lanes.map((l) => l.id),
+      ['dynamic', 'frozen', 'cut', 'flicker', 'blur', 'black'],
+    );
+    assert.deepEqual(
+      strip.lanes.map((l) => l.fail),
+      [false, true, true, false, false, true],
+    );
     const frozen = strip.lanes[1]!.ranges;
     assert.equal(frozen.length, 1);
     assert.equal(frozen[0]!.label, 'Frozen stretches 1 s–2 s');
@@ -97,7 +116,18 @@ describe('gate summary Markdown', () => {
     const hostile = HOSTILE_TEXTS.join(' ');
     const good = resultFor('clips/good.mp4', 'p', [answeredQuestion('q1', 'text_alignment', 'cat', 'Is the cat black?', 0.9, 'It is.')]);
     const bad = resultFor('clips/bad|name.mp4', 'p', [answeredQuestion('q1', 'text_alignment', 'cat', 'Is the cat black?', 0.1, hostile)]);
-    const md = markdownSummary([{ protocol: 'finger', report: evaluateGate([{ video: 'clips/good.mp4', protocol: 'finger', result: good }, { video: 'clips/bad|name.mp4', protocol: 'finger', result: bad }], { overall: 0.6 }) }]);
+    const md = markdownSummary([
+      {
+        protocol: 'finger',
+        report: evaluateGate(
+          [
+            { video: 'clips/good.mp4', protocol: 'finger', result: good },
+            { video: 'clips/bad|name.mp4', protocol: 'finger', result: bad },
+          ],
+          { overall: 0.6 },
+        ),
+      },
+    ]);
     const html = await marked.parse(md, { gfm: true });
     const page = await harness.browser.newPage({ viewport: { width: 1000, height: 700 } });
     const dialogs: string[] = [];

@@ -30,10 +30,48 @@ export interface DoubleQuestion {
 
 /** Words that describe the next noun rather than being one ("a red umbrella" → umbrella [red]). */
 export const ADJECTIVES: ReadonlySet<string> = new Set([
-  'red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'black', 'white', 'gray', 'grey',
-  'brown', 'golden', 'silver', 'small', 'big', 'large', 'tiny', 'huge', 'tall', 'short', 'long',
-  'young', 'old', 'wooden', 'metal', 'glass', 'shiny', 'dark', 'bright', 'fluffy', 'little',
-  'busy', 'quiet', 'sunny', 'rainy', 'snowy', 'happy', 'sad', 'beautiful', 'modern', 'ancient',
+  'red',
+  'orange',
+  'yellow',
+  'green',
+  'blue',
+  'purple',
+  'pink',
+  'black',
+  'white',
+  'gray',
+  'grey',
+  'brown',
+  'golden',
+  'silver',
+  'small',
+  'big',
+  'large',
+  'tiny',
+  'huge',
+  'tall',
+  'short',
+  'long',
+  'young',
+  'old',
+  'wooden',
+  'metal',
+  'glass',
+  'shiny',
+  'dark',
+  'bright',
+  'fluffy',
+  'little',
+  'busy',
+  'quiet',
+  'sunny',
+  'rainy',
+  'snowy',
+  'happy',
+  'sad',
+  'beautiful',
+  'modern',
+  'ancient',
 ]);
 
 const PEOPLE = new Set(['man', 'woman', 'chef', 'person', 'child', 'boy', 'girl', 'people', 'dancer', 'player', 'astronaut', 'worker']);
@@ -86,11 +124,36 @@ export function generateQuestions(entities: ReadonlyArray<{ name: string; attrib
   for (const e of entities) {
     const described = [...(e.attributes ?? []), e.name].join(' ');
     out.push(
-      { dimension: 'visual_quality', entity: e.name, polarity: 'positive', text: `Is the ${e.name} rendered clearly, without distortion or artifacts?` },
-      { dimension: 'temporal_consistency', entity: e.name, polarity: 'negative', text: `Does the ${e.name} flicker, change shape or change identity between frames?` },
-      { dimension: 'dynamic_degree', entity: e.name, polarity: 'positive', text: `Does the ${e.name} move or change noticeably during the video?` },
-      { dimension: 'text_alignment', entity: e.name, polarity: 'positive', text: `Does the video show ${/^[aeiou]/.test(described) ? 'an' : 'a'} ${described}?` },
-      { dimension: 'factual_consistency', entity: e.name, polarity: 'negative', text: `Does the ${e.name} pass through other objects or otherwise break physics?` },
+      {
+        dimension: 'visual_quality',
+        entity: e.name,
+        polarity: 'positive',
+        text: `Is the ${e.name} rendered clearly, without distortion or artifacts?`,
+      },
+      {
+        dimension: 'temporal_consistency',
+        entity: e.name,
+        polarity: 'negative',
+        text: `Does the ${e.name} flicker, change shape or change identity between frames?`,
+      },
+      {
+        dimension: 'dynamic_degree',
+        entity: e.name,
+        polarity: 'positive',
+        text: `Does the ${e.name} move or change noticeably during the video?`,
+      },
+      {
+        dimension: 'text_alignment',
+        entity: e.name,
+        polarity: 'positive',
+        text: `Does the video show ${/^[aeiou]/.test(described) ? 'an' : 'a'} ${described}?`,
+      },
+      {
+        dimension: 'factual_consistency',
+        entity: e.name,
+        polarity: 'negative',
+        text: `Does the ${e.name} pass through other objects or otherwise break physics?`,
+      },
     );
   }
   return out;

@@ -9,15 +9,7 @@
 // hard-coded numbers.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  answerFor,
-  extractEntities,
-  findEntitiesInText,
-  findPromptInText,
-  generateQuestions,
-  sha256,
-  stableHash,
-} from './answers';
+import { answerFor, extractEntities, findEntitiesInText, findPromptInText, generateQuestions, sha256, stableHash } from './answers';
 import { answerReply, defaultAnswerPaths, prefillReply, tokenizeText, tokenizerOf, type ReplyToken, type TokenizerFamily } from './tokens';
 
 export * from './answers';
@@ -134,8 +126,7 @@ export interface EndpointDoubleOptions {
 }
 
 /** What the double says by default when rejectResponseFormat is on. */
-export const RESPONSE_FORMAT_REJECTION =
-  "response_format type 'json_schema' is not supported: this server has no guided decoding backend";
+export const RESPONSE_FORMAT_REJECTION = "response_format type 'json_schema' is not supported: this server has no guided decoding backend";
 
 export interface RecordedRequest {
   /** 0-based order of arrival over all paths. */
@@ -398,7 +389,8 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (fault === 'html') {
       await delay(options.latencyMs);
       record.status = 502;
-      const html = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+      const html =
+        '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end(html);
       return;
@@ -421,7 +413,14 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     }
     const maxLogprobs = options.maxLogprobs ?? VLLM_MAX_LOGPROBS;
     if (typeof body.top_logprobs === 'number' && body.top_logprobs > maxLogprobs) {
-      return send(400, errorBody(400, `Requested sample logprobs of ${body.top_logprobs}, which is greater than max allowed: ${maxLogprobs}`, 'BadRequestError'));
+      return send(
+        400,
+        errorBody(
+          400,
+          `Requested sample logprobs of ${body.top_logprobs}, which is greater than max allowed: ${maxLogprobs}`,
+          'BadRequestError',
+        ),
+      );
     }
     if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0 && !body.logprobs) {
       return send(400, errorBody(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError'));
@@ -431,7 +430,10 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     if (refuse && prefillField !== undefined) {
       // What OpenAI's API answers for a field it does not know.
       const status = typeof refuse === 'object' && refuse.status !== undefined ? refuse.status : 400;
-      return send(status, errorBody(status, `Unrecognized request argument supplied: ${prefillField}`, 'invalid_request_error', prefillField));
+      return send(
+        status,
+        errorBody(status, `Unrecognized request argument supplied: ${prefillField}`, 'invalid_request_error', prefillField),
+      );
     }
     const refusal = generationPromptRefusal(body);
     if (refusal !== null) return send(400, errorBody(400, refusal, 'Bad Request', 'body'));
@@ -503,12 +505,18 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
     const tokens: TokenLogprobOut[] | null = choice.logprobs?.content ?? null;
     const pieces = tokens ? tokens.map((t) => t.token) : [choice.message.content];
     const base = { id: completion.id, object: 'chat.completion.chunk', created: completion.created, model: completion.model };
-    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }] })}\n\n`,
+    );
     pieces.forEach((piece, i) => {
       const logprobs = tokens ? { content: [tokens[i]] } : null;
-      res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs, finish_reason: null }] })}\n\n`,
+      );
     });
-    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: choice.finish_reason }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: choice.finish_reason }] })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   }
 
@@ -536,7 +544,11 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       seenStructured.add(key);
       const style = options.jsonStyle ?? 'plain';
       const content =
-        style === 'fenced' ? '```json\n' + json + '\n```' : style === 'prose' ? `Here is the result you asked for:\n\n${json}\n\nLet me know if you need anything else.` : json;
+        style === 'fenced'
+          ? '```json\n' + json + '\n```'
+          : style === 'prose'
+            ? `Here is the result you asked for:\n\n${json}\n\nLet me know if you need anything else.`
+            : json;
       tokens = tokenizeText(options.tokenizer ?? 'qwen2', content).map((t) => t.token);
     } else {
       ({ tokens, replyTokens } = answerTokens(record, fault, maxTokens));
@@ -574,8 +586,21 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content, tool_calls: [], reasoning_content: null }, logprobs, finish_reason: finishReason, stop_reason: null }],
-      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + tokens.length, completion_tokens: tokens.length, prompt_tokens_details: null },
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, tool_calls: [], reasoning_content: null },
+          logprobs,
+          finish_reason: finishReason,
+          stop_reason: null,
+        },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        total_tokens: promptTokens + tokens.length,
+        completion_tokens: tokens.length,
+        prompt_tokens_details: null,
+      },
       prompt_logprobs: null,
     };
   }
@@ -585,7 +610,11 @@ export async function startEndpointDouble(initial: EndpointDoubleOptions = {}): 
    * real tokenizer, tagged or bare as the request and `answerFormat` say; an assistant prefill
    * gets the one next token after its text.
    */
-  function answerTokens(record: RecordedRequest, fault: Fault | undefined, maxTokens: number | undefined): { tokens: string[]; replyTokens?: ReplyToken[] } {
+  function answerTokens(
+    record: RecordedRequest,
+    fault: Fault | undefined,
+    maxTokens: number | undefined,
+  ): { tokens: string[]; replyTokens?: ReplyToken[] } {
     const family = options.tokenizer ?? 'qwen2';
     const question = record.question ?? '';
     const override = findOverride(question);
@@ -725,7 +754,10 @@ export function promptOfRequest(messages: unknown): string {
  */
 export function entitiesOfRequest(messages: unknown): Array<{ name: string; attributes?: string[] }> | null {
   const list: ChatMessage[] = Array.isArray(messages) ? messages : [];
-  const system = list.filter((m) => m?.role === 'system').flatMap((m) => textParts(m.content)).join('\n');
+  const system = list
+    .filter((m) => m?.role === 'system')
+    .flatMap((m) => textParts(m.content))
+    .join('\n');
   const instructions = system.split(/<prompt>/i)[0] ?? '';
   return findEntitiesInText(instructions) ?? findEntitiesInText(lastUserMessageText(list) ?? '') ?? findEntitiesInText(allText(list));
 }
@@ -753,7 +785,9 @@ export function lastUserText(messages: unknown): string | null {
 
 function hasMedia(messages: ChatMessage[]): boolean {
   return messages.some(
-    (m) => Array.isArray(m.content) && m.content.some((p: any) => p?.type === 'image_url' || p?.type === 'video_url' || p?.type === 'input_video'),
+    (m) =>
+      Array.isArray(m.content) &&
+      m.content.some((p: any) => p?.type === 'image_url' || p?.type === 'video_url' || p?.type === 'input_video'),
   );
 }
 

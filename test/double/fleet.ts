@@ -64,7 +64,12 @@ export function vllmPrefixKey(body: any): string | null {
     .map((m: any) => (typeof m.content === 'string' ? m.content : canonicalJson(m.content)))
     .join('\n');
   return sha(
-    [`S:${system}`, ...urls.map((u) => `M:${sha(u)}`), `IO:${canonicalJson(body?.media_io_kwargs ?? null)}`, `P:${canonicalJson(body?.mm_processor_kwargs ?? null)}`].join('\n'),
+    [
+      `S:${system}`,
+      ...urls.map((u) => `M:${sha(u)}`),
+      `IO:${canonicalJson(body?.media_io_kwargs ?? null)}`,
+      `P:${canonicalJson(body?.mm_processor_kwargs ?? null)}`,
+    ].join('\n'),
   );
 }
 
@@ -160,7 +165,8 @@ export async function startFleet(count: number, options: FleetOptions = {}): Pro
 function account(replicas: EndpointDouble[]): FleetAccounting {
   const requests: FleetRequest[] = [];
   replicas.forEach((r, replica) => {
-    for (const record of r.chatRequests()) requests.push({ replica, record, video: videoIdOf(record.body), prefill: isPrefill(record.body) });
+    for (const record of r.chatRequests())
+      requests.push({ replica, record, video: videoIdOf(record.body), prefill: isPrefill(record.body) });
   });
   const encodingsByVideo = new Map<string, number>();
   const encodingsByReplica = replicas.map(() => new Map<string, number>());

@@ -23,26 +23,26 @@ const { values } = parseArgs({
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 async function main(): Promise<void> {
-const double = await startEndpointDouble({
-  port: Number(values.port),
-  ...(values.model ? { models: values.model } : {}),
-  latencyMs: num(values['latency-ms']),
-  capacity: num(values.capacity),
-  perRequestMs: num(values['per-request-ms']),
-  encodeMs: num(values['encode-ms']),
-  apiKey: values['api-key'],
-  ...(values.tokenizer === 'llama3' || values.tokenizer === 'qwen2' ? { tokenizer: values.tokenizer } : {}),
-  ...(values['answer-format'] === 'finger' ? { answerFormat: 'finger' as const } : {}),
-  ...(values['refuse-prefill'] ? { refusePrefill: true } : {}),
-});
-process.stdout.write(`${double.url}\n`);
+  const double = await startEndpointDouble({
+    port: Number(values.port),
+    ...(values.model ? { models: values.model } : {}),
+    latencyMs: num(values['latency-ms']),
+    capacity: num(values.capacity),
+    perRequestMs: num(values['per-request-ms']),
+    encodeMs: num(values['encode-ms']),
+    apiKey: values['api-key'],
+    ...(values.tokenizer === 'llama3' || values.tokenizer === 'qwen2' ? { tokenizer: values.tokenizer } : {}),
+    ...(values['answer-format'] === 'finger' ? { answerFormat: 'finger' as const } : {}),
+    ...(values['refuse-prefill'] ? { refusePrefill: true } : {}),
+  });
+  process.stdout.write(`${double.url}\n`);
 
-const stop = async () => {
-  await double.close();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+  const stop = async () => {
+    await double.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 main().catch((e: unknown) => {

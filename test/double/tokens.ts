@@ -151,7 +151,9 @@ export function greedyAnswer(root: AnswerNode): AnswerStep[] {
 
 /** A node's steps as top_logprobs: log P(step | node), most probable first. */
 export function stepLogprobs(node: AnswerNode): Array<{ token: string; logprob: number }> {
-  return [...node.steps.values()].map((s) => ({ token: s.token, logprob: Math.log(s.mass / node.mass) })).sort((a, b) => b.logprob - a.logprob);
+  return [...node.steps.values()]
+    .map((s) => ({ token: s.token, logprob: Math.log(s.mass / node.mass) }))
+    .sort((a, b) => b.logprob - a.logprob);
 }
 
 /** Follows `tokens` from `root`; the node reached, or null when they leave the trie. */
@@ -253,12 +255,16 @@ export interface AnswerReplyInput {
 export function answerReply(input: AnswerReplyInput): ReplyToken[] {
   if (!input.tagged) {
     const trie = buildAnswerTrie(input.family, '', input.fastPaths, '');
-    const answer = greedyAnswer(trie).map((s) => s.token).join('');
+    const answer = greedyAnswer(trie)
+      .map((s) => s.token)
+      .join('');
     return replyTokens(input.family, answer, 0, trie);
   }
   const context = `<reason>${input.reason}</reason>${ANSWER_OPEN}`;
   const trie = buildAnswerTrie(input.family, context, input.taggedPaths, ANSWER_CLOSE);
-  const answer = greedyAnswer(trie).map((s) => s.token).join('');
+  const answer = greedyAnswer(trie)
+    .map((s) => s.token)
+    .join('');
   return replyTokens(input.family, context + answer + ANSWER_CLOSE, context.length, trie);
 }
 

@@ -70,9 +70,7 @@ export function codeServerBinary(): string {
   const fromEnv = process.env.FINGER_CODE_SERVER;
   const bin = fromEnv || join(repoRoot, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
   if (!existsSync(bin)) {
-    throw new Error(
-      `code-server not found at ${bin}. Run: FINGER_NEED_CODE_SERVER=1 source test/tools/ensure-tools.sh`,
-    );
+    throw new Error(`code-server not found at ${bin}. Run: FINGER_NEED_CODE_SERVER=1 source test/tools/ensure-tools.sh`);
   }
   return bin;
 }
@@ -181,8 +179,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     ...DEFAULT_SETTINGS,
     'workbench.colorTheme': opts.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
     ...(trustTesting
-      ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
-          'security.workspace.trust.emptyWindow': false }
+      ? {
+          'security.workspace.trust.enabled': true,
+          'security.workspace.trust.startupPrompt': 'never',
+          'security.workspace.trust.emptyWindow': false,
+        }
       : { 'security.workspace.trust.enabled': false }),
     ...opts.settings,
   };
@@ -198,7 +199,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
   if (opts.vsix) {
     const r = spawnSync(bin, ['--install-extension', resolve(opts.vsix), ...common], {
-      env, encoding: 'utf8', timeout: 120_000,
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
     });
     writeFileSync(`${logFile}.install`, `${r.stdout ?? ''}${r.stderr ?? ''}`);
     if (r.status !== 0) {
@@ -209,8 +212,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
   const port = opts.port ?? (await freePort());
   const args = [
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',

@@ -44,14 +44,28 @@ export const SAMPLE_QUESTIONS = {
     { id: 'e2', name: 'counter' },
   ],
   questions: [
-    { id: 'q1', dimension: 'visual_quality', entity: 'test pattern',
-      text: 'Are the colour bars of the test pattern sharp and free of artifacts?', polarity: 'positive' },
-    { id: 'q2', dimension: 'temporal_consistency', entity: 'counter',
-      text: 'Does the counter jump backwards or flicker between frames?', polarity: 'negative' },
-    { id: 'q3', dimension: 'dynamic_degree', entity: 'test pattern',
-      text: 'Does the gradient visibly move during the clip?', polarity: 'positive' },
-    { id: 'q4', dimension: 'text_alignment', entity: 'counter',
-      text: 'Is there a moving counter in the video?', polarity: 'positive' },
+    {
+      id: 'q1',
+      dimension: 'visual_quality',
+      entity: 'test pattern',
+      text: 'Are the colour bars of the test pattern sharp and free of artifacts?',
+      polarity: 'positive',
+    },
+    {
+      id: 'q2',
+      dimension: 'temporal_consistency',
+      entity: 'counter',
+      text: 'Does the counter jump backwards or flicker between frames?',
+      polarity: 'negative',
+    },
+    {
+      id: 'q3',
+      dimension: 'dynamic_degree',
+      entity: 'test pattern',
+      text: 'Does the gradient visibly move during the clip?',
+      polarity: 'positive',
+    },
+    { id: 'q4', dimension: 'text_alignment', entity: 'counter', text: 'Is there a moving counter in the video?', polarity: 'positive' },
   ],
 };
 
@@ -86,7 +100,10 @@ export async function makeSampleWorkspace(opts: SampleWorkspaceOptions = {}): Pr
   }
   const first = clips[0];
   if (first && opts.questions !== false) {
-    writeFileSync(join(dir, withExt(first.file, '.questions.json')), JSON.stringify({ ...SAMPLE_QUESTIONS, prompt: first.prompt ?? first.csvPrompt }, null, 2) + '\n');
+    writeFileSync(
+      join(dir, withExt(first.file, '.questions.json')),
+      JSON.stringify({ ...SAMPLE_QUESTIONS, prompt: first.prompt ?? first.csvPrompt }, null, 2) + '\n',
+    );
   }
   if (opts.settings) {
     mkdirSync(join(dir, '.vscode'), { recursive: true });

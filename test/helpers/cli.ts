@@ -9,7 +9,9 @@ const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 let built: Promise<void> | undefined;
 /** Bundles the CLI once per test process, so the tests run what ships. */
 export function buildCli(): Promise<void> {
-  built ??= promisify(execFile)(process.execPath, ['esbuild.config.mjs', '--only=cli', '--quiet'], { cwd: REPO_ROOT }).then(() => undefined);
+  built ??= promisify(execFile)(process.execPath, ['esbuild.config.mjs', '--only=cli', '--quiet'], { cwd: REPO_ROOT }).then(
+    () => undefined,
+  );
   return built;
 }
 
@@ -23,7 +25,15 @@ export interface CliRun {
 /** Environment with nothing of the developer's endpoint settings leaking in. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['FINGER_ENDPOINT', 'FINGER_MODEL', 'FINGER_API_KEY', 'OPENAI_API_KEY', 'FINGER_QUESTION_ENDPOINT', 'FINGER_QUESTION_MODEL']) delete env[k];
+  for (const k of [
+    'FINGER_ENDPOINT',
+    'FINGER_MODEL',
+    'FINGER_API_KEY',
+    'OPENAI_API_KEY',
+    'FINGER_QUESTION_ENDPOINT',
+    'FINGER_QUESTION_MODEL',
+  ])
+    delete env[k];
   return { ...env, ...extra };
 }
 

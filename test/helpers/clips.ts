@@ -46,9 +46,7 @@ let encoderList: Promise<string> | undefined;
 
 /** Whether this ffmpeg build has the named encoder (e.g. `libx264`). Memoised. */
 export async function hasEncoder(name: string): Promise<boolean> {
-  encoderList ??= execFileAsync(testFfmpeg, ['-hide_banner', '-encoders'], { maxBuffer: 4 << 20 }).then(
-    (r) => r.stdout,
-  );
+  encoderList ??= execFileAsync(testFfmpeg, ['-hide_banner', '-encoders'], { maxBuffer: 4 << 20 }).then((r) => r.stdout);
   const list = await encoderList;
   return new RegExp(`^\\s*\\S+\\s+${name.replace(/[-]/g, '\\-')}\\s`, 'm').test(list);
 }

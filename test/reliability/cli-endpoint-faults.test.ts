@@ -27,8 +27,16 @@ async function workspace(tag: string): Promise<string> {
   const ws = await makeTempDir(`finger-rel-fault-${tag}`);
   await copyFile(baseClip, path.join(ws, 'target.mp4'));
   await copyFile(baseClip, path.join(ws, 'other.mp4'));
-  await writeFile(path.join(ws, 'target.questions.json'), JSON.stringify(questionSet('A red ball', [`Is the ball red? (${tag})`, `${MARK} does the ball bounce? (${tag})`, `Is the floor wooden? (${tag})`])));
-  await writeFile(path.join(ws, 'other.questions.json'), JSON.stringify(questionSet('A red ball', [`Is there a ball? (${tag})`, `Is it daytime? (${tag})`])));
+  await writeFile(
+    path.join(ws, 'target.questions.json'),
+    JSON.stringify(
+      questionSet('A red ball', [`Is the ball red? (${tag})`, `${MARK} does the ball bounce? (${tag})`, `Is the floor wooden? (${tag})`]),
+    ),
+  );
+  await writeFile(
+    path.join(ws, 'other.questions.json'),
+    JSON.stringify(questionSet('A red ball', [`Is there a ball? (${tag})`, `Is it daytime? (${tag})`])),
+  );
   return ws;
 }
 
@@ -50,7 +58,8 @@ async function runWithFault(tag: string, fault: Fault, extra: string[] = []): Pr
       env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL, NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` }),
     });
     await assertResultsIntact(ws);
-    const read = async (v: string) => ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', `${v}.json`), 'utf8')));
+    const read = async (v: string) =>
+      ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', `${v}.json`), 'utf8')));
     const target = await read('target.mp4').catch((e: unknown) => assert.fail(`target.mp4 result saved (${String(e)}): ${run.stderr}`));
     const other = await read('other.mp4').catch(() => undefined);
     const attempts = double.chatRequests().filter((r) => r.question?.includes(MARK)).length;
@@ -105,7 +114,9 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
   });
 
   it('a reset in the middle of the response body', async () => {
-    assertContained(await runWithFault('midbody', 'resetMidBody'), /reset|connection|closed|terminated|interrupted|socket|cut/i, { retried: true });
+    assertContained(await runWithFault('midbody', 'resetMidBody'), /reset|connection|closed|terminated|interrupted|socket|cut/i, {
+      retried: true,
+    });
   });
 
   it('a response that never ends times out and is retried a bounded number of times', async () => {
@@ -148,7 +159,10 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
     const double = await startEndpointDouble();
     try {
       const ws = await workspace('model');
-      const run = await runCli(['score', '.', '--json', '--retries', String(RETRIES), '--model', 'no-such-model'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url }) });
+      const run = await runCli(['score', '.', '--json', '--retries', String(RETRIES), '--model', 'no-such-model'], {
+        cwd: ws,
+        env: cleanEnv({ FINGER_ENDPOINT: double.url }),
+      });
       assert.equal(run.code, 1);
       assertNoStack(run.stderr);
       assert.match(run.stderr, /no-such-model/);
@@ -168,7 +182,10 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
       });
     });
     const ws = await workspace('refused');
-    const run = await runCli(['score', '.', '--json', '--retries', '1', '--timeout', '2'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: `http://127.0.0.1:${port}/v1`, FINGER_MODEL: MODEL }) });
+    const run = await runCli(['score', '.', '--json', '--retries', '1', '--timeout', '2'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: `http://127.0.0.1:${port}/v1`, FINGER_MODEL: MODEL }),
+    });
     assert.equal(run.code, 1);
     assertNoStack(run.stderr);
     assert.match(run.stderr, /refused|connect|reach/i);
@@ -193,7 +210,10 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
         },
       });
       const ws = await workspace('downup');
-      const run = await runCli(['score', '.', '--json', '--retries', '5', '--timeout', '5', '--concurrency', '1'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
+      const run = await runCli(['score', '.', '--json', '--retries', '5', '--timeout', '5', '--concurrency', '1'], {
+        cwd: ws,
+        env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }),
+      });
       assert.equal(run.code, 0, run.stderr);
       const summary = parseSummary(run);
       assert.ok(summary.results.every((x) => x.error === null));
@@ -223,5 +243,4 @@ describe('endpoint faults through the CLI [reliability:endpoint]', () => {
       await double.close();
     }
   });
-
 });

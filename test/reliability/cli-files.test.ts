@@ -27,9 +27,27 @@ describe('question sets with mistakes, one run over all of them [reliability:que
     const clip = await makeClip(ws, 'good.mp4', { durationSec: 1 });
     await writeFile(path.join(ws, 'good.questions.json'), JSON.stringify(smallSet('good')));
     const bad: Record<string, string> = {
-      'malformed': '{\n  "version": 1,\n  "prompt": "A red ball",\n  "questions": [\n    { "id": "q1", }\n',
-      'wrong-fields': JSON.stringify({ version: 1, prompt: 'A red ball', entities: [], questions: [{ id: 'q1', dimension: 'visual_quality', entity: 'ball', text: 'Is it red?', polarity: 'maybe' }] }, null, 2),
-      'unknown-dimension': JSON.stringify({ version: 1, prompt: 'A red ball', entities: [], questions: [{ id: 'q1', dimension: 'beauty', entity: 'ball', text: 'Is it pretty?', polarity: 'positive' }] }, null, 2),
+      malformed: '{\n  "version": 1,\n  "prompt": "A red ball",\n  "questions": [\n    { "id": "q1", }\n',
+      'wrong-fields': JSON.stringify(
+        {
+          version: 1,
+          prompt: 'A red ball',
+          entities: [],
+          questions: [{ id: 'q1', dimension: 'visual_quality', entity: 'ball', text: 'Is it red?', polarity: 'maybe' }],
+        },
+        null,
+        2,
+      ),
+      'unknown-dimension': JSON.stringify(
+        {
+          version: 1,
+          prompt: 'A red ball',
+          entities: [],
+          questions: [{ id: 'q1', dimension: 'beauty', entity: 'ball', text: 'Is it pretty?', polarity: 'positive' }],
+        },
+        null,
+        2,
+      ),
     };
     for (const [stem, text] of Object.entries(bad)) {
       await copyFile(clip, path.join(ws, `${stem}.mp4`));
@@ -103,7 +121,17 @@ describe('result and label files edited by hand or cut short [reliability:result
   const resultFile = (v: string) => path.join(ws, '.finger', 'results', `${v}.json`);
   const labelsFile = (v: string) => path.join(ws, '.finger', 'labels', `${v}.json`);
   const labels = (v: string) =>
-    JSON.stringify({ version: 1, video: v, overrides: [{ questionId: 'q1', questionText: `Question 1 about the red ball (${v})?`, answer: 'No', updatedAt: '2026-01-01T00:00:00.000Z' }] }, null, 2);
+    JSON.stringify(
+      {
+        version: 1,
+        video: v,
+        overrides: [
+          { questionId: 'q1', questionText: `Question 1 about the red ball (${v})?`, answer: 'No', updatedAt: '2026-01-01T00:00:00.000Z' },
+        ],
+      },
+      null,
+      2,
+    );
 
   before(async () => {
     await buildCli();
@@ -111,7 +139,8 @@ describe('result and label files edited by hand or cut short [reliability:result
     ws = await makeTempDir('finger-rel-results');
     const clip = await makeClip(ws, 'a.mp4', { durationSec: 1 });
     for (const v of ['b.mp4', 'c.mp4', 'd.mp4', 'e.mp4']) await copyFile(clip, path.join(ws, v));
-    for (const v of ['a.mp4', 'b.mp4', 'c.mp4', 'd.mp4', 'e.mp4']) await writeFile(path.join(ws, v.replace('.mp4', '.questions.json')), JSON.stringify(smallSet(v)));
+    for (const v of ['a.mp4', 'b.mp4', 'c.mp4', 'd.mp4', 'e.mp4'])
+      await writeFile(path.join(ws, v.replace('.mp4', '.questions.json')), JSON.stringify(smallSet(v)));
     const first = await runCli(['score', '.'], { cwd: ws, env: env() });
     assert.equal(first.code, 0, first.stderr);
     // Hand edits: b cut off halfway, c a wrong field, d not JSON at all, e empty.
@@ -132,7 +161,10 @@ describe('result and label files edited by hand or cut short [reliability:result
     const run = await runCli(['report', '--format', 'json'], { cwd: ws, env: env() });
     assert.equal(run.code, 1);
     const out = JSON.parse(run.stdout) as { rows: { video: string }[]; errors: { file: string; error: string }[] };
-    assert.deepEqual(out.rows.map((r) => r.video), ['a.mp4']);
+    assert.deepEqual(
+      out.rows.map((r) => r.video),
+      ['a.mp4'],
+    );
     assert.deepEqual(out.errors.map((e) => path.basename(e.file)).sort(), ['b.mp4.json', 'c.mp4.json', 'd.mp4.json', 'e.mp4.json']);
     for (const e of out.errors) {
       assert.ok(e.error.includes(e.file), e.error);

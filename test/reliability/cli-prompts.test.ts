@@ -39,14 +39,26 @@ describe('finger score with bad prompts and manifests [reliability:prompts]', ()
     await folder('missing');
     await folder('empty', { 'clip.txt': '' });
     await folder('whitespace', { 'clip.txt': '  \n\t  \r\n   \n' });
-    await folder('huge', { 'clip.txt': 'a red ball '.repeat(200 * 1024 / 11 + 1) });
-    await folder('binary', { 'clip.txt': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]) });
-    await folder('bad-utf8', { 'clip.txt': Buffer.concat([Buffer.from('A red ball '), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from(' bounces')]) });
+    await folder('huge', { 'clip.txt': 'a red ball '.repeat((200 * 1024) / 11 + 1) });
+    await folder('binary', {
+      'clip.txt': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+    });
+    await folder('bad-utf8', {
+      'clip.txt': Buffer.concat([Buffer.from('A red ball '), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from(' bounces')]),
+    });
     await folder('json-malformed', { 'prompts.json': '{\n  "clip.mp4": "A red ball",\n  "other.mp4": "A blue ball"\n' });
-    await folder('jsonl-bad-line', { 'prompts.jsonl': '{"video": "x.mp4", "prompt": "first"}\n{"video": "clip.mp4", prompt: oops}\n{"video": "y.mp4", "prompt": "third"}\n' });
-    await folder('csv-quoted', { 'prompts.csv': `video,prompt\nother.mp4,"A dog, running"\nclip.mp4,"${CSV_PROMPT.replace(/"/g, '""')}"\n` });
+    await folder('jsonl-bad-line', {
+      'prompts.jsonl':
+        '{"video": "x.mp4", "prompt": "first"}\n{"video": "clip.mp4", prompt: oops}\n{"video": "y.mp4", "prompt": "third"}\n',
+    });
+    await folder('csv-quoted', {
+      'prompts.csv': `video,prompt\nother.mp4,"A dog, running"\nclip.mp4,"${CSV_PROMPT.replace(/"/g, '""')}"\n`,
+    });
     await folder('duplicate-keys', { 'prompts.json': '{\n  "clip.mp4": "A red ball",\n  "./clip.mp4": "A blue ball"\n}\n' });
-    run = await runCli(['score', '.', '--json', '--timeout', '30'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
+    run = await runCli(['score', '.', '--json', '--timeout', '30'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }),
+    });
     summary = parseSummary(run);
   });
   after(() => double?.close());
@@ -70,7 +82,10 @@ describe('finger score with bad prompts and manifests [reliability:prompts]', ()
     assert.equal(double.chatRequests().filter((r) => r.kind === 'entities').length, 2);
   });
 
-  it('a missing prompt lists where it looked and how to add one', fails('missing', 'clip.mp4', /No prompt found/, /Create clip\.txt|prompts\.json/));
+  it(
+    'a missing prompt lists where it looked and how to add one',
+    fails('missing', 'clip.mp4', /No prompt found/, /Create clip\.txt|prompts\.json/),
+  );
   it('an empty prompt file', fails('empty', 'clip.txt', /empty/, /Write the text-to-video prompt/));
   it('a whitespace-only prompt file', fails('whitespace', 'clip.txt', /empty/, /Write the text-to-video prompt/));
   it('a 200 KB prompt file', fails('huge', 'clip.txt', /limit/, /Shorten|check that this is/i));
@@ -78,7 +93,10 @@ describe('finger score with bad prompts and manifests [reliability:prompts]', ()
   it('a prompt file that is not valid UTF-8', fails('bad-utf8', 'clip.txt', /UTF-8/, /Save it with UTF-8/));
   it('a malformed prompts.json gives its line', fails('json-malformed', 'prompts.json', /JSON|line \d/i, /Fix/));
   it('a prompts.jsonl with one bad line names that line', fails('jsonl-bad-line', 'prompts.jsonl', /line 2/, /Fix the manifest/));
-  it('a prompts.json with the same video twice names both lines', fails('duplicate-keys', 'prompts.json', /listed twice \(lines 2 and 3\)/, /Keep one entry/));
+  it(
+    'a prompts.json with the same video twice names both lines',
+    fails('duplicate-keys', 'prompts.json', /listed twice \(lines 2 and 3\)/, /Keep one entry/),
+  );
 
   it('a prompts.csv with quoted commas, quotes and newlines gives the exact prompt', async () => {
     const r = row('csv-quoted');

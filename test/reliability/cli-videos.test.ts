@@ -67,11 +67,47 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     await makeClip(ws, 'one-frame.mp4', { durationSec: 1 / 24, source: 'color=c=blue' });
     add('one-frame.mp4');
     // A 10-minute clip made cheaply: a flat colour at 1 fps.
-    await ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:size=320x240:rate=1:duration=600', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path.join(ws, 'ten-minutes.mp4')]);
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=gray:size=320x240:rate=1:duration=600',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      path.join(ws, 'ten-minutes.mp4'),
+    ]);
     add('ten-minutes.mp4');
-    await ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=2:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path.join(ws, 'uhd-4k.mp4')]);
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=3840x2160:rate=2:duration=1',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      path.join(ws, 'uhd-4k.mp4'),
+    ]);
     add('uhd-4k.mp4');
-    await ffmpeg(['-f', 'lavfi', '-i', 'color=c=green:size=7680x4320:rate=1:duration=1', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path.join(ws, 'uhd-8k.mp4')]);
+    await ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=green:size=7680x4320:rate=1:duration=1',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      path.join(ws, 'uhd-8k.mp4'),
+    ]);
     add('uhd-8k.mp4');
     await makeClip(ws, 'portrait.mp4', { durationSec: 1, width: 240, height: 320 });
     add('portrait.mp4');
@@ -98,7 +134,9 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     // A symlink to a clip outside the workspace, and one that points nowhere.
     // Content of its own (plain.mp4 has the default options), so its hash identifies it.
     const far = await makeClip(outside, 'far.mp4', { durationSec: 1, width: 176, height: 144, source: 'mandelbrot' });
-    farSha256 = createHash('sha256').update(await readFile(far)).digest('hex');
+    farSha256 = createHash('sha256')
+      .update(await readFile(far))
+      .digest('hex');
     await symlink(far, path.join(ws, 'link-outside.mp4'));
     await symlink(path.join(outside, 'gone.mp4'), path.join(ws, 'dangling.mp4'));
 
@@ -116,7 +154,10 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     await writeFile(path.join(ws, '.finger', 'results', 'zero.mp4.json'), earlier);
     savedBefore.set('zero.mp4', earlier);
 
-    run = await runCli(['score', '.', '--json', '--timeout', '30'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
+    run = await runCli(['score', '.', '--json', '--timeout', '30'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }),
+    });
     summary = parseSummary(run);
   });
   after(async () => {
@@ -144,7 +185,10 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
   it('zero bytes', failsClearly('zero.mp4', /empty \(0 bytes\)/, /export|download|again|Choose/i));
   it('a text file named .mp4', failsClearly('notes.mp4', /not a video/, /export|Choose|video file/i));
   it('cut off halfway (index at the end)', failsClearly('cut.mp4', /not a video|damaged|truncated/, /export|download|again/i));
-  it('cut off with its index intact (fast-start)', failsClearly('cut-faststart.mp4', /truncated|damaged|could not read/, /export|download|again/i));
+  it(
+    'cut off with its index intact (fast-start)',
+    failsClearly('cut-faststart.mp4', /truncated|damaged|could not read/, /export|download|again/i),
+  );
   it('audio only', failsClearly('audio-only.mp4', /no video|audio|picture/i, /Choose a video file/));
 
   it('a symlink pointing outside the workspace is refused and nothing outside is read', async () => {
@@ -154,8 +198,12 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     assert.match(row.error, /copy it into the workspace|--workspace/);
     // No request names it or is about its content (every request about a video carries the
     // video's sha256 as its routing key; a substring of the base64 frames proves nothing).
-    const texts = (r: (typeof double.requests)[number]) => JSON.stringify(r.body?.messages ?? '', (_k, v: unknown) => (typeof v === 'string' && v.startsWith('data:') ? '' : v));
-    assert.ok(double.requests.some((r) => r.headers[DEFAULT_ROUTING_HEADER] !== undefined), 'requests carry their routing key');
+    const texts = (r: (typeof double.requests)[number]) =>
+      JSON.stringify(r.body?.messages ?? '', (_k, v: unknown) => (typeof v === 'string' && v.startsWith('data:') ? '' : v));
+    assert.ok(
+      double.requests.some((r) => r.headers[DEFAULT_ROUTING_HEADER] !== undefined),
+      'requests carry their routing key',
+    );
     assert.ok(!double.requests.some((r) => r.headers[DEFAULT_ROUTING_HEADER] === farSha256), 'nothing of it was sent');
     assert.ok(!double.requests.some((r) => /far\.mp4|link-outside/.test(texts(r))), 'its name was not sent');
   });
@@ -181,28 +229,47 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     await check?.(result);
   };
 
-  it('a one-frame clip', scores('one-frame.mp4', (r) => assert.equal(r.sampling.frames, 1)));
-  it('a 10-minute clip: at most maxFrames frames', scores('ten-minutes.mp4', (r) => {
-    assert.ok(Math.abs(r.video.durationSec - 600) < 2);
-    assert.equal(r.sampling.frames, 32);
-  }));
-  it('4K frames are scaled down to maxPixels before sending', scores('uhd-4k.mp4', (r) => assert.equal(r.video.width, 3840)));
-  it('8K frames are scaled down to maxPixels before sending', scores('uhd-8k.mp4', async (r) => {
-    assert.equal(r.video.width, 7680);
-    const req = double.chatRequests().find((x) => x.kind === 'answer' && x.question?.includes('videos uhd-8k.mp4'));
-    assert.ok(req, 'an answer request for the 8K clip');
-    const url = (req.body.messages.at(-1).content as { type: string; video_url?: { url: string } }[]).find((p) => p.type === 'video_url')!.video_url!.url;
-    const frames = url.slice(url.indexOf(',') + 1).split(',');
-    assert.equal(frames.length, r.sampling.frames);
-    for (const f of frames) {
-      const { width, height } = jpegSize(Buffer.from(f, 'base64'));
-      assert.ok(width * height <= r.sampling.maxPixels, `${width}x${height}`);
-      assert.ok(Math.abs(width / height - 16 / 9) < 0.05, 'aspect ratio kept');
-    }
-  }));
-  it('a portrait clip', scores('portrait.mp4', (r) => assert.ok(r.video.height > r.video.width)));
+  it(
+    'a one-frame clip',
+    scores('one-frame.mp4', (r) => assert.equal(r.sampling.frames, 1)),
+  );
+  it(
+    'a 10-minute clip: at most maxFrames frames',
+    scores('ten-minutes.mp4', (r) => {
+      assert.ok(Math.abs(r.video.durationSec - 600) < 2);
+      assert.equal(r.sampling.frames, 32);
+    }),
+  );
+  it(
+    '4K frames are scaled down to maxPixels before sending',
+    scores('uhd-4k.mp4', (r) => assert.equal(r.video.width, 3840)),
+  );
+  it(
+    '8K frames are scaled down to maxPixels before sending',
+    scores('uhd-8k.mp4', async (r) => {
+      assert.equal(r.video.width, 7680);
+      const req = double.chatRequests().find((x) => x.kind === 'answer' && x.question?.includes('videos uhd-8k.mp4'));
+      assert.ok(req, 'an answer request for the 8K clip');
+      const url = (req.body.messages.at(-1).content as { type: string; video_url?: { url: string } }[]).find((p) => p.type === 'video_url')!
+        .video_url!.url;
+      const frames = url.slice(url.indexOf(',') + 1).split(',');
+      assert.equal(frames.length, r.sampling.frames);
+      for (const f of frames) {
+        const { width, height } = jpegSize(Buffer.from(f, 'base64'));
+        assert.ok(width * height <= r.sampling.maxPixels, `${width}x${height}`);
+        assert.ok(Math.abs(width / height - 16 / 9) < 0.05, 'aspect ratio kept');
+      }
+    }),
+  );
+  it(
+    'a portrait clip',
+    scores('portrait.mp4', (r) => assert.ok(r.video.height > r.video.width)),
+  );
   it('a rotated (display matrix) clip', scores('rotated.mp4'));
-  it('a variable-frame-rate clip', scores('vfr.mp4', (r) => assert.ok(r.sampling.frames >= 5)));
+  it(
+    'a variable-frame-rate clip',
+    scores('vfr.mp4', (r) => assert.ok(r.sampling.frames >= 5)),
+  );
   it('a VP9 WebM', scores('vp9.webm'));
   it('a name with spaces', scores('with spaces.mp4'));
   it('a name with unicode and emoji', scores('ünïcødé 動画 🎬.mp4'));
@@ -211,7 +278,10 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
   it('a name with HTML characters', scores('<b>&amp;<i>.mp4'));
 
   it('--debug shows where a failure came from; without it there is none', async () => {
-    const debug = await runCli(['score', 'zero.mp4', '--debug'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }) });
+    const debug = await runCli(['score', 'zero.mp4', '--debug'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: MODEL }),
+    });
     assert.equal(debug.code, 1);
     assert.match(debug.stderr, /zero\.mp4/);
     assert.match(debug.stderr, /^\s+at /m, 'a stack trace with --debug');

@@ -36,7 +36,8 @@ describe('crashes and concurrency [reliability:crash]', () => {
     const first = await runCli(['score', '.'], { cwd: ws, env });
     assert.equal(first.code, 0, first.stderr);
     const resultsDir = path.join(ws, '.finger', 'results');
-    const snapshot = async () => new Map(await Promise.all((await filesUnder(resultsDir)).map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+    const snapshot = async () =>
+      new Map(await Promise.all((await filesUnder(resultsDir)).map(async (f) => [f, await readFile(f, 'utf8')] as const)));
     /** Resolves once some result file differs from `before` (or after `limitMs`). */
     const untilRewritten = async (before: Map<string, string>, limitMs: number) => {
       for (const end = Date.now() + limitMs; Date.now() < end; await sleep(20)) {
@@ -93,18 +94,28 @@ describe('crashes and concurrency [reliability:crash]', () => {
     assert.equal(report.code, 0, `${tempLeft} leftover temporary file(s) must not break the report: ${report.stderr}`);
     assert.equal(JSON.parse(report.stdout).rows.length, names.length);
     await sleep(500);
-    assert.deepEqual(await processesMentioning(ws).then((p) => p.filter((l) => /ffmpeg|ffprobe/.test(l))), [], 'no ffmpeg left by a killed CLI');
+    assert.deepEqual(
+      await processesMentioning(ws).then((p) => p.filter((l) => /ffmpeg|ffprobe/.test(l))),
+      [],
+      'no ffmpeg left by a killed CLI',
+    );
   });
 
   it('two CLI processes scoring the same video at once end with one consistent result', async () => {
     const ws = await makeTempDir('finger-rel-twice');
     await makeClip(ws, 'same.mp4', { durationSec: 1 });
     await writeFile(path.join(ws, 'same.questions.json'), JSON.stringify(smallSet('twice', 6)));
-    const [one, two] = await Promise.all([runCli(['score', 'same.mp4', '--json'], { cwd: ws, env }), runCli(['score', 'same.mp4', '--json'], { cwd: ws, env })]);
+    const [one, two] = await Promise.all([
+      runCli(['score', 'same.mp4', '--json'], { cwd: ws, env }),
+      runCli(['score', 'same.mp4', '--json'], { cwd: ws, env }),
+    ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(two.code, 0, two.stderr);
     const files = await filesUnder(path.join(ws, '.finger', 'results'));
-    assert.deepEqual(files.map((f) => path.basename(f)), ['same.mp4.json']);
+    assert.deepEqual(
+      files.map((f) => path.basename(f)),
+      ['same.mp4.json'],
+    );
     const result = ResultSchema.parse(JSON.parse(await readFile(files[0]!, 'utf8')));
     assert.equal(result.questions.length, 6);
     assert.ok(result.questions.every((q) => q.error === null));
@@ -132,7 +143,10 @@ describe('crashes and concurrency [reliability:crash]', () => {
     assert.equal(run.code, 130, run.stderr);
     assertNoStack(run.stderr);
     await sleep(300);
-    assert.deepEqual((await processesMentioning(ws)).filter((l) => /ffmpeg|ffprobe/.test(l)), []);
+    assert.deepEqual(
+      (await processesMentioning(ws)).filter((l) => /ffmpeg|ffprobe/.test(l)),
+      [],
+    );
     for (const f of await filesUnder(path.join(ws, '.finger', 'results'))) ResultSchema.parse(JSON.parse(await readFile(f, 'utf8')));
   });
 });

@@ -28,7 +28,10 @@ export function questionSet(prompt: string, texts: string[]): QuestionSet {
 
 /** Three plain questions; `tag` makes their texts (and so their cached answers) unique. */
 export function smallSet(tag: string, n = 3): QuestionSet {
-  return questionSet(`A red ball (${tag})`, Array.from({ length: n }, (_, i) => `Question ${i + 1} about the red ball (${tag})?`));
+  return questionSet(
+    `A red ball (${tag})`,
+    Array.from({ length: n }, (_, i) => `Question ${i + 1} about the red ball (${tag})?`),
+  );
 }
 
 /** A V8/Node stack frame line: what a user must never see without --debug. */
@@ -36,13 +39,20 @@ export const STACK_LINE = /^\s+at .+(\(|:\d+:\d+)/m;
 
 export function assertNoStack(text: string, what = 'output'): void {
   assert.doesNotMatch(text, STACK_LINE, `${what} contains a stack trace:\n${text}`);
-  assert.doesNotMatch(text, /\b(TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|Cannot read propert)/, `${what} shows an internal error:\n${text}`);
+  assert.doesNotMatch(
+    text,
+    /\b(TypeError|ReferenceError|RangeError|SyntaxError: Unexpected|Cannot read propert)/,
+    `${what} shows an internal error:\n${text}`,
+  );
 }
 
 export async function filesUnder(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name))
+      .sort();
   } catch {
     return [];
   }

@@ -16,18 +16,29 @@ const RUNS = 2000;
 /** File-name-like keys: unicode, spaces, quotes, commas, sub-folders; unique after normalisation. */
 const keyArb = fc
   .tuple(
-    fc.array(fc.stringMatching(/^[\p{L}\p{N} _,'"()&<>.-]{1,12}$/u).filter((s) => s.trim() === s && s !== '.' && s !== '..' && !s.startsWith('./')), { minLength: 0, maxLength: 2 }),
+    fc.array(
+      fc
+        .stringMatching(/^[\p{L}\p{N} _,'"()&<>.-]{1,12}$/u)
+        .filter((s) => s.trim() === s && s !== '.' && s !== '..' && !s.startsWith('./')),
+      { minLength: 0, maxLength: 2 },
+    ),
     fc.stringMatching(/^[\p{L}\p{N} _,'"()&<>-]{1,16}$/u).filter((s) => s.trim() === s),
     fc.constantFrom('.mp4', '.webm', '.MOV'),
   )
   .map(([dirs, stem, ext]) => [...dirs, stem + ext].join('/'));
 /** Any prompt text: unicode, quotes, commas, newlines, tabs, JSON and CSV specials. */
-const promptArb = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: fc.constantFrom('a', ' ', ',', '"', '\n', '\r\n', '\\', '{', '}', 'é', '🎬', '\t'), maxLength: 40 }));
+const promptArb = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.string({ unit: fc.constantFrom('a', ' ', ',', '"', '\n', '\r\n', '\\', '{', '}', 'é', '🎬', '\t'), maxLength: 40 }),
+);
 const manifestArb = fc.uniqueArray(fc.tuple(keyArb, promptArb), { minLength: 1, maxLength: 8, selector: ([k]) => normaliseManifestKey(k) });
 const caseOf = (s: string) => fc.constantFrom(s, s.toUpperCase(), s[0]!.toUpperCase() + s.slice(1));
 
 function assertEntries(actual: { key: string; prompt: string; line: number }[], expected: [string, string][]): void {
-  assert.deepEqual(actual.map((e) => [e.key, e.prompt]), expected);
+  assert.deepEqual(
+    actual.map((e) => [e.key, e.prompt]),
+    expected,
+  );
   for (let i = 1; i < actual.length; i++) assert.ok(actual[i]!.line > actual[i - 1]!.line, 'lines increase');
 }
 
@@ -50,10 +61,19 @@ describe('manifest readers, property-based [reliability:properties]', () => {
 
   it(`prompts.json arrays with any accepted field names read back exactly (${RUNS} cases)`, () => {
     fc.assert(
-      fc.property(manifestArb, fc.constantFrom(...VIDEO_FIELDS).chain(caseOf), fc.constantFrom(...PROMPT_FIELDS).chain(caseOf), (pairs, vf, pf) => {
-        const text = JSON.stringify(pairs.map(([k, p]) => ({ [vf]: k, [pf]: p, extra: 1 })), null, 1);
-        assertEntries(parsePromptManifest(text, '/ws/prompts.json'), pairs);
-      }),
+      fc.property(
+        manifestArb,
+        fc.constantFrom(...VIDEO_FIELDS).chain(caseOf),
+        fc.constantFrom(...PROMPT_FIELDS).chain(caseOf),
+        (pairs, vf, pf) => {
+          const text = JSON.stringify(
+            pairs.map(([k, p]) => ({ [vf]: k, [pf]: p, extra: 1 })),
+            null,
+            1,
+          );
+          assertEntries(parsePromptManifest(text, '/ws/prompts.json'), pairs);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -70,7 +90,10 @@ describe('manifest readers, property-based [reliability:properties]', () => {
         });
         const entries = parsePromptManifest(lines.join(eol) + eol, '/ws/prompts.jsonl');
         assertEntries(entries, pairs);
-        assert.deepEqual(entries.map((e) => e.line), expectedLines);
+        assert.deepEqual(
+          entries.map((e) => e.line),
+          expectedLines,
+        );
       }),
       { numRuns: RUNS },
     );
@@ -82,7 +105,10 @@ describe('manifest readers, property-based [reliability:properties]', () => {
         const text = stringify([['video', 'prompt'], ...pairs], { quoted: quoteAll });
         const entries = parsePromptManifest(text, '/ws/prompts.csv');
         // Line endings inside a quoted prompt are normalised to \n (documented: files edited on several systems).
-        assertEntries(entries, pairs.map(([k, p]) => [k, p.replace(/\r\n?/g, '\n')]));
+        assertEntries(
+          entries,
+          pairs.map(([k, p]) => [k, p.replace(/\r\n?/g, '\n')]),
+        );
         // The record of entry i starts after the header and the lines of the records before it.
         let line = 2;
         pairs.forEach(([k, p], i) => {
@@ -96,20 +122,31 @@ describe('manifest readers, property-based [reliability:properties]', () => {
 
   it(`a video listed twice (however its path is spelled) is refused with both lines (${RUNS} cases)`, () => {
     fc.assert(
-      fc.property(manifestArb, fc.nat(), fc.constantFrom('./', '', './/'), fc.constantFrom('json', 'jsonl', 'csv'), (pairs, at, prefix, kind) => {
-        const [k] = pairs[at % pairs.length]!;
-        const withDup: [string, string][] = [...pairs, [prefix + k, 'another prompt']];
-        const text =
-          kind === 'json'
-            ? JSON.stringify(withDup.map(([v, p]) => ({ video: v, prompt: p })), null, 1)
-            : kind === 'jsonl'
-              ? withDup.map(([v, p]) => JSON.stringify({ video: v, prompt: p })).join('\n')
-              : stringify([['video', 'prompt'], ...withDup]);
-        assert.throws(
-          () => parsePromptManifest(text, `/ws/prompts.${kind}`),
-          (e: unknown) => e instanceof FingerError && /listed twice \(lines \d+ and \d+\)/.test(e.message) && e.file === `/ws/prompts.${kind}`,
-        );
-      }),
+      fc.property(
+        manifestArb,
+        fc.nat(),
+        fc.constantFrom('./', '', './/'),
+        fc.constantFrom('json', 'jsonl', 'csv'),
+        (pairs, at, prefix, kind) => {
+          const [k] = pairs[at % pairs.length]!;
+          const withDup: [string, string][] = [...pairs, [prefix + k, 'another prompt']];
+          const text =
+            kind === 'json'
+              ? JSON.stringify(
+                  withDup.map(([v, p]) => ({ video: v, prompt: p })),
+                  null,
+                  1,
+                )
+              : kind === 'jsonl'
+                ? withDup.map(([v, p]) => JSON.stringify({ video: v, prompt: p })).join('\n')
+                : stringify([['video', 'prompt'], ...withDup]);
+          assert.throws(
+            () => parsePromptManifest(text, `/ws/prompts.${kind}`),
+            (e: unknown) =>
+              e instanceof FingerError && /listed twice \(lines \d+ and \d+\)/.test(e.message) && e.file === `/ws/prompts.${kind}`,
+          );
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -117,7 +154,10 @@ describe('manifest readers, property-based [reliability:properties]', () => {
   it(`any text at all either reads or fails with a FingerError naming the manifest (${RUNS} cases per kind)`, () => {
     const junk = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
-      fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\n', 'a', '1', ' ', '\\', 'video', 'prompt', 'null'), maxLength: 60 }),
+      fc.string({
+        unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '\n', 'a', '1', ' ', '\\', 'video', 'prompt', 'null'),
+        maxLength: 60,
+      }),
       manifestArb.map((p) => JSON.stringify(Object.fromEntries(p)).slice(0, -1)),
     );
     for (const name of ['prompts.json', 'prompts.jsonl', 'prompts.csv']) {

@@ -14,7 +14,12 @@ import { assertNoStack } from './helpers';
 const root = useTempRoot('finger-wb-bad-');
 
 function result(video: string, prompt: string, p: number): string {
-  return JSON.stringify(resultFor(video, prompt, [answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', p, 'r'), answeredQuestion('q2', 'text_alignment', 'car', 'Is the car red?', p, 'r')]));
+  return JSON.stringify(
+    resultFor(video, prompt, [
+      answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', p, 'r'),
+      answeredQuestion('q2', 'text_alignment', 'car', 'Is the car red?', p, 'r'),
+    ]),
+  );
 }
 
 /** Results for `clips` (video → [prompt, p]); `extra` files as they are. */
@@ -42,7 +47,12 @@ describe('workbench commands on bad input', () => {
 
   it('an empty folder: compare, best-of-n, export and report html say there is nothing scored there (exit 2)', async () => {
     const dir = await ws({}, { 'empty/.keep': '' });
-    for (const args of [['compare', 'empty'], ['best-of-n', 'empty'], ['export', '--format', 'jsonl', '--out', 'x.jsonl', '--folder', 'empty'], ['report', '--format', 'html', '--out', 'r.html']]) {
+    for (const args of [
+      ['compare', 'empty'],
+      ['best-of-n', 'empty'],
+      ['export', '--format', 'jsonl', '--out', 'x.jsonl', '--folder', 'empty'],
+      ['report', '--format', 'html', '--out', 'r.html'],
+    ]) {
       const r = await run(args, dir);
       assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
       assert.match(r.stderr, /(empty|\.finger\/results): has no (scored clips|results)/, args[0]);
@@ -54,14 +64,20 @@ describe('workbench commands on bad input', () => {
     assert.match(missing.stderr, /no-such-folder: does not exist/);
     const agreement = await run(['agreement', '--human', 'h.csv'], await ws({}, { 'h.csv': 'video,score\na.mp4,1\nb.mp4,2\n' }));
     assert.equal(agreement.code, 1);
-    assert.match(agreement.stdout, /over 0 videos[\s\S]*needs at least 2 scored pairs, found 0[\s\S]*human scores without a result \(2\): a\.mp4, b\.mp4/);
+    assert.match(
+      agreement.stdout,
+      /over 0 videos[\s\S]*needs at least 2 scored pairs, found 0[\s\S]*human scores without a result \(2\): a\.mp4, b\.mp4/,
+    );
   });
 
   it('one model only: compare refuses and says how to lay out models; best-of-n, export and report html still work', async () => {
     const dir = await ws({ 'out/a/p1.mp4': ['A red car', 0.8], 'out/a/p2.mp4': ['A dog', 0.5] });
     const c = await run(['compare', 'out'], dir);
     assert.equal(c.code, 2);
-    assert.match(c.stderr, /only one model \(a\) was found under out: comparing needs two or more\. Put each model's clips in its own folder/);
+    assert.match(
+      c.stderr,
+      /only one model \(a\) was found under out: comparing needs two or more\. Put each model's clips in its own folder/,
+    );
     const b = await run(['best-of-n', 'out'], dir);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stderr, /every prompt has only one scored clip per model/);
@@ -81,7 +97,12 @@ describe('workbench commands on bad input', () => {
     assert.equal(JSON.parse(c.stdout).promptsCompared, 2);
     assert.match(c.stderr, /prompt p3 has no scored clip of b; left out of the comparison/);
     assert.match(c.stderr, /prompt p4 has no scored clip of a; left out/);
-    const none = await ws({ 'out/a/p1.mp4': ['A red car', 0.8], 'out/b/p2.mp4': ['A dog', 0.4], 'out/a/x/p9.mp4': ['A cat', 0.3], 'out/b/x/p9.mp4': ['A cat', 0.2] });
+    const none = await ws({
+      'out/a/p1.mp4': ['A red car', 0.8],
+      'out/b/p2.mp4': ['A dog', 0.4],
+      'out/a/x/p9.mp4': ['A cat', 0.3],
+      'out/b/x/p9.mp4': ['A cat', 0.2],
+    });
     // p9 pairs up: compared. Now with no shared prompt at all:
     const lonely = await ws({ 'out/a/p1.mp4': ['A red car', 0.8], 'out/b/p2.mp4': ['A dog', 0.4] });
     const r = await run(['compare', 'out'], lonely);
@@ -95,7 +116,10 @@ describe('workbench commands on bad input', () => {
 
   it('broken result files: named, left out, exit 1; the rest is used and the file is not touched', async () => {
     const broken = '{"version": 1, "overall": "half';
-    const dir = await ws({ ...twoModels, 'out/a/p3.mp4': ['A cat', 0.9], 'out/b/p3.mp4': ['A cat', 0.2] }, { '.finger/results/out/b/p2.mp4.json': broken });
+    const dir = await ws(
+      { ...twoModels, 'out/a/p3.mp4': ['A cat', 0.9], 'out/b/p3.mp4': ['A cat', 0.2] },
+      { '.finger/results/out/b/p2.mp4.json': broken },
+    );
     const c = await run(['compare', 'out', '--format', 'json'], dir);
     assert.equal(c.code, 1);
     assert.match(c.stderr, /out\/b\/p2\.mp4\.json.*not valid JSON.*left out of the comparison/);
@@ -110,7 +134,13 @@ describe('workbench commands on bad input', () => {
     assert.equal(h.code, 1);
     assert.match(h.stderr, /p2\.mp4\.json/);
     assert.match(await readFile(path.join(dir, 'r.html'), 'utf8'), /out\/a\/p3\.mp4/);
-    const a = await run(['agreement', '--human', 'h.csv'], await ws(twoModels, { '.finger/results/out/zz.mp4.json': broken, 'h.csv': 'video,score\nout/a/p1.mp4,1\nout/b/p1.mp4,3\nout/a/p2.mp4,2\n' }));
+    const a = await run(
+      ['agreement', '--human', 'h.csv'],
+      await ws(twoModels, {
+        '.finger/results/out/zz.mp4.json': broken,
+        'h.csv': 'video,score\nout/a/p1.mp4,1\nout/b/p1.mp4,3\nout/a/p2.mp4,2\n',
+      }),
+    );
     assert.equal(a.code, 0);
     assert.match(a.stderr, /zz\.mp4\.json.*\(left out\)/);
     assert.equal(await readFile(path.join(dir, '.finger/results/out/b/p2.mp4.json'), 'utf8'), broken);
@@ -121,7 +151,10 @@ describe('workbench commands on bad input', () => {
     for (const cmd of ['compare', 'best-of-n']) {
       const r = await run([cmd, 'out'], dir);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /grouped as one prompt but their prompt texts differ.*p1: out\/a\/p1\.mp4, out\/b\/p1\.mp4.*rename the files or give the manifest a prompt_id column/);
+      assert.match(
+        r.stderr,
+        /grouped as one prompt but their prompt texts differ.*p1: out\/a\/p1\.mp4, out\/b\/p1\.mp4.*rename the files or give the manifest a prompt_id column/,
+      );
     }
   });
 
@@ -131,7 +164,10 @@ describe('workbench commands on bad input', () => {
     const e = await run(['export', '--format', 'jsonl', '--out', 'o/x.jsonl'], dir);
     assert.equal(e.code, 1);
     assert.match(e.stderr, /labels\/out\/a\/p1\.mp4\.json.*out\/a\/p1\.mp4 not exported until its labels file is fixed/);
-    const rows = (await readFile(path.join(dir, 'o/x.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await readFile(path.join(dir, 'o/x.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(rows.every((r) => r.video !== '../out/a/p1.mp4'));
     assert.equal(rows.length, 6);
   });

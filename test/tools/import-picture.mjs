@@ -19,9 +19,17 @@ const mermaid = process.argv.includes('--mermaid');
 /** Runs the dependency-cruiser CLI; it exits with the number of violations, which is not an error here. */
 function cruise(args) {
   try {
-    return { ok: true, out: execFileSync(process.execPath, [depcruise, 'src', 'webview', '-c', '.dependency-cruiser.cjs', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }) };
+    return {
+      ok: true,
+      out: execFileSync(process.execPath, [depcruise, 'src', 'webview', '-c', '.dependency-cruiser.cjs', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      }),
+    };
   } catch (e) {
-    if (typeof e.stdout === 'string' && e.status > 0 && e.status < 128 && e.stdout.includes('violation')) return { ok: false, out: e.stdout };
+    if (typeof e.stdout === 'string' && e.status > 0 && e.status < 128 && e.stdout.includes('violation'))
+      return { ok: false, out: e.stdout };
     throw e;
   }
 }
@@ -84,7 +92,11 @@ const cycles = [];
   for (const n of names) if (!index.has(n)) visit(n);
 }
 const out = mermaid ? console.error : console.log;
-out(cycles.length === 0 ? '\nFolder cycles: none' : `\nFolder cycles (each group imports itself through the others):\n${cycles.map((c) => `  ${c.map(short).join(' ⇄ ')}`).join('\n')}`);
+out(
+  cycles.length === 0
+    ? '\nFolder cycles: none'
+    : `\nFolder cycles (each group imports itself through the others):\n${cycles.map((c) => `  ${c.map(short).join(' ⇄ ')}`).join('\n')}`,
+);
 
 // 3. The layer rules, file by file.
 const rules = cruise(['-T', 'err']);

@@ -66,7 +66,9 @@ async function readable(msg: ConsoleMessage, verbose: boolean): Promise<string |
   return `[page ${msg.type()}] ${msg.text()}`;
 }
 
-export async function runExtensionTests(opts: { grep?: string; keep?: boolean; verbose?: boolean; timeoutMs?: number } = {}): Promise<number> {
+export async function runExtensionTests(
+  opts: { grep?: string; keep?: boolean; verbose?: boolean; timeoutMs?: number } = {},
+): Promise<number> {
   const t0 = Date.now();
   const testsPath = await buildSuite();
   const workspace = await makeSampleWorkspace();

@@ -6,7 +6,16 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  dismissOverlays, explorerContextMenu, explorerItem, launchBrowser, openExplorerContextMenu, openWorkbench, runCommand, screenshot, workbenchErrors, type Browser,
+  dismissOverlays,
+  explorerContextMenu,
+  explorerItem,
+  launchBrowser,
+  openExplorerContextMenu,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  workbenchErrors,
+  type Browser,
 } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { ensureVsix } from '../harness/vsix';
@@ -21,10 +30,19 @@ export interface UiSession {
 }
 
 /** code-server with the packaged extension + Chromium on the workbench of a fresh sample workspace. */
-export async function openUiSession(opts: { theme?: 'light' | 'dark'; trust?: boolean; settings?: Record<string, unknown>; name?: string } = {}): Promise<UiSession> {
+export async function openUiSession(
+  opts: { theme?: 'light' | 'dark'; trust?: boolean; settings?: Record<string, unknown>; name?: string } = {},
+): Promise<UiSession> {
   const vsix = ensureVsix();
   const workspace = await makeSampleWorkspace();
-  const server = await startCodeServer({ workspace, vsix, theme: opts.theme, trust: opts.trust, settings: opts.settings, name: opts.name ?? 'ui' });
+  const server = await startCodeServer({
+    workspace,
+    vsix,
+    theme: opts.theme,
+    trust: opts.trust,
+    settings: opts.settings,
+    name: opts.name ?? 'ui',
+  });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();

@@ -13,7 +13,13 @@ test('the .vsix contains only what the extension needs, and is small', () => {
 
   assert.ok(names.includes('extension/package.json'), 'no extension/package.json');
   // The entry bundle requires the features bundle on first use, and the panels load the webviews.
-  for (const f of ['dist/extension.js', 'dist/features.js', 'dist/webview/results.js', 'dist/webview/sidebar.js', 'dist/webview/compare.js']) {
+  for (const f of [
+    'dist/extension.js',
+    'dist/features.js',
+    'dist/webview/results.js',
+    'dist/webview/sidebar.js',
+    'dist/webview/compare.js',
+  ]) {
     assert.ok(names.includes(`extension/${f}`), `no extension/${f}`);
   }
   const forbidden = names.filter(

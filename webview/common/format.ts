@@ -30,4 +30,3 @@ export function baseName(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
   return slash >= 0 ? relPath.slice(slash + 1) : relPath;
 }
-

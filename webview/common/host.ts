@@ -22,7 +22,8 @@ export class WebviewHost<ToWebview extends Envelope, ToHost extends Envelope, St
       const parsed = parseMessage(protocol.toWebview, event.data);
       if (!parsed.ok) {
         // VS Code and other frames post messages of their own; only log ones that look like ours.
-        if (typeof event.data === 'object' && event.data !== null && 'kind' in event.data) console.warn('FingER: ignored malformed message', parsed.error);
+        if (typeof event.data === 'object' && event.data !== null && 'kind' in event.data)
+          console.warn('FingER: ignored malformed message', parsed.error);
         return;
       }
       onMessage(parsed.message);

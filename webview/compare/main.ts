@@ -18,14 +18,32 @@ import {
   Tooltip,
 } from 'chart.js';
 import { DIMENSION_LABELS, DIMENSIONS } from '../../src/shared/model';
-import { compareProtocol, type CompareReportView, type CompareToHost, type CompareToWebview, type SideBySideView } from '../../src/shared/protocols/compare';
+import {
+  compareProtocol,
+  type CompareReportView,
+  type CompareToHost,
+  type CompareToWebview,
+  type SideBySideView,
+} from '../../src/shared/protocols/compare';
 import { el, safeMediaUri } from '../common/dom';
 import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { cssVar, currentThemeKind, withAlpha, watchTheme } from '../common/theme';
 import { reduce, restoreState, type State } from './state';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, RadarController, RadialLinearScale, LineElement, PointElement, Filler, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  RadarController,
+  RadialLinearScale,
+  LineElement,
+  PointElement,
+  Filler,
+  Tooltip,
+  Legend,
+);
 
 const host = new WebviewHost<CompareToWebview, CompareToHost, State>(compareProtocol, onMessage);
 
@@ -46,7 +64,12 @@ function chartTheme() {
   const highContrast = currentThemeKind().startsWith('high-contrast');
   const fg = cssVar('--vscode-foreground', '#cccccc');
   const grid = cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', '#80808059'));
-  return { fg, grid: highContrast ? cssVar('--vscode-contrastBorder', grid) : grid, font: cssVar('--vscode-font-family', 'sans-serif'), highContrast };
+  return {
+    fg,
+    grid: highContrast ? cssVar('--vscode-contrastBorder', grid) : grid,
+    font: cssVar('--vscode-font-family', 'sans-serif'),
+    highContrast,
+  };
 }
 
 function clearCharts(): void {
@@ -70,7 +93,15 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
   const board = el(
     'table',
     { className: 'leaderboard' },
-    el('thead', null, el('tr', null, ...['Rank', 'Model', 'Clips', `Overall [${pct} % CI]`, ...DIMENSIONS.map((d) => DIMENSION_LABELS[d])].map((h) => el('th', null, h)))),
+    el(
+      'thead',
+      null,
+      el(
+        'tr',
+        null,
+        ...['Rank', 'Model', 'Clips', `Overall [${pct} % CI]`, ...DIMENSIONS.map((d) => DIMENSION_LABELS[d])].map((h) => el('th', null, h)),
+      ),
+    ),
     el(
       'tbody',
       null,
@@ -82,22 +113,47 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           el('td', null, String(s.rank)),
           el('td', null, el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }), s.model),
           el('td', null, String(s.clips)),
-          el('td', null, fmt(o?.mean), o?.interval ? el('span', { className: 'ci' }, ` [${fmt(o.interval.low)}, ${fmt(o.interval.high)}]`) : null),
+          el(
+            'td',
+            null,
+            fmt(o?.mean),
+            o?.interval ? el('span', { className: 'ci' }, ` [${fmt(o.interval.low)}, ${fmt(o.interval.high)}]`) : null,
+          ),
           ...DIMENSIONS.map((d) => el('td', null, fmt(s.metrics[d]?.mean))),
         );
       }),
     ),
   );
-  board.querySelectorAll<HTMLElement>('tbody .swatch').forEach((sw, i) => sw.style.setProperty('background', colourOf(r.leaderboard[i]!.model)));
+  board
+    .querySelectorAll<HTMLElement>('tbody .swatch')
+    .forEach((sw, i) => sw.style.setProperty('background', colourOf(r.leaderboard[i]!.model)));
   const pairs = el(
     'table',
     { className: 'pairs' },
-    el('thead', null, el('tr', null, ...['Model A', 'Model B', 'Win', 'Tie', 'Loss', 'p (sign test)', `Mean A − B [${pct} % CI]`].map((h) => el('th', null, h)))),
+    el(
+      'thead',
+      null,
+      el(
+        'tr',
+        null,
+        ...['Model A', 'Model B', 'Win', 'Tie', 'Loss', 'p (sign test)', `Mean A − B [${pct} % CI]`].map((h) => el('th', null, h)),
+      ),
+    ),
     el(
       'tbody',
       null,
       ...r.pairs.map((p) =>
-        el('tr', null, el('td', null, p.a), el('td', null, p.b), el('td', null, String(p.wins)), el('td', null, String(p.ties)), el('td', null, String(p.losses)), el('td', null, p.p < 0.001 ? p.p.toExponential(1) : p.p.toFixed(3)), el('td', null, `${fmt(p.meanDifference)} [${fmt(p.interval.low)}, ${fmt(p.interval.high)}]`)),
+        el(
+          'tr',
+          null,
+          el('td', null, p.a),
+          el('td', null, p.b),
+          el('td', null, String(p.wins)),
+          el('td', null, String(p.ties)),
+          el('td', null, String(p.losses)),
+          el('td', null, p.p < 0.001 ? p.p.toExponential(1) : p.p.toFixed(3)),
+          el('td', null, `${fmt(p.meanDifference)} [${fmt(p.interval.low)}, ${fmt(p.interval.high)}]`),
+        ),
       ),
     ),
   );
@@ -115,14 +171,27 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           el(
             'td',
             null,
-            el('button', { className: 'link', attrs: { type: 'button', title: 'Show the clips side by side' }, onClick: () => host.post('compare/openPrompt', { key: row.key }) }, row.key),
+            el(
+              'button',
+              {
+                className: 'link',
+                attrs: { type: 'button', title: 'Show the clips side by side' },
+                onClick: () => host.post('compare/openPrompt', { key: row.key }),
+              },
+              row.key,
+            ),
             row.prompt !== row.key ? el('div', { className: 'muted' }, row.prompt) : null,
           ),
           ...r.models.map((m) => {
             const x = row.models[m];
             if (!x) return el('td', { className: 'muted' }, '—');
             const picked = x.clips.includes(pickOf.get(row.key) ?? '\u0000');
-            return el('td', { className: picked ? 'picked' : '', title: picked ? 'best-of-N pick' : undefined }, picked ? '★ ' : '', fmt(x.scores[r.metric]));
+            return el(
+              'td',
+              { className: picked ? 'picked' : '', title: picked ? 'best-of-N pick' : undefined },
+              picked ? '★ ' : '',
+              fmt(x.scores[r.metric]),
+            );
           }),
         ),
       ),
@@ -133,14 +202,27 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
       'header',
       null,
       el('h1', null, `Compare: ${folder}`),
-      el('p', { className: 'muted' }, `${r.models.length} models on ${r.promptsCompared} prompts every model has (grouped by ${r.method}); ${pct} % bootstrap intervals over prompts (${r.resamples} resamples, seed ${r.seed}); ranked by ${r.metric}.`),
+      el(
+        'p',
+        { className: 'muted' },
+        `${r.models.length} models on ${r.promptsCompared} prompts every model has (grouped by ${r.method}); ${pct} % bootstrap intervals over prompts (${r.resamples} resamples, seed ${r.seed}); ranked by ${r.metric}.`,
+      ),
     ),
-    el('section', { className: 'charts' }, el('div', { className: 'chart board' }, boardCanvas), el('div', { className: 'chart radar' }, radarCanvas)),
+    el(
+      'section',
+      { className: 'charts' },
+      el('div', { className: 'chart board' }, boardCanvas),
+      el('div', { className: 'chart radar' }, radarCanvas),
+    ),
     el('div', { className: 'chart dims' }, dimsCanvas),
     el('h2', null, 'Leaderboard'),
     board,
     el('h2', null, 'Pairs'),
-    el('p', { className: 'muted' }, `Win/tie/loss over prompts; p from the ${r.test} over untied prompts; the mean difference with its paired bootstrap interval.`),
+    el(
+      'p',
+      { className: 'muted' },
+      `Win/tie/loss over prompts; p from the ${r.test} over untied prompts; the mean difference with its paired bootstrap interval.`,
+    ),
     pairs,
     el('h2', null, 'Per prompt'),
     el('p', { className: 'muted' }, 'Click a prompt to see its clips side by side; ★ marks the best-of-N pick across models.'),
@@ -160,27 +242,80 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
         data: {
           labels: r.leaderboard.map((s) => `${s.rank}. ${s.model}`),
           datasets: [
-            { label: `mean ${r.metric}`, data: r.leaderboard.map((s) => s.metrics[r.metric]?.mean ?? 0), backgroundColor: r.leaderboard.map((s) => withAlpha(colours2[r.models.indexOf(s.model)]!, t.highContrast ? 1 : 0.6)), barPercentage: 0.7, grouped: false },
-            { label: `${pct} % interval`, data: r.leaderboard.map((s) => { const i = s.metrics[r.metric]?.interval; return i ? [i.low, i.high] : null; }) as unknown as number[], backgroundColor: t.fg, barPercentage: 0.15, grouped: false },
+            {
+              label: `mean ${r.metric}`,
+              data: r.leaderboard.map((s) => s.metrics[r.metric]?.mean ?? 0),
+              backgroundColor: r.leaderboard.map((s) => withAlpha(colours2[r.models.indexOf(s.model)]!, t.highContrast ? 1 : 0.6)),
+              barPercentage: 0.7,
+              grouped: false,
+            },
+            {
+              label: `${pct} % interval`,
+              data: r.leaderboard.map((s) => {
+                const i = s.metrics[r.metric]?.interval;
+                return i ? [i.low, i.high] : null;
+              }) as unknown as number[],
+              backgroundColor: t.fg,
+              barPercentage: 0.15,
+              grouped: false,
+            },
           ],
         },
-        options: { indexAxis: 'y', animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { ...scale, min: 0, max: 1 }, y: scale }, plugins: { legend: { labels: { color: t.fg } } } },
+        options: {
+          indexAxis: 'y',
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: { x: { ...scale, min: 0, max: 1 }, y: scale },
+          plugins: { legend: { labels: { color: t.fg } } },
+        },
       }),
       new Chart(dimsCanvas, {
         type: 'bar',
         data: {
           labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
-          datasets: r.models.map((m, i) => ({ label: m, data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[], backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 1 : 0.7) })),
+          datasets: r.models.map((m, i) => ({
+            label: m,
+            data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[],
+            backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 1 : 0.7),
+          })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { y: { ...scale, min: 0, max: 1 }, x: scale }, plugins: { legend: { labels: { color: t.fg } } } },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: { y: { ...scale, min: 0, max: 1 }, x: scale },
+          plugins: { legend: { labels: { color: t.fg } } },
+        },
       }),
       new Chart(radarCanvas, {
         type: 'radar',
         data: {
           labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
-          datasets: r.models.map((m, i) => ({ label: m, data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[], borderColor: colours2[i], backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 0 : 0.15), borderWidth: t.highContrast ? 3 : 2 })),
+          datasets: r.models.map((m, i) => ({
+            label: m,
+            data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[],
+            borderColor: colours2[i],
+            backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 0 : 0.15),
+            borderWidth: t.highContrast ? 3 : 2,
+          })),
         },
-        options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { r: { min: 0, max: 1, grid: { color: t.grid }, angleLines: { color: t.grid }, pointLabels: { color: t.fg }, ticks: { color: t.fg, backdropColor: 'transparent', stepSize: 0.25 } } }, plugins: { legend: { labels: { color: t.fg } } } },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: {
+            r: {
+              min: 0,
+              max: 1,
+              grid: { color: t.grid },
+              angleLines: { color: t.grid },
+              pointLabels: { color: t.fg },
+              ticks: { color: t.fg, backdropColor: 'transparent', stepSize: 0.25 },
+            },
+          },
+          plugins: { legend: { labels: { color: t.fg } } },
+        },
       }),
     );
   };
@@ -199,7 +334,15 @@ function renderSideBySide(v: SideBySideView): void {
       'div',
       { className: `sbs-clip${c.picked ? ' picked' : ''}`, attrs: { role: 'columnheader' } },
       el('div', { className: 'model' }, c.picked ? '★ ' : '', c.model),
-      el('button', { className: 'link path', attrs: { type: 'button', title: 'Open the video' }, onClick: () => host.post('compare/openFile', { relPath: c.video }) }, c.video),
+      el(
+        'button',
+        {
+          className: 'link path',
+          attrs: { type: 'button', title: 'Open the video' },
+          onClick: () => host.post('compare/openFile', { relPath: c.video }),
+        },
+        c.video,
+      ),
       el('div', null, 'Overall ', el('b', null, fmt(c.overall))),
       el(
         'div',
@@ -220,13 +363,25 @@ function renderSideBySide(v: SideBySideView): void {
       grid.append(el('div', { className: 'sbs-dim', attrs: { role: 'rowheader' } }, DIMENSION_LABELS[row.dimension]));
     }
     grid.append(
-      el('div', { className: `sbs-q${row.differs ? ' differs' : ''}`, attrs: { role: 'rowheader' } }, el('div', null, row.text), el('div', { className: 'muted' }, `${row.entity} · ${row.polarity === 'positive' ? 'Yes is good' : 'No is good'}${row.differs ? ' · answers differ' : ''}`)),
+      el(
+        'div',
+        { className: `sbs-q${row.differs ? ' differs' : ''}`, attrs: { role: 'rowheader' } },
+        el('div', null, row.text),
+        el(
+          'div',
+          { className: 'muted' },
+          `${row.entity} · ${row.polarity === 'positive' ? 'Yes is good' : 'No is good'}${row.differs ? ' · answers differ' : ''}`,
+        ),
+      ),
       ...row.answers.map((a) =>
         a === null
           ? el('div', { className: 'sbs-a muted', attrs: { role: 'cell' } }, 'not asked')
           : el(
               'div',
-              { className: `sbs-a${row.differs ? ' differs' : ''}${a.score !== null && a.score < 0.5 ? ' bad' : ''}`, attrs: { role: 'cell' } },
+              {
+                className: `sbs-a${row.differs ? ' differs' : ''}${a.score !== null && a.score < 0.5 ? ' bad' : ''}`,
+                attrs: { role: 'cell' },
+              },
               el('div', null, el('b', null, a.answer ?? 'no answer'), ` P(yes) ${fmt(a.pYes, 2)} · score ${fmt(a.score, 2)}`),
               a.error ? el('div', { className: 'error' }, a.error) : null,
               a.reason ? el('div', { className: 'reason' }, a.reason) : null,
@@ -236,7 +391,13 @@ function renderSideBySide(v: SideBySideView): void {
   }
   const differing = v.rows.filter((r) => r.differs).length;
   root.replaceChildren(
-    el('header', null, el('h1', null, v.promptKey), el('p', { className: 'prompt' }, v.prompt), el('p', { className: 'muted' }, `${v.rows.length} questions, ${differing} answered differently (highlighted).`)),
+    el(
+      'header',
+      null,
+      el('h1', null, v.promptKey),
+      el('p', { className: 'prompt' }, v.prompt),
+      el('p', { className: 'muted' }, `${v.rows.length} questions, ${differing} answered differently (highlighted).`),
+    ),
     grid,
   );
   signalRendered('full');

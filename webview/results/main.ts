@@ -43,16 +43,31 @@ const progress = new ProgressView();
 const empty = new EmptyView(rescore);
 const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Radar chart of the dimension scores' } });
 const dimensions = new DimensionsView();
-const overviewEl = el('section', { className: 'overview', attrs: { 'aria-label': 'Scores' } }, el('div', { className: 'radar' }, canvas), dimensions.element);
+const overviewEl = el(
+  'section',
+  { className: 'overview', attrs: { 'aria-label': 'Scores' } },
+  el('div', { className: 'radar' }, canvas),
+  dimensions.element,
+);
 const mediaEl = el('section', { className: 'media', attrs: { 'aria-label': 'Video and sampled frames' } });
 const signalsEl = el('section', { className: 'signals', hidden: true, attrs: { 'aria-label': 'Signals' } });
 const filters = new FiltersView(() => state.filters, setFilters);
 const table = new QuestionTable({
   // The extension saves the override and sends the result as displayed with it.
   override: (question, answer, note) =>
-    host.post('results/override', { questionId: question.id, questionText: question.text, answer, ...(note !== undefined ? { note } : {}) }),
+    host.post('results/override', {
+      questionId: question.id,
+      questionText: question.text,
+      answer,
+      ...(note !== undefined ? { note } : {}),
+    }),
 });
-const questionsEl = el('section', { className: 'questions-section', attrs: { 'aria-label': 'Questions' } }, filters.element, el('div', { className: 'table-wrap' }, table.element));
+const questionsEl = el(
+  'section',
+  { className: 'questions-section', attrs: { 'aria-label': 'Questions' } },
+  filters.element,
+  el('div', { className: 'table-wrap' }, table.element),
+);
 
 const root = document.getElementById('root') ?? document.body.appendChild(el('div', { attrs: { id: 'root' } }));
 root.replaceChildren(header.element, banners.element, progress.element, empty.element, overviewEl, signalsEl, mediaEl, questionsEl);

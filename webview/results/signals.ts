@@ -32,7 +32,11 @@ export function renderSignals(container: HTMLElement, report: Report | undefined
     'h2',
     { className: 'signals-title' },
     'Signals',
-    el('span', { className: `signals-summary ${failed ? 'failing' : 'passing'}` }, failed ? `${failed} of ${report.signals.length} failed` : `all ${report.signals.length} passed`),
+    el(
+      'span',
+      { className: `signals-summary ${failed ? 'failing' : 'passing'}` },
+      failed ? `${failed} of ${report.signals.length} failed` : `all ${report.signals.length} passed`,
+    ),
   );
 
   const filmstrip = el('div', { className: 'signals-frames', attrs: { 'aria-hidden': 'true' } });
@@ -51,8 +55,13 @@ export function renderSignals(container: HTMLElement, report: Report | undefined
     const value = s.unit === 's' ? `${secs(s.value)} flagged` : `${s.value} ${s.unit}`;
     const track = el('div', { className: 'signals-track' });
     for (const r of s.ranges) {
-      const label = r.end - r.start <= report.frameIntervalSec * 1.5 ? `${s.label} at ${secs(r.start)}` : `${s.label} ${secs(r.start)}–${secs(r.end)}`;
-      const mark = el('span', { className: `signals-range ${s.pass ? 'note' : 'fail'}`, title: label, attrs: { role: 'img', 'aria-label': label } });
+      const label =
+        r.end - r.start <= report.frameIntervalSec * 1.5 ? `${s.label} at ${secs(r.start)}` : `${s.label} ${secs(r.start)}–${secs(r.end)}`;
+      const mark = el('span', {
+        className: `signals-range ${s.pass ? 'note' : 'fail'}`,
+        title: label,
+        attrs: { role: 'img', 'aria-label': label },
+      });
       place(mark, r.start, r.end, duration);
       track.append(mark);
     }
@@ -66,6 +75,11 @@ export function renderSignals(container: HTMLElement, report: Report | undefined
       ),
     );
   }
-  const axis = el('div', { className: 'signals-axis', attrs: { 'aria-hidden': 'true' } }, el('span', null, '0 s'), el('span', null, secs(duration)));
+  const axis = el(
+    'div',
+    { className: 'signals-axis', attrs: { 'aria-hidden': 'true' } },
+    el('span', null, '0 s'),
+    el('span', null, secs(duration)),
+  );
   container.replaceChildren(heading, el('div', { className: 'signals-timeline' }, filmstrip, lanes, axis));
 }

@@ -43,7 +43,11 @@ export class QuestionTable {
         { className: 'questions-head', attrs: { role: 'row' } },
         el('div', { className: 'col-question', attrs: { role: 'columnheader' } }, 'Question'),
         el('div', { className: 'col-answer', attrs: { role: 'columnheader' } }, 'Answer'),
-        el('div', { className: 'col-prob', attrs: { role: 'columnheader' }, title: 'Probability of “Yes” from the answer token' }, 'P(yes)'),
+        el(
+          'div',
+          { className: 'col-prob', attrs: { role: 'columnheader' }, title: 'Probability of “Yes” from the answer token' },
+          'P(yes)',
+        ),
         el('div', { className: 'col-score', attrs: { role: 'columnheader' } }, 'Score'),
         el('div', { className: 'col-override', attrs: { role: 'columnheader' } }, 'Override'),
       ),
@@ -254,7 +258,9 @@ export class QuestionTable {
     scoreEl.className = `score ${scoreClass(q.score)}`;
     scoreEl.textContent = score(q.score);
     if (q.overridden && q.overridden.modelScore !== null) {
-      scoreCell.appendChild(el('span', { className: 'model-score', title: 'The model’s score before your override' }, score(q.overridden.modelScore)));
+      scoreCell.appendChild(
+        el('span', { className: 'model-score', title: 'The model’s score before your override' }, score(q.overridden.modelScore)),
+      );
     }
 
     const current = q.overridden?.answer ?? null;
@@ -302,7 +308,12 @@ export class QuestionTable {
     }
     const input = el('input', {
       className: 'note-input',
-      attrs: { type: 'text', placeholder: 'Why is the model wrong? (saved with the override)', 'aria-label': 'Override note', maxlength: 2000 },
+      attrs: {
+        type: 'text',
+        placeholder: 'Why is the model wrong? (saved with the override)',
+        'aria-label': 'Override note',
+        maxlength: 2000,
+      },
     });
     input.value = q.overridden?.note ?? '';
     const editor = el(
@@ -350,15 +361,34 @@ function templates(): RowTemplates {
   if (rowTemplates) return rowTemplates;
   const cell = (className: string, ...children: HTMLElement[]) => el('div', { className, attrs: { role: 'cell' } }, ...children);
   const button = (label: string, title: string, dataset: Record<string, string>, ariaLabel?: string) =>
-    el('button', { className: 'tool-btn', dataset, title, attrs: { type: 'button', 'aria-pressed': 'false', ...(ariaLabel ? { 'aria-label': ariaLabel } : {}) } }, label);
+    el(
+      'button',
+      {
+        className: 'tool-btn',
+        dataset,
+        title,
+        attrs: { type: 'button', 'aria-pressed': 'false', ...(ariaLabel ? { 'aria-label': ariaLabel } : {}) },
+      },
+      label,
+    );
   const clear = el(
     'button',
-    { className: 'tool-btn icon-only', dataset: { action: 'clear' }, title: 'Remove the override (back to the model’s answer)', attrs: { type: 'button', 'aria-label': 'Remove override' } },
+    {
+      className: 'tool-btn icon-only',
+      dataset: { action: 'clear' },
+      title: 'Remove the override (back to the model’s answer)',
+      attrs: { type: 'button', 'aria-label': 'Remove override' },
+    },
     icon('discard'),
   );
   const note = el(
     'button',
-    { className: 'tool-btn icon-only', dataset: { action: 'note' }, title: 'Add a note to the override', attrs: { type: 'button', 'aria-label': 'Note' } },
+    {
+      className: 'tool-btn icon-only',
+      dataset: { action: 'note' },
+      title: 'Add a note to the override',
+      attrs: { type: 'button', 'aria-label': 'Note' },
+    },
     icon('comment'),
   );
   rowTemplates = {
@@ -382,12 +412,28 @@ function templates(): RowTemplates {
       ),
     ),
     polarity: el('span', { className: 'chip polarity', title: 'Negative question: “No” is the good answer' }, 'No = good'),
-    sampled: el('span', { className: 'chip sampled', title: 'No Yes/No token in the top log-probabilities: the sampled answer counts as certain' }, 'sampled'),
-    approximate: el('span', { className: 'chip sampled', title: 'The server refused the assistant prefill that reads an answer path the reply did not take: that path is estimated' }, 'approximate'),
+    sampled: el(
+      'span',
+      { className: 'chip sampled', title: 'No Yes/No token in the top log-probabilities: the sampled answer counts as certain' },
+      'sampled',
+    ),
+    approximate: el(
+      'span',
+      {
+        className: 'chip sampled',
+        title: 'The server refused the assistant prefill that reads an answer path the reply did not take: that path is estimated',
+      },
+      'approximate',
+    ),
     reason: el('details', { className: 'reason' }, el('summary', null, 'Reason'), el('p', { className: 'reason-text' })),
     error: el('div', { className: 'q-error' }, icon('error'), ' '),
     note: el('div', { className: 'q-note' }, icon('comment'), ' '),
-    pending: el('span', { className: 'answer answer-pending', title: 'Waiting for the model' }, icon('loading', 'codicon-modifier-spin'), ' …'),
+    pending: el(
+      'span',
+      { className: 'answer answer-pending', title: 'Waiting for the model' },
+      icon('loading', 'codicon-modifier-spin'),
+      ' …',
+    ),
     failed: el('span', { className: 'answer answer-error' }, 'Failed'),
     yes: el('span', { className: 'answer answer-yes' }, 'Yes'),
     no: el('span', { className: 'answer answer-no' }, 'No'),

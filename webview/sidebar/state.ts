@@ -51,7 +51,9 @@ export function derive(state: SidebarWebviewState): Derived {
     else byEntity.set(q.entity, [q]);
   }
   const needle = state.filter.trim().toLowerCase();
-  const rows = state.videos.filter((r) => !needle || r.relPath.toLowerCase().includes(needle) || (r.model ?? '').toLowerCase().includes(needle));
+  const rows = state.videos.filter(
+    (r) => !needle || r.relPath.toLowerCase().includes(needle) || (r.model ?? '').toLowerCase().includes(needle),
+  );
   rows.sort(comparator(state.sort));
   return { byEntity, rows };
 }

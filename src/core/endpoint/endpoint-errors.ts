@@ -104,10 +104,7 @@ const LOGPROBS_CAP = /Requested sample logprobs of (-?\d+), which is greater tha
  * in an error whose message says what to do. Cancellation becomes CancelledError; configuration
  * problems (unknown model, wrong URL, rejected key) become ConfigError.
  */
-export function describeEndpointFailure(
-  e: unknown,
-  ctx: { baseUrl: string; model: string; attempts: number; timeoutMs: number },
-): Error {
+export function describeEndpointFailure(e: unknown, ctx: { baseUrl: string; model: string; attempts: number; timeoutMs: number }): Error {
   if (e instanceof CancelledError || e instanceof EndpointError || e instanceof ConfigError) return e;
   if (isAbortError(e)) return new CancelledError();
   const url = displayUrl(ctx.baseUrl);
@@ -204,7 +201,12 @@ export function describeEndpointFailure(
       cause: e,
     });
   }
-  return new EndpointError(`Request to ${url} failed: ${String(e)}`, { kind: 'connection', baseUrl: url, attempts: ctx.attempts, retryable: false });
+  return new EndpointError(`Request to ${url} failed: ${String(e)}`, {
+    kind: 'connection',
+    baseUrl: url,
+    attempts: ctx.attempts,
+    retryable: false,
+  });
 }
 
 function formatSeconds(ms: number): string {

@@ -223,7 +223,12 @@ export class EndpointPool implements ChatClient {
     }
   }
 
-  private async send(request: ChatRequest, requestId: string, signal: AbortSignal | undefined, key: string | undefined): Promise<ChatResponse> {
+  private async send(
+    request: ChatRequest,
+    requestId: string,
+    signal: AbortSignal | undefined,
+    key: string | undefined,
+  ): Promise<ChatResponse> {
     const started = performance.now();
     const tried = new Set<EndpointState>();
     let attemptsBefore = 0;
@@ -463,10 +468,13 @@ export class EndpointPool implements ChatClient {
    *  process alive for it. */
   private pumpLater(ms: number): void {
     if (this.stealTimer !== undefined) return;
-    this.stealTimer = setTimeout(() => {
-      this.stealTimer = undefined;
-      this.pump();
-    }, Math.max(1, Math.ceil(ms)));
+    this.stealTimer = setTimeout(
+      () => {
+        this.stealTimer = undefined;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(ms)),
+    );
     this.stealTimer.unref?.();
   }
 
@@ -496,7 +504,12 @@ export class EndpointPool implements ChatClient {
       const page = await endpoint.client.models.list({ signal: signal ?? null, maxRetries: 1 });
       return page.data.map((m) => m.id);
     } catch (e) {
-      throw describeEndpointFailure(e, { baseUrl: endpoint.config.baseUrl, model: endpoint.config.model, attempts: 1, timeoutMs: this.timeoutMs });
+      throw describeEndpointFailure(e, {
+        baseUrl: endpoint.config.baseUrl,
+        model: endpoint.config.model,
+        attempts: 1,
+        timeoutMs: this.timeoutMs,
+      });
     }
   }
 
@@ -549,7 +562,9 @@ export class EndpointPool implements ChatClient {
         return response;
       } catch (e) {
         const ms = Math.round(performance.now() - started);
-        this.logger.debug(`${method} ${shownUrl} ${path} failed after ${ms} ms: ${errorCode(e) ?? (e instanceof Error ? e.name : 'error')}`);
+        this.logger.debug(
+          `${method} ${shownUrl} ${path} failed after ${ms} ms: ${errorCode(e) ?? (e instanceof Error ? e.name : 'error')}`,
+        );
         throw e;
       }
     };

@@ -28,7 +28,8 @@ export function parseGateAssignment(text: string): [GateKey, number] {
   const raw = eq > 0 ? text.slice(eq + 1).trim() : '';
   const value = Number(raw);
   if (!isGateKey(key)) throw new Error(`"${text}": the key must be one of ${GATE_KEYS.join(', ')}`);
-  if (raw === '' || !Number.isFinite(value) || value < 0 || value > 1) throw new Error(`"${text}": the minimum must be a number from 0 to 1`);
+  if (raw === '' || !Number.isFinite(value) || value < 0 || value > 1)
+    throw new Error(`"${text}": the minimum must be a number from 0 to 1`);
   return [key, value];
 }
 

@@ -28,7 +28,11 @@ export function junitXml(reports: readonly { protocol: string; report: GateRepor
     for (const [key, min] of Object.entries(report.thresholds)) suite.property(`fail-under.${key}`, String(min));
     for (const v of report.clips) {
       const { className, name } = caseNames(v.video);
-      const tc = suite.testCase().className(xmlSafe(className)).name(xmlSafe(name)).time(Number(v.timeSec.toFixed(3)));
+      const tc = suite
+        .testCase()
+        .className(xmlSafe(className))
+        .name(xmlSafe(name))
+        .time(Number(v.timeSec.toFixed(3)));
       if (v.pass) continue;
       const message = v.error ? `could not be scored: ${v.error}` : `below the gate: ${v.failures.map(describeFailure).join(', ')}`;
       if (v.error && !v.result) tc.error(xmlSafe(message), 'NotScored', xmlSafe(describeVerdict(v)));

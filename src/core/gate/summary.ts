@@ -22,7 +22,10 @@ export function markdownSummary(reports: readonly { protocol: string; report: Ga
   const out: string[] = [];
   for (const { protocol, report } of reports) {
     const total = report.clips.length;
-    const gates = Object.entries(report.thresholds).map(([k, v]) => `\`${k}\` ≥ ${v}`).join(', ') || 'none';
+    const gates =
+      Object.entries(report.thresholds)
+        .map(([k, v]) => `\`${k}\` ≥ ${v}`)
+        .join(', ') || 'none';
     out.push(`## FingER ${mdText(protocol)}: ${report.failed === 0 ? '✅' : '❌'} ${report.passed} of ${total} clips passed`, '');
     out.push(`Gates: ${gates}.`, '');
     const dims = DIMENSIONS.filter((d) => report.clips.some((c) => c.result?.dimensions[d] !== undefined));
@@ -43,7 +46,9 @@ export function markdownSummary(reports: readonly { protocol: string; report: Ga
         for (const q of c.worst) {
           const entity = q.entity ? `${mdText(q.entity)}: ` : '';
           const why = q.error ?? q.reason;
-          out.push(`  - ${entity}${mdText(q.text)} → **${q.answer ?? 'no answer'}**${q.score !== null ? ` (${q.score.toFixed(2)})` : ''}${why ? ` — ${mdText(why)}` : ''}`);
+          out.push(
+            `  - ${entity}${mdText(q.text)} → **${q.answer ?? 'no answer'}**${q.score !== null ? ` (${q.score.toFixed(2)})` : ''}${why ? ` — ${mdText(why)}` : ''}`,
+          );
         }
         out.push('');
       }

@@ -104,7 +104,9 @@ export function parseJsonTolerant(text: string): unknown {
   if (scalar.ok) return scalar.value;
   const preview = body.length > 80 ? `${body.slice(0, 80)}…` : body;
   throw new Error(
-    body.length === 0 ? 'the reply is empty; expected a JSON object' : `no JSON object or array found in the reply ${JSON.stringify(preview)}`,
+    body.length === 0
+      ? 'the reply is empty; expected a JSON object'
+      : `no JSON object or array found in the reply ${JSON.stringify(preview)}`,
   );
 }
 

@@ -115,7 +115,8 @@ async function readBranches(client: ChatClient, answering: ChatRequest, paths: A
       const reply = await client.chat(buildPrefillRequest(answering, branch.assistantText), chatOptions);
       extendAnswerPaths(paths, branch, reply.completion.choices[0]?.logprobs?.content?.[0]);
     } catch (e) {
-      if (e instanceof CancelledError || isAbortError(e) || chatOptions.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+      if (e instanceof CancelledError || isAbortError(e) || chatOptions.signal?.aborted)
+        throw e instanceof CancelledError ? e : new CancelledError();
       branch.prefillable = false;
       if (refusesPrefill(e)) prefillRefusedBy.set(client, describeError(e));
     }

@@ -14,6 +14,21 @@ export {
   type AnswerProbability,
   type TokenLogprob,
 } from './parse';
-export { ANSWER_REPETITION_PENALTY, ANSWER_TOP_LOGPROBS, MAX_PREFILL_REQUESTS, REASONING_MAX_TOKENS, buildAnswerRequest, buildPrefillRequest, type AnswerRequestInput } from './request';
+export {
+  ANSWER_REPETITION_PENALTY,
+  ANSWER_TOP_LOGPROBS,
+  MAX_PREFILL_REQUESTS,
+  REASONING_MAX_TOKENS,
+  buildAnswerRequest,
+  buildPrefillRequest,
+  type AnswerRequestInput,
+} from './request';
 export { entityScore } from '../scoring/finger';
-export { buildVideoContent, samplingRate, videoTimingFields, type VideoContentInput, type VideoTimingFields, type VideoUrlContentPart } from './video-content';
+export {
+  buildVideoContent,
+  samplingRate,
+  videoTimingFields,
+  type VideoContentInput,
+  type VideoTimingFields,
+  type VideoUrlContentPart,
+} from './video-content';

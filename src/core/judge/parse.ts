@@ -97,7 +97,6 @@ export function parseAnswerText(text: string | null | undefined): { answer: Answ
   return { answer, reason };
 }
 
-
 // ---- P(answer) as a sum over token paths -------------------------------------------------------
 //
 // Real tokenizers glue the answer to the tag. In Qwen2's vocabulary (Qwen2-VL, Qwen2.5-VL, Qwen3)

@@ -186,7 +186,8 @@ export function pairwiseAccuracy(
   const n = xs.length;
   if (n < 2) return tooFew(n);
   const pairs = pairsOfSeries(xs, ys, nonNegative(options.humanTieThreshold));
-  const r = options.tieThreshold === undefined ? tieCalibratedAccuracy(pairs, n) : accuracyWithTiesAt(pairs, nonNegative(options.tieThreshold), n);
+  const r =
+    options.tieThreshold === undefined ? tieCalibratedAccuracy(pairs, n) : accuracyWithTiesAt(pairs, nonNegative(options.tieThreshold), n);
   return r.value === null ? { value: null, n, reason: r.reason } : { value: r.value, n, epsilon: r.epsilon, pairs: r.pairs };
 }
 
@@ -194,7 +195,11 @@ export function pairwiseAccuracy(
  * Pairwise accuracy without ties (VideoAlign's calc_accuracy_without_ties, MonetBench's "diff"):
  * pairs the humans tie are left out; a pair the prediction ties counts as wrong.
  */
-export function pairwiseAccuracyWithoutTies(pred: readonly number[], human: readonly number[], options: Pick<PairwiseAccuracyOptions, 'humanTieThreshold'> = {}): Statistic {
+export function pairwiseAccuracyWithoutTies(
+  pred: readonly number[],
+  human: readonly number[],
+  options: Pick<PairwiseAccuracyOptions, 'humanTieThreshold'> = {},
+): Statistic {
   const { xs, ys } = finitePairs(pred, human);
   const n = xs.length;
   if (n < 2) return tooFew(n);

@@ -91,7 +91,10 @@ export function tieCalibratedAccuracy(pairs: readonly RankedPair[], n = pairs.le
  * Accuracy without ties (VideoAlign's calc_accuracy_without_ties): human ties dropped, metric ties
  * wrong. Null when the humans tie every pair.
  */
-export function accuracyWithoutTies(pairs: readonly RankedPair[], n = pairs.length): { value: number; n: number; pairs: number } | { value: null; n: number; reason: string } {
+export function accuracyWithoutTies(
+  pairs: readonly RankedPair[],
+  n = pairs.length,
+): { value: number; n: number; pairs: number } | { value: null; n: number; reason: string } {
   let right = 0;
   let ordered = 0;
   for (const p of pairs) {

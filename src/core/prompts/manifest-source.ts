@@ -81,7 +81,11 @@ export interface LocatedManifestEntry extends ManifestEntry {
 export function locatePromptManifest(text: string, file: string): LocatedManifestEntry[] {
   const entries = parsePromptManifest(text, file);
   const name = basename(file);
-  const located = name.endsWith('.jsonl') ? locateJsonLines(text, entries) : name.endsWith('.csv') ? locateCsv(text, entries) : locateJson(text, entries);
+  const located = name.endsWith('.jsonl')
+    ? locateJsonLines(text, entries)
+    : name.endsWith('.csv')
+      ? locateCsv(text, entries)
+      : locateJson(text, entries);
   located.forEach((e, i) => {
     // Parsed twice, located once: the two must agree, or the marks would land on the wrong words.
     if (e.prompt !== entries[i]?.prompt) throw new Error(`manifest entry ${i + 1} (${e.key}): located prompt differs from the parsed one`);

@@ -11,7 +11,11 @@ import { findManifestEntry, isFile, isInside, manifestFolders, sidecarCandidates
  * an exact path beats a bare file name; the first entry wins among equals; keys that resolve
  * outside the workspace are ignored for videos inside it.
  */
-export function manifestEntryLookup<E extends ManifestEntry>(entries: readonly E[], manifest: string, root: string): (video: string) => E | undefined {
+export function manifestEntryLookup<E extends ManifestEntry>(
+  entries: readonly E[],
+  manifest: string,
+  root: string,
+): (video: string) => E | undefined {
   const folder = dirname(manifest);
   const exact = new Map<string, { entry: E; insideRoot: boolean }>();
   const byName = new Map<string, { entry: E; insideRoot: boolean }>();

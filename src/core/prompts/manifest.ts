@@ -43,15 +43,21 @@ export function isPromptManifest(file: string): boolean {
 
 /** Forward slashes, no leading "./", no doubled or trailing slashes. Case is kept. */
 export function normaliseManifestKey(key: string): string {
-  let k = key.trim().replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  let k = key
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/');
   while (k.startsWith('./')) k = k.slice(2);
   return k.replace(/\/$/, '');
 }
 
 export function parsePromptManifest(text: string, file: string): ManifestEntry[] {
   const name = basename(file);
-  const entries =
-    name.endsWith('.jsonl') ? parseJsonLines(text, file) : name.endsWith('.csv') ? parseCsvManifest(text, file) : parseJsonManifest(text, file);
+  const entries = name.endsWith('.jsonl')
+    ? parseJsonLines(text, file)
+    : name.endsWith('.csv')
+      ? parseCsvManifest(text, file)
+      : parseJsonManifest(text, file);
   rejectDuplicates(entries, file);
   return entries;
 }
@@ -132,7 +138,11 @@ function parseJsonLines(text: string, file: string): ManifestEntry[] {
     try {
       value = JSON.parse(raw);
     } catch (e) {
-      throw manifestError(`is not valid JSON (${e instanceof Error ? e.message.replace(/ in JSON at position \d+.*$/, '') : String(e)}).`, file, lineNo);
+      throw manifestError(
+        `is not valid JSON (${e instanceof Error ? e.message.replace(/ in JSON at position \d+.*$/, '') : String(e)}).`,
+        file,
+        lineNo,
+      );
     }
     out.push(entryFromRecord(value, file, lineNo));
   });
@@ -150,7 +160,11 @@ function entryFromRecord(value: unknown, file: string, line: number): ManifestEn
     throw manifestError(`the entry has no video name (one of the fields ${VIDEO_FIELDS.join(', ')}).`, file, line);
   }
   if (typeof prompt !== 'string') {
-    throw manifestError(`the entry for ${JSON.stringify(key)} has no prompt string (one of the fields ${PROMPT_FIELDS.join(', ')}).`, file, line);
+    throw manifestError(
+      `the entry for ${JSON.stringify(key)} has no prompt string (one of the fields ${PROMPT_FIELDS.join(', ')}).`,
+      file,
+      line,
+    );
   }
   return entry(key, prompt, line, labelsOf(record));
 }

@@ -97,7 +97,12 @@ export function manifestFolders(videoFolder: string, root: string): string[] {
  * resolve to the video itself; a bare file name matches a video of that name in the manifest's
  * folder or below. Exact paths beat bare names. Keys that resolve outside the workspace are ignored.
  */
-export function findManifestEntry(entries: readonly ManifestEntry[], manifest: string, video: string, root: string): ManifestEntry | undefined {
+export function findManifestEntry(
+  entries: readonly ManifestEntry[],
+  manifest: string,
+  video: string,
+  root: string,
+): ManifestEntry | undefined {
   const folder = dirname(manifest);
   let byName: ManifestEntry | undefined;
   for (const e of entries) {

@@ -188,7 +188,15 @@ export const fingerProtocol: ScoringProtocol<FingerState> = {
         try {
           answer = await answerQuestion(
             engine.pool,
-            { question, systemText, videoContent: content, questionText, reasoning: settings.reasoning, temperature: settings.temperature, ...videoRequest },
+            {
+              question,
+              systemText,
+              videoContent: content,
+              questionText,
+              reasoning: settings.reasoning,
+              temperature: settings.temperature,
+              ...videoRequest,
+            },
             answerSignal,
           );
         } catch (e) {

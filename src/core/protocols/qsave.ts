@@ -98,7 +98,10 @@ export interface QSaveLayout {
 
 /** The text part of the request (last, after the frames). */
 export function buildQSaveQuery(prompt: string, layout: QSaveLayout): string {
-  const slow = layout.slowFrames === 1 ? 'The first image is a high-resolution key frame' : `The first ${layout.slowFrames} images are high-resolution key frames`;
+  const slow =
+    layout.slowFrames === 1
+      ? 'The first image is a high-resolution key frame'
+      : `The first ${layout.slowFrames} images are high-resolution key frames`;
   const fast = layout.fastAsVideo ? 'the video after them' : 'the remaining images';
   return [
     `${slow} of an AI-generated video (for spatial detail); ${fast} show the whole clip densely at low resolution (for motion).`,
@@ -136,7 +139,12 @@ export interface QSaveParse {
 function lastLineAfter(text: string, label: string): string | null {
   const re = new RegExp(String.raw`(?<![\p{L}])(?:${label})[ \t*_]{0,8}[:=：]([^\n]*)`, 'giu');
   let last: string | null = null;
-  for (const m of text.matchAll(re)) last = m[1]!.replace(/<\/?answer>/gi, '').replace(/^[\s*_]+/, '').trim() || null;
+  for (const m of text.matchAll(re))
+    last =
+      m[1]!
+        .replace(/<\/?answer>/gi, '')
+        .replace(/^[\s*_]+/, '')
+        .trim() || null;
   return last;
 }
 
@@ -282,7 +290,16 @@ export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
     const videoTiming = videoTimingFields(s.mode, frames.fast.length, frames.durationSec);
     const r = await askQSave(
       ctx.engine.pool,
-      { prompt, temperature: s.temperature, softScore, maxTokens, slowContent, fastContent, fastAsVideo: s.mode !== 'frames', ...(videoTiming ? { videoTiming } : {}) },
+      {
+        prompt,
+        temperature: s.temperature,
+        softScore,
+        maxTokens,
+        slowContent,
+        fastContent,
+        fastAsVideo: s.mode !== 'frames',
+        ...(videoTiming ? { videoTiming } : {}),
+      },
       ctx.signal,
     );
     return { questions: r.questions, endpoint: r.endpoint, overall: r.overall };

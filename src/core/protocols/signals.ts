@@ -6,7 +6,18 @@ import { scoreDimensions } from '../scoring/finger';
 import type { Judged, ScoringProtocol } from './strategy';
 import { PROTOCOL_LABELS, type Result } from '../types';
 import { probeVideo, sha256File } from '../video';
-import { analyzeSignals, DEFAULT_SIGNAL_THRESHOLDS, SIGNAL_DIMENSION, SIGNAL_IDS, SIGNAL_QUESTIONS, SIGNALS_ENDPOINT, signalQuestion, thresholdsHash, type SignalsReport, type SignalThresholds } from '../signals';
+import {
+  analyzeSignals,
+  DEFAULT_SIGNAL_THRESHOLDS,
+  SIGNAL_DIMENSION,
+  SIGNAL_IDS,
+  SIGNAL_QUESTIONS,
+  SIGNALS_ENDPOINT,
+  signalQuestion,
+  thresholdsHash,
+  type SignalsReport,
+  type SignalThresholds,
+} from '../signals';
 
 interface SignalsState {
   report: SignalsReport;
@@ -21,10 +32,20 @@ export const signalsProtocol: ScoringProtocol<SignalsState, Judged & { signals: 
   async prepare(ctx) {
     const thresholds = ctx.inputs.signalThresholds ?? DEFAULT_SIGNAL_THRESHOLDS;
     const tools = await ctx.engine.tools();
-    const [info, sha256] = await Promise.all([probeVideo(ctx.videoPath, { ffprobe: tools.ffprobe, signal: ctx.signal }), sha256File(ctx.videoPath, ctx.signal)]);
+    const [info, sha256] = await Promise.all([
+      probeVideo(ctx.videoPath, { ffprobe: tools.ffprobe, signal: ctx.signal }),
+      sha256File(ctx.videoPath, ctx.signal),
+    ]);
     ctx.phase('frames');
     const report = await ctx.engine.extractionSlot(() =>
-      analyzeSignals(ctx.videoPath, { ffmpeg: tools.ffmpeg, width: info.width, height: info.height, fps: info.fps, thresholds, ...(ctx.signal ? { signal: ctx.signal } : {}) }),
+      analyzeSignals(ctx.videoPath, {
+        ffmpeg: tools.ffmpeg,
+        width: info.width,
+        height: info.height,
+        fps: info.fps,
+        thresholds,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      }),
     );
     if (ctx.signal?.aborted) throw new CancelledError();
     const fps = report.frameIntervalSec > 0 ? 1 / report.frameIntervalSec : info.fps > 0 ? info.fps : 1;
@@ -35,7 +56,13 @@ export const signalsProtocol: ScoringProtocol<SignalsState, Judged & { signals: 
         version: 1,
         prompt: '',
         entities: [],
-        questions: SIGNAL_IDS.map((id) => ({ id, dimension: SIGNAL_DIMENSION[id], entity: '', text: SIGNAL_QUESTIONS[id], polarity: 'positive' as const })),
+        questions: SIGNAL_IDS.map((id) => ({
+          id,
+          dimension: SIGNAL_DIMENSION[id],
+          entity: '',
+          text: SIGNAL_QUESTIONS[id],
+          polarity: 'positive' as const,
+        })),
       },
       sampling: {
         mode: 'video',
@@ -50,7 +77,11 @@ export const signalsProtocol: ScoringProtocol<SignalsState, Judged & { signals: 
   async judge(_ctx, prepared, onAnswer) {
     const questions = prepared.state.report.signals.map(signalQuestion);
     for (const q of questions) onAnswer(q, false);
-    const judge: NonNullable<Result['judge']> = { reasoning: false, temperature: 0, templateHash: thresholdsHash(prepared.state.thresholds) };
+    const judge: NonNullable<Result['judge']> = {
+      reasoning: false,
+      temperature: 0,
+      templateHash: thresholdsHash(prepared.state.thresholds),
+    };
     return { questions, judge, endpoint: { ...SIGNALS_ENDPOINT }, requestsSent: 0, answersReused: 0, signals: prepared.state.report };
   },
   aggregate(_ctx, judged) {

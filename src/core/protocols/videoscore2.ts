@@ -190,7 +190,11 @@ export const videoScore2Protocol = ratingProtocol<{ frames: Frame[]; durationSec
   async sample(ctx, tools) {
     const s = ctx.engine.settings;
     const sampling: SamplingOptions = { fps: s.fps, maxFrames: s.maxFrames, maxPixels: s.maxPixels };
-    const video = await sampleVideo(ctx.videoPath, sampling, { ...tools, cache: ctx.engine.frameCache(ctx.workspaceRoot), signal: ctx.signal });
+    const video = await sampleVideo(ctx.videoPath, sampling, {
+      ...tools,
+      cache: ctx.engine.frameCache(ctx.workspaceRoot),
+      signal: ctx.signal,
+    });
     return {
       video: videoMetaOf(video),
       sampling: { mode: s.mode, ...sampling, frames: s.mode === 'file' ? 0 : video.frames.length },
@@ -203,6 +207,10 @@ export const videoScore2Protocol = ratingProtocol<{ frames: Frame[]; durationSec
     const { softScore, maxTokens } = ctx.inputs;
     // The frame list's real rate and count (README, "Serving a model").
     const videoTiming = videoTimingFields(s.mode, state.frames.length, state.durationSec);
-    return askVideoScore2(ctx.engine.pool, { prompt, temperature: s.temperature, softScore, maxTokens, videoContent, ...(videoTiming ? { videoTiming } : {}) }, ctx.signal);
+    return askVideoScore2(
+      ctx.engine.pool,
+      { prompt, temperature: s.temperature, softScore, maxTokens, videoContent, ...(videoTiming ? { videoTiming } : {}) },
+      ctx.signal,
+    );
   },
 });

@@ -33,7 +33,10 @@ export function diffQuestionSets(before: QuestionSet | undefined, after: Questio
   for (const q of after.questions) {
     const candidates = byKey.get(keyOf(q)) ?? [];
     // Prefer the candidate with the same id, so reordering keeps pairs stable.
-    const index = Math.max(0, candidates.findIndex((c) => c.id === q.id));
+    const index = Math.max(
+      0,
+      candidates.findIndex((c) => c.id === q.id),
+    );
     const previous = candidates.splice(index, 1)[0];
     if (!previous) {
       pending.push(q);

@@ -84,7 +84,11 @@ export interface ParsedQuestions {
  * to the entity list case-insensitively. Ordered by dimension (in `dimensions` order), then as the
  * model wrote them; ids q1, q2, …
  */
-export function parseQuestionsReply(text: string, entities: readonly Entity[], dimensions: readonly Dimension[] = DIMENSIONS): ParsedQuestions {
+export function parseQuestionsReply(
+  text: string,
+  entities: readonly Entity[],
+  dimensions: readonly Dimension[] = DIMENSIONS,
+): ParsedQuestions {
   const parsed = QuestionsReplySchema.safeParse(parseJsonOrThrow(text));
   if (!parsed.success) throw new InvalidReplyError(formatZodError(parsed.error));
   const canonicalEntity = new Map(entities.map((e) => [normaliseEntityName(e.name), e.name]));
@@ -104,7 +108,12 @@ export function parseQuestionsReply(text: string, entities: readonly Entity[], d
       continue;
     }
     seen.add(key);
-    kept.push({ dimension: q.dimension, entity: canonicalEntity.get(normaliseEntityName(q.entity)) ?? q.entity, text: q.text, polarity: q.polarity });
+    kept.push({
+      dimension: q.dimension,
+      entity: canonicalEntity.get(normaliseEntityName(q.entity)) ?? q.entity,
+      text: q.text,
+      polarity: q.polarity,
+    });
   }
   if (kept.length === 0) {
     throw new InvalidReplyError(
@@ -134,7 +143,8 @@ function parseJsonOrThrow(text: string): unknown {
 
 /** Statuses servers use to refuse a request field they do not support (TGI answers 422). */
 const REFUSAL_STATUSES = new Set([400, 422]);
-const RESPONSE_FORMAT_REFUSAL = /response[_ .-]?format|json[_ -]?schema|guided|structured[ _-]?output|grammar|not (?:yet )?supported|unsupported|unknown variant/i;
+const RESPONSE_FORMAT_REFUSAL =
+  /response[_ .-]?format|json[_ -]?schema|guided|structured[ _-]?output|grammar|not (?:yet )?supported|unsupported|unknown variant/i;
 
 /**
  * Whether a failed request was refused because of its `response_format`: HTTP 400 (or 422) with a
@@ -202,7 +212,13 @@ async function chatStructured(client: ChatClient, request: ChatRequest, opts: St
 
 /** Sends `request`; parses the reply with `parse`; on an invalid reply asks once more, saying what
  *  was wrong. */
-async function askWithOneRetry<T>(client: ChatClient, step: string, request: ChatRequest, parse: (text: string) => T, opts: StepOptions): Promise<T> {
+async function askWithOneRetry<T>(
+  client: ChatClient,
+  step: string,
+  request: ChatRequest,
+  parse: (text: string) => T,
+  opts: StepOptions,
+): Promise<T> {
   const logger = opts.logger ?? silentLogger;
   const messages: ChatCompletionMessageParam[] = [...request.messages];
   for (let attempt = 1; ; attempt++) {
@@ -242,7 +258,12 @@ export const ENTITIES_MAX_TOKENS = 2048;
 export const QUESTIONS_MAX_TOKENS = 4096;
 
 /** Step 1: the entities of the prompt, with ids e1, e2, … */
-export async function extractEntities(client: ChatClient, prompt: string, templates: RenderableTemplates, opts: StepOptions = {}): Promise<Entity[]> {
+export async function extractEntities(
+  client: ChatClient,
+  prompt: string,
+  templates: RenderableTemplates,
+  opts: StepOptions = {},
+): Promise<Entity[]> {
   const request: ChatRequest = {
     messages: [
       { role: 'system', content: renderEntitiesSystem(templates) },
@@ -282,7 +303,13 @@ export async function generateQuestions(
     temperature: opts.temperature ?? 0,
     max_tokens: QUESTIONS_MAX_TOKENS,
   };
-  const parsed = await askWithOneRetry(client, 'question generation', request, (text) => parseQuestionsReply(text, entities, dimensions), opts);
+  const parsed = await askWithOneRetry(
+    client,
+    'question generation',
+    request,
+    (text) => parseQuestionsReply(text, entities, dimensions),
+    opts,
+  );
   if (parsed.droppedDimensions.length > 0) {
     logger.warn(`Dropped questions with dimensions that are not asked for: ${parsed.droppedDimensions.join(', ')}.`);
   }

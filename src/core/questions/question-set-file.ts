@@ -41,11 +41,14 @@ export function parseQuestionSet(text: string, file: string): QuestionSet {
     const first = firstIndexOfId.get(q.id);
     if (first !== undefined) {
       const line = lineOf(['questions', i, 'id']);
-      throw new FingerError(`is not a valid question set: questions[${i}].id: "${q.id}" is also the id of questions[${first}] (line ${line}).`, {
-        file,
-        line,
-        hint: 'Give every question its own id; results and labels refer to questions by id.',
-      });
+      throw new FingerError(
+        `is not a valid question set: questions[${i}].id: "${q.id}" is also the id of questions[${first}] (line ${line}).`,
+        {
+          file,
+          line,
+          hint: 'Give every question its own id; results and labels refer to questions by id.',
+        },
+      );
     }
     firstIndexOfId.set(q.id, i);
   });
@@ -56,7 +59,10 @@ export async function writeQuestionSet(file: string, set: QuestionSet): Promise<
   const checked = QuestionSetSchema.safeParse(set);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new FingerError(`refusing to write an invalid question set: ${formatIssuePath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}.`, { file });
+    throw new FingerError(
+      `refusing to write an invalid question set: ${formatIssuePath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}.`,
+      { file },
+    );
   }
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, `${JSON.stringify(checked.data, null, 2)}\n`, { encoding: 'utf8' });

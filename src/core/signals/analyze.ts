@@ -43,12 +43,22 @@ export function signalsFilterGraph(size: { width: number; height: number }, t: S
 /** The whole ffmpeg command line after the binary: argument array, never a shell string. */
 export function signalsArgs(file: string, size: { width: number; height: number }, t: SignalThresholds): string[] {
   return [
-    '-hide_banner', '-nostats', '-v', 'error',
-    '-an', '-sn', '-dn',
-    '-i', ffmpegInputArg(file),
-    '-map', '0:v:0',
-    '-vf', signalsFilterGraph(size, t),
-    '-f', 'null', '-',
+    '-hide_banner',
+    '-nostats',
+    '-v',
+    'error',
+    '-an',
+    '-sn',
+    '-dn',
+    '-i',
+    ffmpegInputArg(file),
+    '-map',
+    '0:v:0',
+    '-vf',
+    signalsFilterGraph(size, t),
+    '-f',
+    'null',
+    '-',
   ];
 }
 
@@ -64,7 +74,10 @@ export interface AnalyzeOptions {
 }
 
 /** Frame-by-frame values of one pass (exported for tests and the benchmark). */
-export async function measureFrames(file: string, o: AnalyzeOptions): Promise<{ frames: FrameStats[]; size: { width: number; height: number } }> {
+export async function measureFrames(
+  file: string,
+  o: AnalyzeOptions,
+): Promise<{ frames: FrameStats[]; size: { width: number; height: number } }> {
   const size = analysisSize(o.width, o.height, o.thresholds.analysisSize);
   const parser = new FrameMetadataParser();
   const run = await runProcess(o.ffmpeg, signalsArgs(file, size, o.thresholds), {

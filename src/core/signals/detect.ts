@@ -59,7 +59,13 @@ function runs(count: number, flagged: (i: number) => boolean): [number, number][
 const total = (ranges: TimeRange[]) => ranges.reduce((s, r) => s + (r.end - r.start), 0);
 
 /** Stretches opened and closed by metadata (freezedetect, blackdetect), in relative seconds. */
-function stretches(frames: readonly FrameStats[], t0: number, duration: number, startOf: (f: FrameStats) => number | undefined, endOf: (f: FrameStats) => number | undefined): TimeRange[] {
+function stretches(
+  frames: readonly FrameStats[],
+  t0: number,
+  duration: number,
+  startOf: (f: FrameStats) => number | undefined,
+  endOf: (f: FrameStats) => number | undefined,
+): TimeRange[] {
   const out: TimeRange[] = [];
   let open: number | undefined;
   for (const f of frames) {
@@ -91,7 +97,10 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   const tidy = (rs: TimeRange[]) => rs.map((r) => ({ start: round(r.start), end: round(r.end) }));
 
   // dynamic degree
-  const tis = frames.slice(1).map((f) => f.ti).filter(Number.isFinite);
+  const tis = frames
+    .slice(1)
+    .map((f) => f.ti)
+    .filter(Number.isFinite);
   const meanTi = tis.length > 0 ? tis.reduce((s, x) => s + x, 0) / tis.length : 0;
   const stillRuns = runs(n, (i) => i > 0 && Number.isFinite(frames[i]!.ti) && frames[i]!.ti < t.dynamic.stillTi)
     .map(([a, b]) => frameRange(a - 1, b))
@@ -107,7 +116,15 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   };
 
   // frozen
-  const frozenRanges = tidy(stretches(frames, t0, duration, (f) => f.freezeStart, (f) => f.freezeEnd));
+  const frozenRanges = tidy(
+    stretches(
+      frames,
+      t0,
+      duration,
+      (f) => f.freezeStart,
+      (f) => f.freezeEnd,
+    ),
+  );
   const frozen: SignalOutcome = {
     id: 'frozen',
     label: SIGNAL_LABELS.frozen,
@@ -182,7 +199,15 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   };
 
   // black
-  const blackRanges = tidy(stretches(frames, t0, duration, (f) => f.blackStart, (f) => f.blackEnd)).filter((r) => r.end > r.start);
+  const blackRanges = tidy(
+    stretches(
+      frames,
+      t0,
+      duration,
+      (f) => f.blackStart,
+      (f) => f.blackEnd,
+    ),
+  ).filter((r) => r.end > r.start);
   const black: SignalOutcome = {
     id: 'black',
     label: SIGNAL_LABELS.black,

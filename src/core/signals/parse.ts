@@ -74,18 +74,41 @@ export class FrameMetadataParser {
     const key = line.slice(0, eq);
     const value = Number(line.slice(eq + 1));
     switch (key) {
-      case 'lavfi.siti.ti': f.ti = value; break;
-      case 'lavfi.siti.si': f.si = value; break;
-      case 'lavfi.blur': f.blur = value; break;
-      case 'lavfi.signalstats.YAVG': f.yavg = value; break;
-      case 'lavfi.scd.score': f.scdScore = value; break;
-      case 'lavfi.scd.mafd': f.mafd = value; break;
-      case 'lavfi.scd.time': f.cut = true; break;
-      case 'lavfi.freezedetect.freeze_start': f.freezeStart = value; break;
-      case 'lavfi.freezedetect.freeze_end': f.freezeEnd = value; break;
-      case 'lavfi.black_start': f.blackStart = value; break;
-      case 'lavfi.black_end': f.blackEnd = value; break;
-      default: break;
+      case 'lavfi.siti.ti':
+        f.ti = value;
+        break;
+      case 'lavfi.siti.si':
+        f.si = value;
+        break;
+      case 'lavfi.blur':
+        f.blur = value;
+        break;
+      case 'lavfi.signalstats.YAVG':
+        f.yavg = value;
+        break;
+      case 'lavfi.scd.score':
+        f.scdScore = value;
+        break;
+      case 'lavfi.scd.mafd':
+        f.mafd = value;
+        break;
+      case 'lavfi.scd.time':
+        f.cut = true;
+        break;
+      case 'lavfi.freezedetect.freeze_start':
+        f.freezeStart = value;
+        break;
+      case 'lavfi.freezedetect.freeze_end':
+        f.freezeEnd = value;
+        break;
+      case 'lavfi.black_start':
+        f.blackStart = value;
+        break;
+      case 'lavfi.black_end':
+        f.blackEnd = value;
+        break;
+      default:
+        break;
     }
   }
 }

@@ -16,7 +16,10 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
 /** A sentence a person reads in the panel, the JUnit message and the Testing view. */
 export function signalReason(s: SignalOutcome): string {
-  const where = s.ranges.length > 0 ? ` at ${s.ranges.map((r) => (r.end - r.start <= 0.0801 ? `${fmt(r.start)} s` : `${fmt(r.start)}–${fmt(r.end)} s`)).join(', ')}` : '';
+  const where =
+    s.ranges.length > 0
+      ? ` at ${s.ranges.map((r) => (r.end - r.start <= 0.0801 ? `${fmt(r.start)} s` : `${fmt(r.start)}–${fmt(r.end)} s`)).join(', ')}`
+      : '';
   const measured = s.unit === 's' ? `${fmt(s.value)} s flagged` : `${fmt(s.value)} ${s.unit}`;
   return `${s.label}: ${measured}${where} (passes when ${s.threshold}).`;
 }

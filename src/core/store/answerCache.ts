@@ -30,7 +30,9 @@ export const ANSWER_READING = 2;
 
 export function answerCacheKey(k: AnswerCacheKeyParts): string {
   const { videoSha256: _, ...rest } = k;
-  return createHash('sha256').update(JSON.stringify({ ...rest, questionText: rest.questionText.trim(), reading: ANSWER_READING })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ ...rest, questionText: rest.questionText.trim(), reading: ANSWER_READING }))
+    .digest('hex');
 }
 
 const CachedAnswerSchema = z.object({

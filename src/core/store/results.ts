@@ -61,7 +61,10 @@ export async function listResults(workspaceRoot: string, resultsDir = DEFAULT_RE
   } catch {
     return [];
   }
-  const files = entries.filter((e) => e.endsWith('.json')).map((e) => path.join(root, e)).sort();
+  const files = entries
+    .filter((e) => e.endsWith('.json'))
+    .map((e) => path.join(root, e))
+    .sort();
   return Promise.all(
     files.map(async (file): Promise<ListedResult> => {
       const videoRelPath = videoRelPathOfResult(workspaceRoot, file, resultsDir) ?? file;
@@ -97,8 +100,7 @@ function sameExceptDate(a: Result, b: Result): boolean {
 
 export type SaveDecision =
   /** `unchanged`: the saved file already said exactly this (but for its date) and was left as is. */
-  | { written: true; result: Result; merged: number; unchanged?: boolean }
-  | { written: false; kept: Result; reason: string };
+  { written: true; result: Result; merged: number; unchanged?: boolean } | { written: false; kept: Result; reason: string };
 
 export interface RescoreContext {
   /** The saved result the failed questions were filled from. */
@@ -133,7 +135,16 @@ export async function saveResultSafely(file: string, next: Result, rescore: Resc
       const prev = old.get(`${q.polarity}|${questionKey(q.text)}`);
       if (!prev) return q;
       merged++;
-      return { ...q, answer: prev.answer, reason: prev.reason, pYes: prev.pYes, pNo: prev.pNo, score: prev.score, probabilitySource: prev.probabilitySource, error: null };
+      return {
+        ...q,
+        answer: prev.answer,
+        reason: prev.reason,
+        pYes: prev.pYes,
+        pNo: prev.pNo,
+        score: prev.score,
+        probabilitySource: prev.probabilitySource,
+        error: null,
+      };
     });
     if (merged > 0) {
       const filled: Result = { ...next, questions };

@@ -44,7 +44,10 @@ export function parseLiquid(source: string, file: string): Template[] {
 /** Rendered text, tidied: no runs of blank lines from tags, no leading/trailing blank space. */
 export function renderParsed(parsed: Template[], vars: Record<string, unknown>): string {
   const text = liquid.renderSync(parsed, vars) as string;
-  return text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export function templateError(file: string, problem: TemplateProblem, cause?: unknown): FingerError {

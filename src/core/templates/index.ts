@@ -22,7 +22,23 @@ export {
   type TemplateName,
   type TemplateFile,
 } from './render';
-export { validateTemplateText, canonicalTemplateName, checkTemplateSource, checkDataSource, isTemplateName, isTemplateDataName, SAMPLE_TEMPLATE_DATA, type TemplateProblem } from './validate';
-export { TEMPLATE_DATA_NAMES, type TemplateData, type TemplateDataName, type DimensionGuide, type EntityExample, type QuestionExample } from './data';
+export {
+  validateTemplateText,
+  canonicalTemplateName,
+  checkTemplateSource,
+  checkDataSource,
+  isTemplateName,
+  isTemplateDataName,
+  SAMPLE_TEMPLATE_DATA,
+  type TemplateProblem,
+} from './validate';
+export {
+  TEMPLATE_DATA_NAMES,
+  type TemplateData,
+  type TemplateDataName,
+  type DimensionGuide,
+  type EntityExample,
+  type QuestionExample,
+} from './data';
 export { CUSTOM_FILTERS } from './engine';
 export * from './markers';

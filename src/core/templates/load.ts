@@ -146,16 +146,20 @@ export async function loadTemplates(opts: LoadTemplatesOptions = {}): Promise<Te
     readData('examples/entities.json', ctx),
     readData('examples/questions.json', ctx),
   ]);
-  const data: TemplateData = { dimensions: dimensions.value, entityExamples: entityExamples.value, questionExamples: questionExamples.value };
+  const data: TemplateData = {
+    dimensions: dimensions.value,
+    entityExamples: entityExamples.value,
+    questionExamples: questionExamples.value,
+  };
 
-  const [entities, questions, answerSystem, answerQuestion] = await Promise.all(
+  const [entities, questions, answerSystem, answerQuestion] = (await Promise.all(
     TEMPLATE_NAMES.map(async (name: TemplateName) => {
       const t = await readSource(name, ctx);
       const problem = checkTemplateSource(name, t.source, data, t.file)[0];
       if (problem) throw templateError(t.file, problem);
       return t;
     }),
-  ) as [TemplateFile, TemplateFile, TemplateFile, TemplateFile];
+  )) as [TemplateFile, TemplateFile, TemplateFile, TemplateFile];
 
   const dataFiles = [dimensions, entityExamples, questionExamples];
   return {
@@ -172,7 +176,11 @@ export async function loadTemplates(opts: LoadTemplatesOptions = {}): Promise<Te
 
 /** The data values of loaded templates, e.g. for validateTemplateText. */
 export function templateDataOf(t: Templates): TemplateData {
-  return { dimensions: t.data.dimensions.value, entityExamples: t.data.entityExamples.value, questionExamples: t.data.questionExamples.value };
+  return {
+    dimensions: t.data.dimensions.value,
+    entityExamples: t.data.entityExamples.value,
+    questionExamples: t.data.questionExamples.value,
+  };
 }
 
 /** Every file name under a templates folder that loadTemplates reads. */

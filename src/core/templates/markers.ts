@@ -95,7 +95,9 @@ export function messageText(message: MessageLike): string {
   if (Array.isArray(c)) {
     return c
       .map((part: unknown) =>
-        part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : '',
+        part && typeof part === 'object' && (part as { type?: unknown }).type === 'text'
+          ? String((part as { text?: unknown }).text ?? '')
+          : '',
       )
       .join('\n');
   }

@@ -76,7 +76,10 @@ export function questionsTemplateVariables(data: Pick<TemplateData, 'dimensions'
   return { dimensions: data.dimensions, examples: data.questionExamples };
 }
 
-export function answerQuestionVariables(question: Pick<Question, 'text' | 'entity' | 'dimension'>, reasoning: boolean): Record<string, unknown> {
+export function answerQuestionVariables(
+  question: Pick<Question, 'text' | 'entity' | 'dimension'>,
+  reasoning: boolean,
+): Record<string, unknown> {
   return { question: question.text, entity: question.entity, dimension: question.dimension, reasoning };
 }
 

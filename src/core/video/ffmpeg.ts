@@ -28,7 +28,9 @@ export async function resolveFfmpeg(opts: { ffmpegPath?: string; ffprobePath?: s
  * off the path to the first request). `verified` rejects with the ConfigError that names the
  * binary that does not work; callers must await it before trusting any result of the binaries.
  */
-export async function locateFfmpeg(opts: { ffmpegPath?: string; ffprobePath?: string } = {}): Promise<FfmpegPaths & { verified: Promise<void> }> {
+export async function locateFfmpeg(
+  opts: { ffmpegPath?: string; ffprobePath?: string } = {},
+): Promise<FfmpegPaths & { verified: Promise<void> }> {
   const ffmpegSetting = opts.ffmpegPath?.trim() || undefined;
   const ffprobeSetting = opts.ffprobePath?.trim() || undefined;
 

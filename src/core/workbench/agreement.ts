@@ -13,7 +13,8 @@ import { DIMENSIONS, type Dimension, type Labels, type Result } from '../types';
 
 const VIDEO_COLUMNS = ['video', 'file', 'path', 'name'];
 const SCORE_COLUMNS = ['score', 'mos', 'human'];
-const SCORES_HINT = 'Human scores are a CSV with a header row "video,score" and one row per video, or JSON {"clip.mp4": 4.5} or [{"video": "clip.mp4", "score": 4.5}].';
+const SCORES_HINT =
+  'Human scores are a CSV with a header row "video,score" and one row per video, or JSON {"clip.mp4": 4.5} or [{"video": "clip.mp4", "score": 4.5}].';
 
 /** Forward slashes, no leading "./": how video keys of human files are compared. */
 export function normaliseVideoKey(key: string): string {
@@ -24,17 +25,28 @@ export function normaliseVideoKey(key: string): string {
 
 function scoreOf(value: unknown, file: string, where: string, video: string): number {
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) {
-    throw new FingerError(`${where}: the score of ${JSON.stringify(video)} is empty.`, { file, hint: 'Give every video a numeric score, or remove its row (an empty cell is not 0).' });
+    throw new FingerError(`${where}: the score of ${JSON.stringify(video)} is empty.`, {
+      file,
+      hint: 'Give every video a numeric score, or remove its row (an empty cell is not 0).',
+    });
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  if (!Number.isFinite(n)) throw new FingerError(`${where}: the score of ${JSON.stringify(video)} is not a number (${JSON.stringify(value)}).`, { file, hint: SCORES_HINT });
+  if (!Number.isFinite(n))
+    throw new FingerError(`${where}: the score of ${JSON.stringify(video)} is not a number (${JSON.stringify(value)}).`, {
+      file,
+      hint: SCORES_HINT,
+    });
   return n;
 }
 
 function csvRows(text: string, file: string): { cells: string[]; line: number }[] {
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(stripBom(text).replace(/\r\n?/g, '\n'), { skip_empty_lines: true, info: true, relax_column_count: true }) as unknown as typeof rows;
+    rows = parseCsv(stripBom(text).replace(/\r\n?/g, '\n'), {
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: true,
+    }) as unknown as typeof rows;
   } catch (e) {
     throw new FingerError(`is not valid CSV (${(e as Error).message}).`, { file });
   }
@@ -49,10 +61,15 @@ export function parseHumanScores(text: string, file: string): Map<string, number
   const scores = new Map<string, number>();
   const where = new Map<string, string>();
   const add = (video: unknown, value: unknown, at: string) => {
-    if (typeof video !== 'string' || video.trim() === '') throw new FingerError(`${at}: the video name is empty.`, { file, hint: SCORES_HINT });
+    if (typeof video !== 'string' || video.trim() === '')
+      throw new FingerError(`${at}: the video name is empty.`, { file, hint: SCORES_HINT });
     const key = normaliseVideoKey(video);
     const first = where.get(key);
-    if (first !== undefined) throw new FingerError(`${at}: ${JSON.stringify(video)} is listed twice (also at ${first}).`, { file, hint: 'Keep one score per video (average the raters first).' });
+    if (first !== undefined)
+      throw new FingerError(`${at}: ${JSON.stringify(video)} is listed twice (also at ${first}).`, {
+        file,
+        hint: 'Keep one score per video (average the raters first).',
+      });
     scores.set(key, scoreOf(value, file, at, video));
     where.set(key, at);
   };
@@ -102,11 +119,22 @@ export interface PreferencePair {
 }
 
 const PREFERENCES: Record<string, Preference> = {
-  a: 'a', video_a: 'a', video1: 'a', '1': 'a',
-  b: 'b', video_b: 'b', video2: 'b', '2': 'b',
-  tie: 'tie', same: 'tie', equal: 'tie', '=': 'tie', '0': 'tie',
+  a: 'a',
+  video_a: 'a',
+  video1: 'a',
+  '1': 'a',
+  b: 'b',
+  video_b: 'b',
+  video2: 'b',
+  '2': 'b',
+  tie: 'tie',
+  same: 'tie',
+  equal: 'tie',
+  '=': 'tie',
+  '0': 'tie',
 };
-const PAIRS_HINT = 'Pairwise preferences are a CSV with the header "video_a,video_b,preference" and preference a, b or tie (also A/B/same or video1/video2/tie).';
+const PAIRS_HINT =
+  'Pairwise preferences are a CSV with the header "video_a,video_b,preference" and preference a, b or tie (also A/B/same or video1/video2/tie).';
 
 /** Pairwise human preferences from `video_a,video_b,preference` CSV (also `video1,video2` and
  *  `path_A,path_B`, with values a|b|tie, A|B|same, video1|video2|tie). Strict like the scores. */
@@ -119,11 +147,14 @@ export function parsePreferencePairs(text: string, file: string): PreferencePair
   const cb = columnOf(names, ['video_b', 'video2', 'path_b', 'b']);
   const cp = columnOf(names, ['preference', 'label', 'choice', 'winner']);
   if (ca === undefined || cb === undefined || cp === undefined) {
-    throw new FingerError(`line 1: the header (${header.cells.join(', ')}) needs the columns video_a, video_b and preference; a file without a header row cannot be read.`, {
-      file,
-      line: 1,
-      hint: PAIRS_HINT,
-    });
+    throw new FingerError(
+      `line 1: the header (${header.cells.join(', ')}) needs the columns video_a, video_b and preference; a file without a header row cannot be read.`,
+      {
+        file,
+        line: 1,
+        hint: PAIRS_HINT,
+      },
+    );
   }
   const seen = new Map<string, number>();
   return records.map(({ cells, line }) => {
@@ -132,13 +163,19 @@ export function parsePreferencePairs(text: string, file: string): PreferencePair
     const raw = (cells[cp] ?? '').trim();
     if (a === '' || b === '' || raw === '') throw new FingerError(`line ${line}: a cell is empty.`, { file, line, hint: PAIRS_HINT });
     const preference = PREFERENCES[raw.toLowerCase()];
-    if (!preference) throw new FingerError(`line ${line}: the preference ${JSON.stringify(raw)} is not a, b or tie.`, { file, line, hint: PAIRS_HINT });
+    if (!preference)
+      throw new FingerError(`line ${line}: the preference ${JSON.stringify(raw)} is not a, b or tie.`, { file, line, hint: PAIRS_HINT });
     const ka = normaliseVideoKey(a);
     const kb = normaliseVideoKey(b);
     if (ka === kb) throw new FingerError(`line ${line}: compares ${JSON.stringify(a)} with itself.`, { file, line, hint: PAIRS_HINT });
     const key = ka < kb ? `${ka}\n${kb}` : `${kb}\n${ka}`;
     const first = seen.get(key);
-    if (first !== undefined) throw new FingerError(`line ${line}: the pair ${a} / ${b} is listed twice (also line ${first}).`, { file, line, hint: 'Keep one judgement per pair (take the majority of the raters first).' });
+    if (first !== undefined)
+      throw new FingerError(`line ${line}: the pair ${a} / ${b} is listed twice (also line ${first}).`, {
+        file,
+        line,
+        hint: 'Keep one judgement per pair (take the majority of the raters first).',
+      });
     seen.set(key, line);
     return { a: ka, b: kb, preference, line };
   });
@@ -205,7 +242,8 @@ export function preferenceAgreement(pairs: readonly PreferencePair[], scores: Re
   return {
     n: ranked.length,
     pairwiseAccuracy: tieCalibratedAccuracy(ranked),
-    pairwiseAccuracyWithoutTies: without.value === null ? { value: null, n: ranked.length, reason: without.reason } : { value: without.value, n: ranked.length },
+    pairwiseAccuracyWithoutTies:
+      without.value === null ? { value: null, n: ranked.length, reason: without.reason } : { value: without.value, n: ranked.length },
     unscored,
   };
 }
@@ -231,7 +269,10 @@ export interface LabelAgreement {
   accuracy: Record<Dimension | 'all', { labelled: number; agree: number; value: number | null }>;
   /** Per dimension and overall, over clips with a human score: SRCC and PLCC of the judge's
    *  scores (without corrections) and of the scores with the corrections applied. */
-  correlation: Record<Dimension | 'overall', { n: number; without: { srcc: Statistic; plcc: Statistic }; with: { srcc: Statistic; plcc: Statistic } }>;
+  correlation: Record<
+    Dimension | 'overall',
+    { n: number; without: { srcc: Statistic; plcc: Statistic }; with: { srcc: Statistic; plcc: Statistic } }
+  >;
 }
 
 /**
@@ -240,7 +281,9 @@ export interface LabelAgreement {
  * questions the judge could not answer count as disagreeing.
  */
 export function labelAgreement(clips: readonly LabelledClip[], weights?: Partial<Record<Dimension, number>>): LabelAgreement {
-  const accuracy = Object.fromEntries([...DIMENSIONS, 'all'].map((d) => [d, { labelled: 0, agree: 0, value: null }])) as LabelAgreement['accuracy'];
+  const accuracy = Object.fromEntries(
+    [...DIMENSIONS, 'all'].map((d) => [d, { labelled: 0, agree: 0, value: null }]),
+  ) as LabelAgreement['accuracy'];
   const judge: Record<string, number[]> = {};
   const corrected: Record<string, number[]> = {};
   const human: Record<string, number[]> = {};

@@ -35,7 +35,8 @@ export function bestOfN(grouping: Grouping, o: { metric?: Metric; scope?: BestOf
   const picks: Pick[] = [];
   const unscored: BestOfNReport['unscored'] = [];
   for (const g of grouping.prompts) {
-    const sets: [string, GroupedClip[]][] = scope === 'all' ? [['*', g.clips]] : g.models.map((m) => [m, g.clips.filter((c) => c.model === m)]);
+    const sets: [string, GroupedClip[]][] =
+      scope === 'all' ? [['*', g.clips]] : g.models.map((m) => [m, g.clips.filter((c) => c.model === m)]);
     for (const [model, clips] of sets) {
       const scored = clips
         .map((c) => ({ video: c.video, model: c.model, score: clipMetric(c, metric) }))

@@ -106,7 +106,9 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
   if (models.length < 2) {
     throw new FingerError(
       `only one model (${models[0] ?? 'none'}) was found under ${grouping.root || 'the workspace'}: comparing needs two or more.`,
-      { hint: 'Put each model\'s clips in its own folder <folder>/<model>/ with the same file names, or give the prompt manifest a model column.' },
+      {
+        hint: "Put each model's clips in its own folder <folder>/<model>/ with the same file names, or give the prompt manifest a model column.",
+      },
     );
   }
 
@@ -124,12 +126,17 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
     return { key: g.key, prompt: g.prompt, models: perModel, complete };
   });
   const compared = rows.filter((r) => r.complete);
-  const incomplete = rows.filter((r) => !r.complete).map((r) => ({ key: r.key, missing: models.filter((m) => r.models[m]?.scores[metric] == null) }));
+  const incomplete = rows
+    .filter((r) => !r.complete)
+    .map((r) => ({ key: r.key, missing: models.filter((m) => r.models[m]?.scores[metric] == null) }));
   if (compared.length === 0) {
     const examples = incomplete.slice(0, 8).map((i) => `${i.key} (no ${i.missing.join(', ')})`);
-    throw new FingerError(`no prompt has a scored clip of every model (${models.join(', ')}), so there is nothing to compare: ${listFiles(examples)}.`, {
-      hint: 'Score every model\'s clip of the same prompts, and keep the same relative paths under each model folder (or the same prompt_id in the manifest).',
-    });
+    throw new FingerError(
+      `no prompt has a scored clip of every model (${models.join(', ')}), so there is nothing to compare: ${listFiles(examples)}.`,
+      {
+        hint: "Score every model's clip of the same prompts, and keep the same relative paths under each model folder (or the same prompt_id in the manifest).",
+      },
+    );
   }
 
   // The same resamples for every model and metric over the same prompts (and drawn once).
@@ -149,7 +156,9 @@ export function compareModels(grouping: Grouping, o: CompareOptions = {}): Compa
     const clips = grouping.prompts.reduce((s, g) => s + g.clips.filter((c) => c.model === m).length, 0);
     return { model: m, clips, metrics };
   });
-  const sorted = [...summaries].sort((x, y) => (y.metrics[metric].mean ?? -Infinity) - (x.metrics[metric].mean ?? -Infinity) || (x.model < y.model ? -1 : 1));
+  const sorted = [...summaries].sort(
+    (x, y) => (y.metrics[metric].mean ?? -Infinity) - (x.metrics[metric].mean ?? -Infinity) || (x.model < y.model ? -1 : 1),
+  );
   const leaderboard: ModelSummary[] = sorted.map((s) => ({
     ...s,
     rank: 1 + sorted.filter((t) => (t.metrics[metric].mean ?? -Infinity) > (s.metrics[metric].mean ?? -Infinity)).length,

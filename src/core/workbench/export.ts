@@ -152,8 +152,22 @@ export function formatSamples(samples: readonly Sample[], format: ExportFormat):
 }
 
 const FLAT_COLUMNS = [
-  'video', 'judge_model', 'prompt', 'question_id', 'dimension', 'entity', 'polarity', 'system', 'question', 'target',
-  'answer', 'answer_source', 'judge_answer', 'judge_p_yes', 'reason_source', 'note',
+  'video',
+  'judge_model',
+  'prompt',
+  'question_id',
+  'dimension',
+  'entity',
+  'polarity',
+  'system',
+  'question',
+  'target',
+  'answer',
+  'answer_source',
+  'judge_answer',
+  'judge_p_yes',
+  'reason_source',
+  'note',
 ] as const;
 
 function flat(s: Sample): Record<(typeof FLAT_COLUMNS)[number], string | number | null> {

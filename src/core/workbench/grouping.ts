@@ -118,7 +118,7 @@ export function groupClips(clips: readonly ClipRecord[], root = ''): Grouping {
   }
   if (noModel.length > 0) {
     throw new FingerError(`cannot tell which model made ${noModel.length} clip(s): ${listFiles(noModel)}.`, {
-      hint: 'Give every entry of the prompt manifest a model column or field, or put each model\'s clips in its own folder <root>/<model>/.',
+      hint: "Give every entry of the prompt manifest a model column or field, or put each model's clips in its own folder <root>/<model>/.",
     });
   }
 
@@ -136,12 +136,15 @@ export function groupClips(clips: readonly ClipRecord[], root = ''): Grouping {
     prompts.push({ key, prompt: members[0]!.result.prompt, clips: members, models: [...new Set(members.map((m) => m.model))].sort() });
   }
   if (conflicts.length > 0) {
-    throw new FingerError(`these clips are grouped as one prompt but their prompt texts differ, so their questions would not line up: ${conflicts.slice(0, LISTED).join('; ')}${conflicts.length > LISTED ? ` and ${conflicts.length - LISTED} more` : ''}.`, {
-      hint:
-        method === 'manifest'
-          ? 'Give clips of the same prompt the same prompt text in the manifest, or different prompt_id values.'
-          : 'Files with the same relative path under different model folders must have the same prompt; rename the files or give the manifest a prompt_id column.',
-    });
+    throw new FingerError(
+      `these clips are grouped as one prompt but their prompt texts differ, so their questions would not line up: ${conflicts.slice(0, LISTED).join('; ')}${conflicts.length > LISTED ? ` and ${conflicts.length - LISTED} more` : ''}.`,
+      {
+        hint:
+          method === 'manifest'
+            ? 'Give clips of the same prompt the same prompt text in the manifest, or different prompt_id values.'
+            : 'Files with the same relative path under different model folders must have the same prompt; rename the files or give the manifest a prompt_id column.',
+      },
+    );
   }
   return { method, root, models: [...new Set(grouped.map((c) => c.model))].sort(), prompts };
 }

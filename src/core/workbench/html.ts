@@ -53,7 +53,10 @@ function intervalChart(r: CompareReport): string {
     const m = s.metrics[r.metric];
     const y = 20 + i * rowH;
     const idx = r.models.indexOf(s.model);
-    const bar = m.mean === null ? '' : `<rect x="${left}" y="${y}" width="${(m.mean * plot).toFixed(1)}" height="${rowH - 10}" fill="${colour(idx)}" opacity="0.8"/>`;
+    const bar =
+      m.mean === null
+        ? ''
+        : `<rect x="${left}" y="${y}" width="${(m.mean * plot).toFixed(1)}" height="${rowH - 10}" fill="${colour(idx)}" opacity="0.8"/>`;
     const whisker = m.interval
       ? `<line x1="${x(m.interval.low).toFixed(1)}" x2="${x(m.interval.high).toFixed(1)}" y1="${y + (rowH - 10) / 2}" y2="${y + (rowH - 10) / 2}" stroke="currentColor" stroke-width="2"/>` +
         `<line x1="${x(m.interval.low).toFixed(1)}" x2="${x(m.interval.low).toFixed(1)}" y1="${y + 2}" y2="${y + rowH - 12}" stroke="currentColor" stroke-width="2"/>` +
@@ -62,7 +65,10 @@ function intervalChart(r: CompareReport): string {
     return `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${s.rank}. ${escapeHtml(s.model)}</text>${bar}${whisker}<text x="${(x(m.interval?.high ?? m.mean ?? 0) + 6).toFixed(1)}" y="${y + 14}">${fmt(m.mean)}</text>`;
   });
   const h = 30 + r.leaderboard.length * rowH;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="12" y2="${h - 12}" class="grid"/><text x="${x(t)}" y="${h}" text-anchor="middle" class="tick">${t}</text>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) =>
+      `<line x1="${x(t)}" x2="${x(t)}" y1="12" y2="${h - 12}" class="grid"/><text x="${x(t)}" y="${h}" text-anchor="middle" class="tick">${t}</text>`,
+  );
   return `<svg class="chart" role="img" aria-label="${escapeHtml(`${metricLabel(r.metric)} per model with ${Math.round(r.level * 100)} % intervals`)}" viewBox="0 0 ${width} ${h + 4}" width="${width}">${ticks.join('')}${rows.join('')}</svg>`;
 }
 
@@ -79,11 +85,18 @@ function dimensionBars(r: CompareReport): string {
       const v = r.leaderboard.find((s) => s.model === m)!.metrics[d].mean;
       if (v === null) return;
       const bh = v * (height - 40);
-      parts.push(`<rect x="${gx + mi * barW}" y="${(height - 30 - bh).toFixed(1)}" width="${barW - 2}" height="${bh.toFixed(1)}" fill="${colour(mi)}"><title>${escapeHtml(`${m} · ${DIMENSION_LABELS[d]}: ${fmt(v)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${gx + mi * barW}" y="${(height - 30 - bh).toFixed(1)}" width="${barW - 2}" height="${bh.toFixed(1)}" fill="${colour(mi)}"><title>${escapeHtml(`${m} · ${DIMENSION_LABELS[d]}: ${fmt(v)}`)}</title></rect>`,
+      );
     });
-    parts.push(`<text x="${gx + (r.models.length * barW) / 2}" y="${height - 12}" text-anchor="middle" class="tick">${escapeHtml(DIMENSION_LABELS[d].split(' ')[0]!)}</text>`);
+    parts.push(
+      `<text x="${gx + (r.models.length * barW) / 2}" y="${height - 12}" text-anchor="middle" class="tick">${escapeHtml(DIMENSION_LABELS[d].split(' ')[0]!)}</text>`,
+    );
   });
-  const grid = [0, 0.5, 1].map((t) => `<line x1="${left}" x2="${width}" y1="${height - 30 - t * (height - 40)}" y2="${height - 30 - t * (height - 40)}" class="grid"/><text x="${left - 4}" y="${height - 26 - t * (height - 40)}" text-anchor="end" class="tick">${t}</text>`);
+  const grid = [0, 0.5, 1].map(
+    (t) =>
+      `<line x1="${left}" x2="${width}" y1="${height - 30 - t * (height - 40)}" y2="${height - 30 - t * (height - 40)}" class="grid"/><text x="${left - 4}" y="${height - 26 - t * (height - 40)}" text-anchor="end" class="tick">${t}</text>`,
+  );
   return `<svg class="chart" role="img" aria-label="Per-dimension scores per model" viewBox="0 0 ${width} ${height}" width="${width}">${grid.join('')}${parts.join('')}</svg>`;
 }
 
@@ -93,7 +106,9 @@ function radar(r: CompareReport): string {
   const rad = c - 60;
   const angle = (i: number) => -Math.PI / 2 + (2 * Math.PI * i) / DIMENSIONS.length;
   const pt = (i: number, v: number) => `${(c + Math.cos(angle(i)) * rad * v).toFixed(1)},${(c + Math.sin(angle(i)) * rad * v).toFixed(1)}`;
-  const rings = [0.25, 0.5, 0.75, 1].map((t) => `<polygon points="${DIMENSIONS.map((_, i) => pt(i, t)).join(' ')}" class="grid" fill="none"/>`);
+  const rings = [0.25, 0.5, 0.75, 1].map(
+    (t) => `<polygon points="${DIMENSIONS.map((_, i) => pt(i, t)).join(' ')}" class="grid" fill="none"/>`,
+  );
   const axes = DIMENSIONS.map((d, i) => {
     const [lx, ly] = pt(i, 1.18).split(',');
     return `<line x1="${c}" y1="${c}" x2="${pt(i, 1).split(',')[0]}" y2="${pt(i, 1).split(',')[1]}" class="grid"/><text x="${lx}" y="${ly}" text-anchor="middle" class="tick">${escapeHtml(DIMENSION_LABELS[d])}</text>`;
@@ -134,7 +149,15 @@ export function compareSection(r: CompareReport, picks?: BestOfNReport): string 
   );
   const pairs = table(
     ['Model A', 'Model B', 'Win', 'Tie', 'Loss', 'p (sign test)', `Mean A − B [${pct} % CI]`],
-    r.pairs.map((p) => [escapeHtml(p.a), escapeHtml(p.b), String(p.wins), String(p.ties), String(p.losses), p.p < 0.001 ? p.p.toExponential(1) : p.p.toFixed(3), `${fmt(p.meanDifference)} [${fmt(p.interval.low)}, ${fmt(p.interval.high)}]`]),
+    r.pairs.map((p) => [
+      escapeHtml(p.a),
+      escapeHtml(p.b),
+      String(p.wins),
+      String(p.ties),
+      String(p.losses),
+      p.p < 0.001 ? p.p.toExponential(1) : p.p.toFixed(3),
+      `${fmt(p.meanDifference)} [${fmt(p.interval.low)}, ${fmt(p.interval.high)}]`,
+    ]),
   );
   const pickOf = new Map(picks?.picks.map((p) => [p.promptKey, p.best.video]) ?? []);
   const prompts = table(
@@ -167,8 +190,18 @@ async function thumbnails(workspace: string, r: Result, count: number, budget: {
   const key = frameCacheKey(r.video.sha256, r.sampling);
   const list = await cache.frameList(key);
   if (!list || list.length === 0) return '<p class="note">No cached frames (score the clip again to see thumbnails).</p>';
-  const picks = [...new Set(Array.from({ length: Math.min(count, list.length) }, (_, i) => Math.round((i * (list.length - 1)) / Math.max(1, Math.min(count, list.length) - 1))))];
-  const files = cache.framePaths(key, picks.map((i) => list[i]!)) ?? [];
+  const picks = [
+    ...new Set(
+      Array.from({ length: Math.min(count, list.length) }, (_, i) =>
+        Math.round((i * (list.length - 1)) / Math.max(1, Math.min(count, list.length) - 1)),
+      ),
+    ),
+  ];
+  const files =
+    cache.framePaths(
+      key,
+      picks.map((i) => list[i]!),
+    ) ?? [];
   const imgs: string[] = [];
   for (const f of files) {
     const bytes = await readFile(f.file).catch(() => undefined);
@@ -188,7 +221,9 @@ export async function clipsSection(clips: readonly HtmlClip[], o: HtmlOptions): 
   for (const c of clips) {
     const r = c.result;
     const bad = r.questions.filter(failing);
-    const dims = DIMENSIONS.map((d) => `<span class="dim">${escapeHtml(DIMENSION_LABELS[d])} <b>${fmt(r.dimensions[d]?.score)}</b></span>`).join(' ');
+    const dims = DIMENSIONS.map(
+      (d) => `<span class="dim">${escapeHtml(DIMENSION_LABELS[d])} <b>${fmt(r.dimensions[d]?.score)}</b></span>`,
+    ).join(' ');
     const rows = bad.map((q) => [
       escapeHtml(DIMENSION_LABELS[q.dimension]),
       escapeHtml(q.entity),

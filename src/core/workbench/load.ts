@@ -32,7 +32,10 @@ export async function loadClips(workspace: string, folder: string, protocol: Pro
   // Results are what counts (the clips may have moved since); a path with neither is a typo.
   const info = await stat(abs).catch(() => null);
   if (inside.length === 0 && !info?.isDirectory()) {
-    throw new FingerError(info ? 'is not a folder.' : 'does not exist.', { file: abs, hint: 'Pass the folder that holds the clips (one subfolder per model, or a prompt manifest with a model column).' });
+    throw new FingerError(info ? 'is not a folder.' : 'does not exist.', {
+      file: abs,
+      hint: 'Pass the folder that holds the clips (one subfolder per model, or a prompt manifest with a model column).',
+    });
   }
   const clips: ClipRecord[] = [];
   const broken: { file: string; error: string }[] = [];
@@ -44,7 +47,9 @@ export async function loadClips(workspace: string, folder: string, protocol: Pro
     const record: ClipRecord = { video: item.videoRelPath, resultFile: item.file, result: item.result };
     // The manifest's model and prompt_id, when the clip's prompt comes from one. A prompt that can
     // no longer be read (file moved since scoring) just has none: the result keeps its prompt text.
-    const source = await readPrompt(path.join(workspace, item.videoRelPath), workspace).then((p) => p.source).catch(() => undefined);
+    const source = await readPrompt(path.join(workspace, item.videoRelPath), workspace)
+      .then((p) => p.source)
+      .catch(() => undefined);
     if (source?.model !== undefined) record.manifestModel = source.model;
     if (source?.promptId !== undefined) record.manifestPromptId = source.promptId;
     clips.push(record);
@@ -66,7 +71,11 @@ export function commonFolder(videos: readonly string[]): string {
 }
 
 /** loadClips + groupClips, with the messages every workbench command gives for an empty folder. */
-export async function loadGrouping(workspace: string, folder: string, protocol: Protocol = 'finger'): Promise<{ grouping: Grouping; broken: LoadedClips['broken'] }> {
+export async function loadGrouping(
+  workspace: string,
+  folder: string,
+  protocol: Protocol = 'finger',
+): Promise<{ grouping: Grouping; broken: LoadedClips['broken'] }> {
   const loaded = await loadClips(workspace, folder, protocol);
   if (loaded.clips.length === 0) {
     const abs = path.resolve(workspace, folder);

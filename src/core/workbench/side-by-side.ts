@@ -39,7 +39,14 @@ export function sideBySide(group: PromptGroup): SideBySide {
       const key = `${q.polarity}|${questionKey(q.text)}`;
       let row = rows.get(key);
       if (!row) {
-        row = { text: q.text, dimension: q.dimension, entity: q.entity, polarity: q.polarity, answers: group.clips.map(() => null), differs: false };
+        row = {
+          text: q.text,
+          dimension: q.dimension,
+          entity: q.entity,
+          polarity: q.polarity,
+          answers: group.clips.map(() => null),
+          differs: false,
+        };
         rows.set(key, row);
       }
       row.answers[ci] = answerOf(q);

@@ -26,7 +26,25 @@ export interface PromptAnnotations {
   hovers: EntityHover[];
 }
 
-const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'on', 'in', 'at', 'to', 'and', 'or', 'with', 'its', 'his', 'her', 'their', 'scene', 'background']);
+const STOP_WORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'on',
+  'in',
+  'at',
+  'to',
+  'and',
+  'or',
+  'with',
+  'its',
+  'his',
+  'her',
+  'their',
+  'scene',
+  'background',
+]);
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -161,7 +179,9 @@ export function hoverMarkdown(h: EntityHover): string {
     for (const q of qs) {
       const mark = q.score === null ? '⚠️' : isFailing(q) ? '❌' : '✅';
       const answer = q.answer ? `${q.answer} (p=${pct(answerProbability(q))})` : `no answer${q.error ? `: ${escapeMd(q.error)}` : ''}`;
-      lines.push(`- ${mark} ${escapeMd(q.text)} — **${answer}**${q.overridden ? ' ✎ overridden' : ''}${q.reason ? `  \n  ${escapeMd(q.reason)}` : ''}`);
+      lines.push(
+        `- ${mark} ${escapeMd(q.text)} — **${answer}**${q.overridden ? ' ✎ overridden' : ''}${q.reason ? `  \n  ${escapeMd(q.reason)}` : ''}`,
+      );
     }
     lines.push('');
   }

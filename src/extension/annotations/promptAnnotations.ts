@@ -193,7 +193,10 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
       return list;
     }
     this.manifestAnnotations.set(key, list);
-    this.setDiagnostics(doc, list.flatMap((a) => a.diagnostics));
+    this.setDiagnostics(
+      doc,
+      list.flatMap((a) => a.diagnostics),
+    );
     this.fireLensesChanged();
     return list;
   }
@@ -206,7 +209,9 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     if (!rootPath) return [];
     const root = path.resolve(rootPath);
     const folder = path.dirname(file);
-    const scored = this.index.all().filter((r) => r.result && r.displayed && path.resolve(r.workspaceRoot) === root && isInside(path.resolve(r.video), folder));
+    const scored = this.index
+      .all()
+      .filter((r) => r.result && r.displayed && path.resolve(r.workspaceRoot) === root && isInside(path.resolve(r.video), folder));
     if (scored.length === 0) return [];
     const prompts = await import('../../core/prompts');
     const text = doc.getText();
@@ -308,10 +313,23 @@ export class PromptAnnotationsController implements vscode.CodeLensProvider, vsc
     const top = new vscode.Range(0, 0, 0, 0);
     const entry = this.index.get(video);
     if (!entry?.result || !entry.displayed) {
-      return [new vscode.CodeLens(top, { title: 'FingER: not scored yet — Score Video', command: 'finger.scoreVideo', arguments: [vscode.Uri.file(video)] })];
+      return [
+        new vscode.CodeLens(top, {
+          title: 'FingER: not scored yet — Score Video',
+          command: 'finger.scoreVideo',
+          arguments: [vscode.Uri.file(video)],
+        }),
+      ];
     }
     const a = computeAnnotations(doc.getText(), entry.result, entry.displayed);
-    return [new vscode.CodeLens(top, { title: a.lens.title, tooltip: a.lens.tooltip, command: 'finger.openResults', arguments: [vscode.Uri.file(video), 'finger'] })];
+    return [
+      new vscode.CodeLens(top, {
+        title: a.lens.title,
+        tooltip: a.lens.tooltip,
+        command: 'finger.openResults',
+        arguments: [vscode.Uri.file(video), 'finger'],
+      }),
+    ];
   }
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

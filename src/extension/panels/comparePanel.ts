@@ -88,7 +88,12 @@ export class ComparePanels implements vscode.Disposable {
       return;
     }
     this.loaded = loaded;
-    const page = (this.compare ??= this.createPage(ComparePanels.viewType, 'FingER: Compare', vscode.ViewColumn.Active, () => (this.compare = undefined)));
+    const page = (this.compare ??= this.createPage(
+      ComparePanels.viewType,
+      'FingER: Compare',
+      vscode.ViewColumn.Active,
+      () => (this.compare = undefined),
+    ));
     page.panel.title = `FingER: Compare ${path.basename(folder)}`;
     page.panel.reveal();
     page.controller.post('compare/show', {
@@ -116,13 +121,22 @@ export class ComparePanels implements vscode.Disposable {
     const loaded = this.loaded;
     const group = loaded?.grouping.prompts.find((g) => g.key === key);
     if (!loaded || !group) return;
-    const page = (this.side ??= this.createPage(ComparePanels.sideBySideViewType, 'FingER: Side by side', vscode.ViewColumn.Beside, () => (this.side = undefined)));
+    const page = (this.side ??= this.createPage(
+      ComparePanels.sideBySideViewType,
+      'FingER: Side by side',
+      vscode.ViewColumn.Beside,
+      () => (this.side = undefined),
+    ));
     page.panel.title = `FingER: ${group.key}`;
     page.panel.reveal(vscode.ViewColumn.Beside);
     const view = sideBySide(group);
     const pick = loaded.picks.picks.find((p) => p.promptKey === group.key)?.best.video;
     const clips = await Promise.all(
-      view.clips.map(async (c, i) => ({ ...c, picked: c.video === pick, frames: await this.frames(page, loaded.workspace, group.clips[i]!.result) })),
+      view.clips.map(async (c, i) => ({
+        ...c,
+        picked: c.video === pick,
+        frames: await this.frames(page, loaded.workspace, group.clips[i]!.result),
+      })),
     );
     page.controller.post('compare/sideBySide', { theme: themeKind(), view: { ...view, clips } });
   }
@@ -139,7 +153,11 @@ export class ComparePanels implements vscode.Disposable {
   }
 
   /** Frames of the clip from the frame cache, as webview URIs (no ffmpeg run to show them). */
-  private async frames(page: ComparePage, workspace: string, r: { video: { sha256: string }; sampling: { fps: number; maxFrames: number; maxPixels: number } }): Promise<FrameRef[]> {
+  private async frames(
+    page: ComparePage,
+    workspace: string,
+    r: { video: { sha256: string }; sampling: { fps: number; maxFrames: number; maxPixels: number } },
+  ): Promise<FrameRef[]> {
     try {
       const video = await import('../../core/video');
       const folder = path.join(cacheDir(workspace, 'frames'), video.frameCacheKey(r.video.sha256, r.sampling));

@@ -10,12 +10,34 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { PipelineEvent } from '../../core/pipeline';
 import { cacheDir, fromWorkspaceRelative, readLabels, readResult, resultPathFor, saveOverride } from '../../core/store';
-import { PROTOCOL_LABELS, ProtocolSchema, type AnsweredQuestion, type Labels, type Protocol, type Question, type QuestionSet, type Result } from '../../core/types';
-import { applyOverridesToResult, displayQuestions, effectiveWeights, NOTHING_DISPLAYED, resultHeader, type DisplayedResult } from '../../shared/display';
+import {
+  PROTOCOL_LABELS,
+  ProtocolSchema,
+  type AnsweredQuestion,
+  type Labels,
+  type Protocol,
+  type Question,
+  type QuestionSet,
+  type Result,
+} from '../../core/types';
+import {
+  applyOverridesToResult,
+  displayQuestions,
+  effectiveWeights,
+  NOTHING_DISPLAYED,
+  resultHeader,
+  type DisplayedResult,
+} from '../../shared/display';
 import { relativePosix } from '../../shared/paths';
 import type { ResultHeader } from '../../shared/protocols/common';
 import type { ParamsOf } from '../../shared/protocols/envelope';
-import { RestoredResultsStateSchema, resultsProtocol, type FrameRef, type ResultsToHost, type ResultsToWebview } from '../../shared/protocols/results';
+import {
+  RestoredResultsStateSchema,
+  resultsProtocol,
+  type FrameRef,
+  type ResultsToHost,
+  type ResultsToWebview,
+} from '../../shared/protocols/results';
 import type { Host } from '../host';
 import type { JobManager } from '../jobs';
 import { promptFileOf, promptLocationOf, toTarget, type VideoTarget } from '../locate';
@@ -98,7 +120,10 @@ export class ResultsPanel implements vscode.Disposable {
         },
       },
     });
-    this.disposables.push(this.controller, panel.onDidDispose(() => this.dispose()));
+    this.disposables.push(
+      this.controller,
+      panel.onDidDispose(() => this.dispose()),
+    );
     void this.sendShow();
   }
 
@@ -121,7 +146,8 @@ export class ResultsPanel implements vscode.Disposable {
     const entry = this.index.get(this.target.video);
     const result = entry?.result ?? null;
     const header = result ? resultHeader(result) : null;
-    if (this.live) return { header, prompt: this.live.prompt, displayed: displayQuestions(this.live.questions, entry?.labels, this.weights(result)) };
+    if (this.live)
+      return { header, prompt: this.live.prompt, displayed: displayQuestions(this.live.questions, entry?.labels, this.weights(result)) };
     return { header, prompt: result?.prompt ?? null, displayed: entry?.displayed ?? NOTHING_DISPLAYED };
   }
 
@@ -300,7 +326,9 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
 
   /** The panel the user looked at last (live templates regenerate its video's questions). */
   get active(): ResultsPanel | undefined {
-    return this.lastActive && this.panels.get(panelKey(this.lastActive.target.video, this.lastActive.protocol)) === this.lastActive ? this.lastActive : undefined;
+    return this.lastActive && this.panels.get(panelKey(this.lastActive.target.video, this.lastActive.protocol)) === this.lastActive
+      ? this.lastActive
+      : undefined;
   }
 
   /** The open panel of a video's results for `protocol` (FingER's by default). */
@@ -379,7 +407,9 @@ export class ResultsPanelManager implements vscode.WebviewPanelSerializer, vscod
     else {
       this.host.logger.info(`Restoring "${panel.title}" without a usable saved state: matching it by title.`);
       const remembered = this.host.workspaceState.get(WorkspaceKeys.openPanels, []).filter((p) => (p.protocol ?? 'finger') === protocol);
-      video = remembered.map(resolveOpenPanel).find((v) => v !== undefined && !this.get(v, protocol) && panel.title.endsWith(path.basename(v)));
+      video = remembered
+        .map(resolveOpenPanel)
+        .find((v) => v !== undefined && !this.get(v, protocol) && panel.title.endsWith(path.basename(v)));
     }
     if (!video || this.get(video, protocol)) {
       panel.dispose();

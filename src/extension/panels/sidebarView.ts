@@ -47,7 +47,8 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       // Per cursor move: only a manifest maps the cursor to a video (elsewhere the editor's video
       // does not move with it, and re-resolving it would read the folder on every keystroke).
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor === vscode.window.activeTextEditor && this.manifestVideoAt(e.textEditor.document, e.textEditor.selection.active)) void this.followActive();
+        if (e.textEditor === vscode.window.activeTextEditor && this.manifestVideoAt(e.textEditor.document, e.textEditor.selection.active))
+          void this.followActive();
       }),
     );
   }
@@ -93,7 +94,10 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   /** Rows carry workspace-relative paths; with several workspace folders the first match wins. */
   private videoOfRelPath(relPath: string): string | undefined {
-    return this.index.all().find((e) => e.relPath === relPath)?.video ?? (this.target && this.relPathOf(this.target) === relPath ? this.target : undefined);
+    return (
+      this.index.all().find((e) => e.relPath === relPath)?.video ??
+      (this.target && this.relPathOf(this.target) === relPath ? this.target : undefined)
+    );
   }
 
   private relPathOf(video: string): string {
@@ -108,7 +112,8 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
     if (!video) {
       const uri = activeTabUri();
       const editor = vscode.window.activeTextEditor;
-      if (uri && editor && editor.document.uri.toString() === uri.toString()) video = this.manifestVideoAt(editor.document, editor.selection.active);
+      if (uri && editor && editor.document.uri.toString() === uri.toString())
+        video = this.manifestVideoAt(editor.document, editor.selection.active);
       if (!video && uri) video = await videoOf(uri);
     }
     if (!video && !force) return; // keep showing the last target while other files are active
@@ -137,7 +142,9 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       if (!e.result || !e.labels || e.labels.overrides.length === 0) continue;
       clips.push({ video: e.relPath, result: e.result, labels: e.labels, ...(e.labels.mos !== undefined ? { human: e.labels.mos } : {}) });
     }
-    this.post('sidebar/agreement', { agreement: clips.length === 0 ? null : labelAgreement(clips, resultWeights(clips.map((c) => c.result))) });
+    this.post('sidebar/agreement', {
+      agreement: clips.length === 0 ? null : labelAgreement(clips, resultWeights(clips.map((c) => c.result))),
+    });
   }
 
   private sendDetails(): void {
@@ -152,10 +159,17 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private sendVideos(): void {
     const rows: VideoRow[] = this.index.all().map((e) => {
-      if (!e.result || !e.displayed) return { relPath: e.relPath, overall: null, dimensions: {}, createdAt: '', ...(e.error ? { error: e.error } : {}) };
+      if (!e.result || !e.displayed)
+        return { relPath: e.relPath, overall: null, dimensions: {}, createdAt: '', ...(e.error ? { error: e.error } : {}) };
       const dimensions: VideoRow['dimensions'] = {};
       for (const d of DIMENSIONS) if (e.displayed.dimensions[d]) dimensions[d] = e.displayed.dimensions[d]!.score;
-      return { relPath: e.relPath, overall: e.displayed.overall, dimensions, createdAt: e.result.createdAt, model: e.result.endpoint.model };
+      return {
+        relPath: e.relPath,
+        overall: e.displayed.overall,
+        dimensions,
+        createdAt: e.result.createdAt,
+        model: e.result.endpoint.model,
+      };
     });
     this.post('sidebar/videos', { rows });
   }

@@ -84,7 +84,10 @@ export class LiveTemplates implements vscode.Disposable {
   }
 
   /** Validates the template; when it is valid, regenerates the active panel's questions. */
-  async onTemplateEdited(doc: vscode.TextDocument, o: { regenerate: boolean } = { regenerate: true }): Promise<RegeneratedQuestions | undefined> {
+  async onTemplateEdited(
+    doc: vscode.TextDocument,
+    o: { regenerate: boolean } = { regenerate: true },
+  ): Promise<RegeneratedQuestions | undefined> {
     const t = this.templateOf(doc.uri);
     if (!t || doc.isClosed) return undefined;
     const templates = await import('../../core/templates');
@@ -186,4 +189,3 @@ export class LiveTemplates implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
-

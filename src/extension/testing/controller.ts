@@ -13,7 +13,17 @@ import { protocolResultPathFor } from '../../core/protocols';
 import { gateFromSettings, signalOverridesFromSettings } from '../../core/settings';
 import { resolveThresholds, thresholdsHash } from '../../core/signals';
 import { readResultIfExists } from '../../core/store';
-import { DIMENSION_LABELS, DIMENSIONS, isVideoPath, ProtocolSchema, VIDEO_EXTENSIONS, type AnsweredQuestion, type Dimension, type Protocol, type Result } from '../../core/types';
+import {
+  DIMENSION_LABELS,
+  DIMENSIONS,
+  isVideoPath,
+  ProtocolSchema,
+  VIDEO_EXTENSIONS,
+  type AnsweredQuestion,
+  type Dimension,
+  type Protocol,
+  type Result,
+} from '../../core/types';
 import { findEntitySpans, promptRegion } from '../annotations/compute';
 import { requireTrust, type Host } from '../host';
 import type { JobManager } from '../jobs';
@@ -68,13 +78,15 @@ export class FingerTestController implements vscode.Disposable {
     const files = await vscode.workspace.findFiles(`**/*.{${VIDEO_EXTENSIONS.join(',')}}`, '**/{node_modules,.finger,.git}/**', 5000);
     const folders = new Map<string, vscode.TestItem>();
     const roots: vscode.TestItem[] = [];
-    const targets = files.filter((f) => isVideoPath(f.fsPath)).flatMap((f) => {
-      try {
-        return [toTarget(f.fsPath)];
-      } catch {
-        return [];
-      }
-    });
+    const targets = files
+      .filter((f) => isVideoPath(f.fsPath))
+      .flatMap((f) => {
+        try {
+          return [toTarget(f.fsPath)];
+        } catch {
+          return [];
+        }
+      });
     targets.sort((a, b) => a.relPath.localeCompare(b.relPath));
     const folderItem = (target: VideoTarget): vscode.TestItem | undefined => {
       const dir = path.posix.dirname(target.relPath);
@@ -188,7 +200,13 @@ export class FingerTestController implements vscode.Disposable {
     return result;
   }
 
-  private async score(target: VideoTarget, protocol: Protocol, resultsDir: string, thresholds: ReturnType<typeof resolveThresholds>, token: vscode.CancellationToken): Promise<Result | null> {
+  private async score(
+    target: VideoTarget,
+    protocol: Protocol,
+    resultsDir: string,
+    thresholds: ReturnType<typeof resolveThresholds>,
+    token: vscode.CancellationToken,
+  ): Promise<Result | null> {
     if (protocol === 'finger') {
       // Through the job manager, like Score Video: progress, cancel, and the panels follow.
       const [outcome] = await this.jobs.score([{ target }], `Testing ${target.relPath}`);
@@ -215,7 +233,13 @@ export class FingerTestController implements vscode.Disposable {
     }
   }
 
-  private async report(run: vscode.TestRun, video: vscode.TestItem, children: vscode.TestItem[], v: ClipVerdict, duration: number): Promise<void> {
+  private async report(
+    run: vscode.TestRun,
+    video: vscode.TestItem,
+    children: vscode.TestItem[],
+    v: ClipVerdict,
+    duration: number,
+  ): Promise<void> {
     const target = toTarget(video.id);
     const prompt = v.result && v.result.protocol !== 'signals' ? await this.promptDocument(target) : undefined;
     const messagesFor = (failures: ClipVerdict['failures'], questions: AnsweredQuestion[]): vscode.TestMessage[] => {
@@ -235,17 +259,44 @@ export class FingerTestController implements vscode.Disposable {
       const failure = v.failures.find((f) => f.key === dim);
       if (v.error) this.record(run, c, 'failed', messagesFor([], []));
       else if (!failure) this.record(run, c, 'passed', []);
-      else this.record(run, c, 'failed', messagesFor([failure], (v.result?.questions ?? []).filter((q) => q.dimension === dim && (q.score === null || q.score < 0.5)).sort((a, b) => (a.score ?? -1) - (b.score ?? -1)).slice(0, 3)));
+      else
+        this.record(
+          run,
+          c,
+          'failed',
+          messagesFor(
+            [failure],
+            (v.result?.questions ?? [])
+              .filter((q) => q.dimension === dim && (q.score === null || q.score < 0.5))
+              .sort((a, b) => (a.score ?? -1) - (b.score ?? -1))
+              .slice(0, 3),
+          ),
+        );
     }
   }
 
-  private record(run: vscode.TestRun, item: vscode.TestItem, state: RecordedOutcome['state'], messages: vscode.TestMessage[], duration?: number): void {
+  private record(
+    run: vscode.TestRun,
+    item: vscode.TestItem,
+    state: RecordedOutcome['state'],
+    messages: vscode.TestMessage[],
+    duration?: number,
+  ): void {
     const text = (m: vscode.TestMessage) => (typeof m.message === 'string' ? m.message : m.message.value);
     this.lastRun.set(item.id, {
       state,
       messages: messages.map((m) => ({
         text: text(m),
-        ...(m.location ? { location: { uri: m.location.uri.fsPath, line: m.location.range.start.line, start: m.location.range.start.character, end: m.location.range.end.character } } : {}),
+        ...(m.location
+          ? {
+              location: {
+                uri: m.location.uri.fsPath,
+                line: m.location.range.start.line,
+                start: m.location.range.start.character,
+                end: m.location.range.end.character,
+              },
+            }
+          : {}),
       })),
     });
     if (state === 'passed') run.passed(item, duration);

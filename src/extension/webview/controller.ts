@@ -13,7 +13,14 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { ThemeKind } from '../../shared/protocols/common';
-import { makeMessage, parseMessage, type Envelope, type Handlers, type ParamsOf, type WebviewProtocol } from '../../shared/protocols/envelope';
+import {
+  makeMessage,
+  parseMessage,
+  type Envelope,
+  type Handlers,
+  type ParamsOf,
+  type WebviewProtocol,
+} from '../../shared/protocols/envelope';
 import type { Host } from '../host';
 import { makeNonce, renderWebviewHtml } from './html';
 
@@ -34,7 +41,9 @@ export interface WebviewControllerOptions<ToWebview extends Envelope, ToHost ext
   onError?: (message: string) => void;
 }
 
-export class WebviewController<ToWebview extends Envelope, ToHost extends Envelope, Ready extends ToHost['method'] = ToHost['method']> implements vscode.Disposable {
+export class WebviewController<ToWebview extends Envelope, ToHost extends Envelope, Ready extends ToHost['method'] = ToHost['method']>
+  implements vscode.Disposable
+{
   private ready = false;
   private queue: ToWebview[] = [];
   /** The last message of each latestOnly method, re-sent to a webview that reloaded. */
@@ -50,7 +59,10 @@ export class WebviewController<ToWebview extends Envelope, ToHost extends Envelo
     private readonly options: WebviewControllerOptions<ToWebview, ToHost, Ready>,
   ) {
     const extensionUri = host.context.extensionUri;
-    webview.options = { enableScripts: true, localResourceRoots: [...extensionResourceRoots(extensionUri), ...(options.extraResourceRoots ?? [])] };
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [...extensionResourceRoots(extensionUri), ...(options.extraResourceRoots ?? [])],
+    };
     webview.html = webviewHtml(webview, extensionUri, options.bundle, options.title);
     this.disposables.push(webview.onDidReceiveMessage((data: unknown) => void this.receive(data)));
   }

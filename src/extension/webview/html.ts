@@ -28,14 +28,16 @@ export function makeNonce(): string {
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   // No 'unsafe-inline' anywhere. Lit (@vscode-elements) uses constructable stylesheets and Chart.js
   // sets canvas sizes through CSSOM; neither is governed by style-src, so both work under it.
-  return [
-    `default-src 'none'`,
-    `img-src ${cspSource} data: blob:`,
-    `media-src ${cspSource} blob:`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-  ].join('; ') + ';';
+  return (
+    [
+      `default-src 'none'`,
+      `img-src ${cspSource} data: blob:`,
+      `media-src ${cspSource} blob:`,
+      `style-src ${cspSource} 'nonce-${nonce}'`,
+      `script-src 'nonce-${nonce}'`,
+      `font-src ${cspSource}`,
+    ].join('; ') + ';'
+  );
 }
 
 export function renderWebviewHtml(options: WebviewHtmlOptions): string {

@@ -1,7 +1,15 @@
 // Payload pieces both webview protocols carry: what a displayed result looks like, the theme kind,
 // a video's frames, progress and jobs.
 import * as z from 'zod';
-import { AnsweredQuestionSchema, AnswerSchema, DimensionSchema, DimensionScoreSchema, ProtocolSchema, QuestionSchema, SamplingSchema } from '../schemas';
+import {
+  AnsweredQuestionSchema,
+  AnswerSchema,
+  DimensionSchema,
+  DimensionScoreSchema,
+  ProtocolSchema,
+  QuestionSchema,
+  SamplingSchema,
+} from '../schemas';
 
 const unit = z.number().min(0).max(1);
 

@@ -24,9 +24,21 @@ export const CompareReportViewSchema = z.object({
   models: z.array(z.string()),
   promptsCompared: z.number().int(),
   incomplete: z.array(z.object({ key: z.string(), missing: z.array(z.string()) })),
-  leaderboard: z.array(z.object({ model: z.string(), rank: z.number().int(), clips: z.number().int(), metrics: z.record(z.string(), MetricSummarySchema) })),
+  leaderboard: z.array(
+    z.object({ model: z.string(), rank: z.number().int(), clips: z.number().int(), metrics: z.record(z.string(), MetricSummarySchema) }),
+  ),
   pairs: z.array(
-    z.object({ a: z.string(), b: z.string(), n: z.number().int(), wins: z.number().int(), ties: z.number().int(), losses: z.number().int(), p: z.number(), meanDifference: z.number(), interval: IntervalSchema }),
+    z.object({
+      a: z.string(),
+      b: z.string(),
+      n: z.number().int(),
+      wins: z.number().int(),
+      ties: z.number().int(),
+      losses: z.number().int(),
+      p: z.number(),
+      meanDifference: z.number(),
+      interval: IntervalSchema,
+    }),
   ),
   prompts: z.array(
     z.object({
@@ -77,7 +89,12 @@ export type SideBySideView = z.infer<typeof SideBySideViewSchema>;
 export const CompareToWebviewSchema = z.discriminatedUnion('method', [
   notification(
     'compare/show',
-    z.object({ theme: ThemeKindSchema, folder: z.string(), report: CompareReportViewSchema, picks: z.array(z.object({ promptKey: z.string(), video: z.string() })) }),
+    z.object({
+      theme: ThemeKindSchema,
+      folder: z.string(),
+      report: CompareReportViewSchema,
+      picks: z.array(z.object({ promptKey: z.string(), video: z.string() })),
+    }),
   ),
   notification('compare/sideBySide', z.object({ theme: ThemeKindSchema, view: SideBySideViewSchema })),
   notification('compare/error', z.object({ message: z.string() })),
@@ -101,4 +118,3 @@ export const compareProtocol: WebviewProtocol<CompareToWebview, CompareToHost, '
   toHost: CompareToHostSchema,
   ready: 'compare/ready',
 };
-

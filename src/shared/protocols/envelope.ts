@@ -51,7 +51,11 @@ export function parseMessage<T>(schema: z.ZodType<T>, data: unknown): Parsed<T> 
 }
 
 /** A typed message, so a call site cannot pair a method with another method's params. */
-export function makeMessage<M extends Envelope, K extends M['method']>(kind: MessageOf<M, K>['kind'], method: K, params: ParamsOf<M, K>): MessageOf<M, K> {
+export function makeMessage<M extends Envelope, K extends M['method']>(
+  kind: MessageOf<M, K>['kind'],
+  method: K,
+  params: ParamsOf<M, K>,
+): MessageOf<M, K> {
   return { kind, method, params } as MessageOf<M, K>;
 }
 

@@ -5,7 +5,15 @@
 import * as z from 'zod';
 import { SignalsReportSchema } from '../schemas';
 import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
-import { DisplayedQuestionSchema, DisplayedResultSchema, DisplayedScoresSchema, ProgressSchema, QuestionChangeSchema, ResultHeaderSchema, ThemeKindSchema } from './common';
+import {
+  DisplayedQuestionSchema,
+  DisplayedResultSchema,
+  DisplayedScoresSchema,
+  ProgressSchema,
+  QuestionChangeSchema,
+  ResultHeaderSchema,
+  ThemeKindSchema,
+} from './common';
 import { AnswerSchema, ProtocolSchema, QuestionSchema } from '../schemas';
 
 /** One sampled frame, already converted with `webview.asWebviewUri` (the frame cache folder must be
@@ -110,5 +118,7 @@ export interface ResultsWebviewState {
 /** The part of ResultsWebviewState the serializer reads: which video the panel showed. Loose, so a
  *  state saved by another version still restores its video when that part is intact. */
 export const RestoredResultsStateSchema = z.looseObject({
-  show: z.looseObject({ video: z.looseObject({ relPath: z.string(), workspaceFolder: z.string().optional(), protocol: z.string().optional() }) }),
+  show: z.looseObject({
+    video: z.looseObject({ relPath: z.string(), workspaceFolder: z.string().optional(), protocol: z.string().optional() }),
+  }),
 });

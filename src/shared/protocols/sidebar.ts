@@ -18,8 +18,15 @@ export const VideoRowSchema = z.object({
 export type VideoRow = z.infer<typeof VideoRowSchema>;
 
 /** A correlation that may be undefined (constant input, too few clips), with the reason. */
-const StatisticSchema = z.union([z.object({ value: z.number(), n: z.number().int() }), z.object({ value: z.null(), n: z.number().int(), reason: z.string() })]);
-const AccuracySchema = z.object({ labelled: z.number().int().min(0), agree: z.number().int().min(0), value: z.number().min(0).max(1).nullable() });
+const StatisticSchema = z.union([
+  z.object({ value: z.number(), n: z.number().int() }),
+  z.object({ value: z.null(), n: z.number().int(), reason: z.string() }),
+]);
+const AccuracySchema = z.object({
+  labelled: z.number().int().min(0),
+  agree: z.number().int().min(0),
+  value: z.number().min(0).max(1).nullable(),
+});
 const CorrelationsSchema = z.object({ srcc: StatisticSchema, plcc: StatisticSchema });
 
 /** The judge against the answers people corrected in the workspace (`finger agreement --labels`,
@@ -28,7 +35,10 @@ const CorrelationsSchema = z.object({ srcc: StatisticSchema, plcc: StatisticSche
 export const LabelAgreementSchema = z.object({
   clips: z.number().int().min(0),
   accuracy: z.record(z.union([DimensionSchema, z.literal('all')]), AccuracySchema),
-  correlation: z.record(z.union([DimensionSchema, z.literal('overall')]), z.object({ n: z.number().int().min(0), without: CorrelationsSchema, with: CorrelationsSchema })),
+  correlation: z.record(
+    z.union([DimensionSchema, z.literal('overall')]),
+    z.object({ n: z.number().int().min(0), without: CorrelationsSchema, with: CorrelationsSchema }),
+  ),
 });
 export type LabelAgreementView = z.infer<typeof LabelAgreementSchema>;
 

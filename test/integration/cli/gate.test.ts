@@ -14,12 +14,36 @@ import { buildCli, cleanEnv, runCli } from '../../helpers/cli';
 import { DIMENSIONS, ResultSchema } from '../../../src/core/types';
 
 const run = promisify(execFile);
-const exists = (f: string) => access(f).then(() => true, () => false);
+const exists = (f: string) =>
+  access(f).then(
+    () => true,
+    () => false,
+  );
 
 let clipsDir: string;
 async function encode(name: string, graph: string): Promise<string> {
   const file = path.join(clipsDir, name);
-  await run(testFfmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', graph, '-t', '2', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', file]);
+  await run(testFfmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    graph,
+    '-t',
+    '2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
   return file;
 }
 
@@ -47,13 +71,18 @@ describe('gates in the CLI', () => {
   it('signals with no endpoint: exit 3 naming the failing clip, its signal and range; JUnit and summary written', async () => {
     const ws = await workspace();
     workspaces.push(ws);
-    const r = await runCli(['score', 'clips', '--protocol', 'signals', '--fail-under', 'overall=1', '--junit', 'out/junit.xml', '--summary', 'out/summary.md'], { cwd: ws, env: cleanEnv() });
+    const r = await runCli(
+      ['score', 'clips', '--protocol', 'signals', '--fail-under', 'overall=1', '--junit', 'out/junit.xml', '--summary', 'out/summary.md'],
+      { cwd: ws, env: cleanEnv() },
+    );
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /✗ gate signals clips\/bad\/black\.mp4: below the gate: overall 0\.[0-9]+ < 1/);
     assert.match(r.stderr, /\[No, score 0\.00\] Is the clip free of black frames\? — Black frames: 0\.44 s flagged at 0\.60–1\.04 s/);
     assert.doesNotMatch(r.stderr, /gate signals clips\/clean\.mp4/);
     assert.match(r.stderr, /Gate \(signals\): 1 of 2 clips passed, 1 failed\./);
-    const result = ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results-signals', 'clips', 'bad', 'black.mp4.json'), 'utf8')));
+    const result = ResultSchema.parse(
+      JSON.parse(await readFile(path.join(ws, '.finger', 'results-signals', 'clips', 'bad', 'black.mp4.json'), 'utf8')),
+    );
     assert.equal(result.protocol, 'signals');
     const junit = await readFile(path.join(ws, 'out', 'junit.xml'), 'utf8');
     assert.match(junit, /<testcase classname="clips" name="clean\.mp4" time="[0-9.]+"\/>/);
@@ -65,7 +94,10 @@ describe('gates in the CLI', () => {
   it('a per-signal gate: --fail-under frozen=1 passes a clip whose only defect is black frames', async () => {
     const ws = await workspace();
     workspaces.push(ws);
-    const r = await runCli(['score', 'clips', '--protocol', 'signals', '--fail-under', 'frozen=1', '--signal', 'frozen.minSec=2'], { cwd: ws, env: cleanEnv() });
+    const r = await runCli(['score', 'clips', '--protocol', 'signals', '--fail-under', 'frozen=1', '--signal', 'frozen.minSec=2'], {
+      cwd: ws,
+      env: cleanEnv(),
+    });
     assert.equal(r.code, 0, r.stderr);
     const bad = await runCli(['score', 'clips', '--protocol', 'signals', '--fail-under', 'black=1'], { cwd: ws, env: cleanEnv() });
     assert.equal(bad.code, 3, bad.stderr);
@@ -75,7 +107,10 @@ describe('gates in the CLI', () => {
     const ws = await workspace();
     workspaces.push(ws);
     assert.equal((await runCli(['score', 'clips', '--protocol', 'signals'], { cwd: ws, env: cleanEnv() })).code, 0);
-    const failing = await runCli(['gate', '--protocol', 'signals', '--fail-under', 'visual_quality=0.9', '--junit', 'j.xml'], { cwd: ws, env: cleanEnv() });
+    const failing = await runCli(['gate', '--protocol', 'signals', '--fail-under', 'visual_quality=0.9', '--junit', 'j.xml'], {
+      cwd: ws,
+      env: cleanEnv(),
+    });
     assert.equal(failing.code, 3, failing.stderr);
     assert.match(failing.stderr, /clips\/bad\/black\.mp4: below the gate: visual_quality 0\.500 < 0\.9/);
     assert.ok(await exists(path.join(ws, 'j.xml')));
@@ -95,15 +130,27 @@ describe('gates in the CLI', () => {
         version: 1,
         prompt: 'A test pattern',
         entities: [{ id: 'e1', name: 'pattern' }],
-        questions: DIMENSIONS.map((d, i) => ({ id: `q${i + 1}`, dimension: d, entity: 'pattern', text: `Question ${i + 1} about the pattern?`, polarity: 'positive' })),
+        questions: DIMENSIONS.map((d, i) => ({
+          id: `q${i + 1}`,
+          dimension: d,
+          entity: 'pattern',
+          text: `Question ${i + 1} about the pattern?`,
+          polarity: 'positive',
+        })),
       };
       await writeFile(path.join(ws, 'clips', 'clean.questions.json'), JSON.stringify(qs));
       await writeFile(path.join(ws, 'clips', 'bad', 'black.questions.json'), JSON.stringify(qs));
       const env = cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct' });
-      const r = await runCli(['score', 'clips', '--protocol', 'signals', '--then', 'finger', '--json', '--fail-under', 'overall=0.2'], { cwd: ws, env });
+      const r = await runCli(['score', 'clips', '--protocol', 'signals', '--then', 'finger', '--json', '--fail-under', 'overall=0.2'], {
+        cwd: ws,
+        env,
+      });
       // The clean clip passes both gates; the black one fails the finger gate without a score.
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /✗ gate finger clips\/bad\/black\.mp4: could not be scored: not sent to finger: failed: .*black at 0\.6–1\.04 s/);
+      assert.match(
+        r.stderr,
+        /✗ gate finger clips\/bad\/black\.mp4: could not be scored: not sent to finger: failed: .*black at 0\.6–1\.04 s/,
+      );
       assert.doesNotMatch(r.stderr, /gate finger clips\/clean\.mp4/);
       assert.match(r.stderr, /Signals: 1 of 2 clips go on to finger \(1 failed a signal and are not sent\)/);
       const answers = double.requests.filter((q) => q.kind === 'answer');
@@ -111,7 +158,10 @@ describe('gates in the CLI', () => {
       assert.ok(await exists(path.join(ws, '.finger', 'results', 'clips', 'clean.mp4.json')));
       assert.equal(await exists(path.join(ws, '.finger', 'results', 'clips', 'bad', 'black.mp4.json')), false);
       const json = JSON.parse(r.stdout);
-      assert.deepEqual(json.passes.map((p: { protocol: string }) => p.protocol), ['signals', 'finger']);
+      assert.deepEqual(
+        json.passes.map((p: { protocol: string }) => p.protocol),
+        ['signals', 'finger'],
+      );
     } finally {
       await double.close();
     }

@@ -19,7 +19,11 @@ describe('finger questions, report and agreement', () => {
     env = cleanEnv({ FINGER_ENDPOINT: double.url, FINGER_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct' });
     ws = await makeTempDir('finger-report-');
     await mkdir(path.join(ws, 'clips'));
-    const prompts = ['A red car drives along a coastal road', 'A dog catches a yellow frisbee in a park', 'A chef slices a tomato on a wooden board'];
+    const prompts = [
+      'A red car drives along a coastal road',
+      'A dog catches a yellow frisbee in a park',
+      'A chef slices a tomato on a wooden board',
+    ];
     for (const [i, p] of prompts.entries()) {
       await makeClip(path.join(ws, 'clips'), `v${i}.mp4`, { durationSec: 1 + i * 0.5 });
       await writeFile(path.join(ws, 'clips', `v${i}.txt`), p);
@@ -55,12 +59,16 @@ describe('finger questions, report and agreement', () => {
   it('report prints one row per scored video in table, csv and json, naming a broken file', async () => {
     assert.equal((await runCli(['score', 'clips'], { cwd: ws, env })).code, 0);
     const results: Result[] = [];
-    for (const i of [0, 1, 2]) results.push(ResultSchema.parse(JSON.parse(await readFile(path.join(ws, `.finger/results/clips/v${i}.mp4.json`), 'utf8'))));
+    for (const i of [0, 1, 2])
+      results.push(ResultSchema.parse(JSON.parse(await readFile(path.join(ws, `.finger/results/clips/v${i}.mp4.json`), 'utf8'))));
 
     const json = await runCli(['report', '--format', 'json'], { cwd: ws, env });
     assert.equal(json.code, 0, json.stderr);
     const rows = JSON.parse(json.stdout).rows as { video: string; overall: number; dimensions: Record<string, number> }[];
-    assert.deepEqual(rows.map((r) => r.video), ['clips/v0.mp4', 'clips/v1.mp4', 'clips/v2.mp4']);
+    assert.deepEqual(
+      rows.map((r) => r.video),
+      ['clips/v0.mp4', 'clips/v1.mp4', 'clips/v2.mp4'],
+    );
     rows.forEach((r, i) => {
       assert.equal(r.overall, results[i]!.overall);
       assert.equal(r.dimensions.visual_quality, results[i]!.dimensions.visual_quality!.score);
@@ -83,7 +91,10 @@ describe('finger questions, report and agreement', () => {
     const partial = await runCli(['report', '--format', 'json'], { cwd: ws, env });
     assert.equal(partial.code, 1);
     assert.ok(partial.stderr.includes(broken), partial.stderr);
-    assert.deepEqual(JSON.parse(partial.stdout).rows.map((r: { video: string }) => r.video), ['clips/v0.mp4', 'clips/v1.mp4']);
+    assert.deepEqual(
+      JSON.parse(partial.stdout).rows.map((r: { video: string }) => r.video),
+      ['clips/v0.mp4', 'clips/v1.mp4'],
+    );
     // A rescore replaces the broken result.
     assert.equal((await runCli(['score', 'clips/v2.mp4'], { cwd: ws, env })).code, 0);
     ResultSchema.parse(JSON.parse(await readFile(broken, 'utf8')));
@@ -91,9 +102,13 @@ describe('finger questions, report and agreement', () => {
 
   it('agreement compares the overall scores with human scores', async () => {
     const overall: number[] = [];
-    for (const i of [0, 1, 2]) overall.push(JSON.parse(await readFile(path.join(ws, `.finger/results/clips/v${i}.mp4.json`), 'utf8')).overall);
+    for (const i of [0, 1, 2])
+      overall.push(JSON.parse(await readFile(path.join(ws, `.finger/results/clips/v${i}.mp4.json`), 'utf8')).overall);
     const human = [4.5, 2, 3];
-    await writeFile(path.join(ws, 'human.csv'), `video,score\nclips/v0.mp4,${human[0]}\nv1.mp4,${human[1]}\n"clips/v2.mp4",${human[2]}\nclips/missing.mp4,1\n`);
+    await writeFile(
+      path.join(ws, 'human.csv'),
+      `video,score\nclips/v0.mp4,${human[0]}\nv1.mp4,${human[1]}\n"clips/v2.mp4",${human[2]}\nclips/missing.mp4,1\n`,
+    );
     const run = await runCli(['agreement', '--human', 'human.csv', '--json'], { cwd: ws, env });
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);

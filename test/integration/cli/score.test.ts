@@ -63,7 +63,11 @@ describe('finger score', () => {
     assert.equal(run.code, 0, run.stderr);
     const sent = double.requests.slice(start).filter((r) => r.kind === 'answer');
     assert.equal(sent.length, 20);
-    assert.equal(double.requests.slice(start).filter((r) => r.kind === 'entities' || r.kind === 'questions').length, 0, 'a question file means no generation');
+    assert.equal(
+      double.requests.slice(start).filter((r) => r.kind === 'entities' || r.kind === 'questions').length,
+      0,
+      'a question file means no generation',
+    );
     for (const r of sent) {
       const messages = r.body.messages as { role: string; content: unknown }[];
       assert.equal(messages[0]!.role, 'system');
@@ -227,7 +231,13 @@ describe('finger score', () => {
       const resultFile = path.join(ws, '.finger/results/a.mp4.json');
       const before = await readFile(resultFile, 'utf8');
       // New questions, and the endpoint is gone: the complete result must stay as it was.
-      await writeFile(path.join(ws, 'a.questions.json'), JSON.stringify({ ...questionSet('A red ball', 4), questions: questionSet('A blue ball', 4).questions.map((q) => ({ ...q, text: q.text.replace('red', 'blue') })) }));
+      await writeFile(
+        path.join(ws, 'a.questions.json'),
+        JSON.stringify({
+          ...questionSet('A red ball', 4),
+          questions: questionSet('A blue ball', 4).questions.map((q) => ({ ...q, text: q.text.replace('red', 'blue') })),
+        }),
+      );
       await flaky.down();
       const run = await runCli(['score', clip, '--retries', '0', '--timeout', '3'], { cwd: ws, env: e });
       assert.equal(run.code, 1);
@@ -246,7 +256,10 @@ describe('finger score', () => {
         await makeClip(ws, `${n}.mp4`, { durationSec: 1 });
         await writeFile(path.join(ws, `${n}.questions.json`), JSON.stringify(questionSet('A red ball', 4)));
       }
-      const { child, done } = startCli(['score', '.'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: slow.url, FINGER_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct' }) });
+      const { child, done } = startCli(['score', '.'], {
+        cwd: ws,
+        env: cleanEnv({ FINGER_ENDPOINT: slow.url, FINGER_MODEL: 'Qwen/Qwen2.5-VL-7B-Instruct' }),
+      });
       // Wait until requests are in flight, then press Ctrl-C.
       for (let i = 0; i < 200 && slow.stats.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(slow.stats.inFlight > 0, 'requests were in flight');
@@ -259,7 +272,10 @@ describe('finger score', () => {
       // Generous bound for a loaded CI machine; the design target (1 s) is measured in the benchmarks.
       assert.ok(tookMs < 5000, `exited ${tookMs} ms after SIGINT`);
       await new Promise((r) => setTimeout(r, 200));
-      assert.ok(slow.requests.filter((r) => r.kind === 'answer').every((r) => r.clientClosed || r.status !== undefined), 'in-flight requests were aborted');
+      assert.ok(
+        slow.requests.filter((r) => r.kind === 'answer').every((r) => r.clientClosed || r.status !== undefined),
+        'in-flight requests were aborted',
+      );
       await assertResultsIntact(ws);
     } finally {
       await slow.close();
@@ -282,21 +298,38 @@ describe('finger score: bad usage and configuration exit 2 with a clear message'
   });
 
   it('a path that does not exist', async () => {
-    const run = await runCli(['score', 'missing.mp4'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }) });
+    const run = await runCli(['score', 'missing.mp4'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }),
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /missing\.mp4: does not exist/);
   });
 
   it('an unknown flag value', async () => {
-    const run = await runCli(['score', 'a.mp4', '--mode', 'pixels'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }) });
+    const run = await runCli(['score', 'a.mp4', '--mode', 'pixels'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }),
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /pixels/);
   });
 
   it('a malformed question set names the file and the field', async () => {
     await mkdir(path.join(ws, 'q'), { recursive: true });
-    await writeFile(path.join(ws, 'q', 'bad.json'), JSON.stringify({ version: 1, prompt: 'x', entities: [], questions: [{ id: 'q1', dimension: 'beauty', entity: 'x', text: 'y?', polarity: 'positive' }] }));
-    const run = await runCli(['score', 'a.mp4', '--questions', 'q/bad.json'], { cwd: ws, env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }) });
+    await writeFile(
+      path.join(ws, 'q', 'bad.json'),
+      JSON.stringify({
+        version: 1,
+        prompt: 'x',
+        entities: [],
+        questions: [{ id: 'q1', dimension: 'beauty', entity: 'x', text: 'y?', polarity: 'positive' }],
+      }),
+    );
+    const run = await runCli(['score', 'a.mp4', '--questions', 'q/bad.json'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }),
+    });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /bad\.json/);
     assert.match(run.stderr, /questions\[0\]\.dimension/);

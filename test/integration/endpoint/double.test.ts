@@ -110,7 +110,8 @@ describe('endpoint double over HTTP', () => {
 
   it('answers the same question the same way, reasoning mode with tags and logprobs', async () => {
     const question = 'Is the red umbrella open?';
-    const ask = () => client.chat.completions.create({ model, messages: answerMessages(question), logprobs: true, top_logprobs: 20, temperature: 0 });
+    const ask = () =>
+      client.chat.completions.create({ model, messages: answerMessages(question), logprobs: true, top_logprobs: 20, temperature: 0 });
     const [a, b] = [await ask(), await ask()];
     const choice = a.choices[0]!;
     assert.equal(choice.message.content, b.choices[0]!.message.content);
@@ -139,7 +140,14 @@ describe('endpoint double over HTTP', () => {
     try {
       const messages = answerMessages('Is the prefilled one blue?');
       const prefill = (content: string, extra: object) =>
-        client.chat.completions.create({ model, messages: [...messages, { role: 'assistant', content }], max_tokens: 1, logprobs: true, top_logprobs: 20, ...extra });
+        client.chat.completions.create({
+          model,
+          messages: [...messages, { role: 'assistant', content }],
+          max_tokens: 1,
+          logprobs: true,
+          top_logprobs: 20,
+          ...extra,
+        });
       const next = await prefill('<reason>Blue.</reason><answer>', { continue_final_message: true, add_generation_prompt: false });
       assert.equal(next.choices[0]!.message.content, 'Yes');
       const top = Object.fromEntries(next.choices[0]!.logprobs!.content![0]!.top_logprobs.map((e) => [e.token, Math.exp(e.logprob)]));
@@ -152,14 +160,23 @@ describe('endpoint double over HTTP', () => {
         return true;
       });
       // add_generation_prompt defaults to true, which transformers refuses together with continue_final_message.
-      await assert.rejects(prefill('<answer', { continue_final_message: true }), /continue_final_message and add_generation_prompt are not compatible/);
+      await assert.rejects(
+        prefill('<answer', { continue_final_message: true }),
+        /continue_final_message and add_generation_prompt are not compatible/,
+      );
     } finally {
       double.setOptions({ answers: {} });
     }
   });
 
   it('fast mode answers one token; top_logprobs cut to the requested count', async () => {
-    const r = await client.chat.completions.create({ model, messages: answerMessages('Is it raining?'), max_tokens: 1, logprobs: true, top_logprobs: 2 });
+    const r = await client.chat.completions.create({
+      model,
+      messages: answerMessages('Is it raining?'),
+      max_tokens: 1,
+      logprobs: true,
+      top_logprobs: 2,
+    });
     const tokens = r.choices[0]!.logprobs!.content!;
     assert.equal(tokens.length, 1);
     assert.equal(tokens[0]!.top_logprobs.length, 2);
@@ -171,7 +188,12 @@ describe('endpoint double over HTTP', () => {
   it('per-question overrides pick the answer distribution and the reason', async () => {
     double.setOptions({ answers: { umbrella: { pYes: 0.3, paths: { '> yes': 0.55, '>No': 0.45 }, reason: 'Custom.' } } });
     try {
-      const r = await client.chat.completions.create({ model, messages: answerMessages('Is the UMBRELLA red?'), logprobs: true, top_logprobs: 20 });
+      const r = await client.chat.completions.create({
+        model,
+        messages: answerMessages('Is the UMBRELLA red?'),
+        logprobs: true,
+        top_logprobs: 20,
+      });
       assert.equal(r.choices[0]!.message.content, '<reason>Custom.</reason><answer> yes</answer>');
     } finally {
       double.setOptions({ answers: {} });
@@ -184,11 +206,14 @@ describe('endpoint double over HTTP', () => {
       assert.match(e.message, /The model `nope` does not exist/);
       return true;
     });
-    await assert.rejects(client.chat.completions.create({ model, messages: answerMessages('q?'), logprobs: true, top_logprobs: 21 }), (e: unknown) => {
-      assert.ok(e instanceof OpenAI.BadRequestError);
-      assert.match(e.message, /greater than max allowed: 20/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model, messages: answerMessages('q?'), logprobs: true, top_logprobs: 21 }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.match(e.message, /greater than max allowed: 20/);
+        return true;
+      },
+    );
   });
 
   it('returns structured replies wrapped as configured, invalid JSON the first time when asked', async () => {
@@ -214,7 +239,9 @@ describe('endpoint double over HTTP', () => {
   });
 
   it('refuses response_format like a server without structured output, when told to', async () => {
-    const messages = [{ role: 'user' as const, content: 'Extract the entities of the prompt as JSON.\n<prompt>"A dog chases a ball"</prompt>' }];
+    const messages = [
+      { role: 'user' as const, content: 'Extract the entities of the prompt as JSON.\n<prompt>"A dog chases a ball"</prompt>' },
+    ];
     const response_format = { type: 'json_schema' as const, json_schema: { name: 'finger_entities', schema: {} } };
     double.setOptions({ rejectResponseFormat: true });
     try {
@@ -232,26 +259,36 @@ describe('endpoint double over HTTP', () => {
         assert.deepEqual(JSON.parse(r.choices[0]!.message.content!), { entities: extractEntities('A dog chases a ball') });
       }
       double.setOptions({ rejectResponseFormat: { status: 422, message: 'response_format: unknown variant `json_schema`' } });
-      await assert.rejects(client.chat.completions.create({ model, messages, response_format }), (e: unknown) => e instanceof OpenAI.UnprocessableEntityError);
+      await assert.rejects(
+        client.chat.completions.create({ model, messages, response_format }),
+        (e: unknown) => e instanceof OpenAI.UnprocessableEntityError,
+      );
     } finally {
       double.setOptions({ rejectResponseFormat: false });
     }
   });
 
   it('reads the prompt and entities from the user message, not from few-shot examples in the system text', async () => {
-    const system = 'Extract entities.\nExample 1\nPrompt: <prompt>"A chef in a white hat slices a red tomato."</prompt>\nEntities: <entities>[{"name":"chef"}]</entities>';
+    const system =
+      'Extract entities.\nExample 1\nPrompt: <prompt>"A chef in a white hat slices a red tomato."</prompt>\nEntities: <entities>[{"name":"chef"}]</entities>';
     const prompt = 'A dog chases a <b>ball</b>';
     const user = `<prompt>${JSON.stringify(prompt).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')}</prompt>`;
     const entities = await client.chat.completions.create({
       model,
-      messages: [{ role: 'system', content: system }, { role: 'user', content: user }],
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: user },
+      ],
       response_format: { type: 'json_schema', json_schema: { name: 'finger_entities', schema: {} } },
     });
     assert.deepEqual(JSON.parse(entities.choices[0]!.message.content!), { entities: extractEntities(prompt) });
     const listed = [{ name: 'dog', attributes: ['brown'] }];
     const questions = await client.chat.completions.create({
       model,
-      messages: [{ role: 'system', content: system }, { role: 'user', content: `${user}\n<entities>${JSON.stringify(listed)}</entities>` }],
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: `${user}\n<entities>${JSON.stringify(listed)}</entities>` },
+      ],
       response_format: { type: 'json_schema', json_schema: { name: 'finger_questions', schema: {} } },
     });
     assert.deepEqual(JSON.parse(questions.choices[0]!.message.content!), { questions: generateQuestions(listed) });
@@ -305,7 +342,9 @@ describe('endpoint double: cost model', () => {
       const client = new OpenAI({ baseURL: double.url, apiKey: 'EMPTY', maxRetries: 0 });
       const questions = Array.from({ length: 6 }, (_, i) => `Question ${i}?`);
       await Promise.all(
-        questions.map((q, i) => client.chat.completions.create({ model, messages: answerMessages(q, i < 3 ? 'VIDEOA' : 'VIDEOB'), max_tokens: 1 })),
+        questions.map((q, i) =>
+          client.chat.completions.create({ model, messages: answerMessages(q, i < 3 ? 'VIDEOA' : 'VIDEOB'), max_tokens: 1 }),
+        ),
       );
       assert.equal(double.stats.peakActive, 2);
       assert.ok(double.stats.peakInFlight > 2, 'requests beyond capacity wait at the server');

@@ -47,12 +47,26 @@ async function workspace(): Promise<string> {
 
 async function results(ws: string): Promise<Result[]> {
   const out: Result[] = [];
-  for (let i = 0; i < CLIPS; i++) out.push(ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', `clip${i}.mp4.json`), 'utf8'))));
+  for (let i = 0; i < CLIPS; i++)
+    out.push(ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger', 'results', `clip${i}.mp4.json`), 'utf8'))));
   return out;
 }
 
 function scoreArgs(ws: string, fleet: Fleet, extra: string[] = []): string[] {
-  return ['score', ws, '--endpoint', fleet.urls.join(','), '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--concurrency', '16', '--json', ...extra];
+  return [
+    'score',
+    ws,
+    '--endpoint',
+    fleet.urls.join(','),
+    '--model',
+    DEFAULT_DOUBLE_MODEL,
+    '--workspace',
+    ws,
+    '--concurrency',
+    '16',
+    '--json',
+    ...extra,
+  ];
 }
 
 const answers = (fleet: Fleet) => fleet.accounting().requests.filter((r) => r.record.kind === 'answer' && r.record.status === 200);
@@ -72,7 +86,11 @@ describe('a folder scored over 4 replicas', () => {
 
   it('scores every question', async () => {
     assert.equal(run.code, 0, run.stderr);
-    for (const r of await results(ws)) assert.ok(r.questions.every((q) => q.error === null && q.answer !== null), r.video.path);
+    for (const r of await results(ws))
+      assert.ok(
+        r.questions.every((q) => q.error === null && q.answer !== null),
+        r.video.path,
+      );
     assert.equal(answers(fleet).length, CLIPS * QUESTIONS);
   });
 
@@ -80,7 +98,8 @@ describe('a folder scored over 4 replicas', () => {
     const acc = fleet.accounting();
     assert.equal(acc.encodingsByVideo.size, CLIPS);
     for (const [video, n] of acc.encodingsByVideo) assert.equal(n, 1, `video ${video} encoded ${n} times`);
-    for (const [video, replicas] of acc.replicasByVideo) assert.equal(replicas.size, 1, `video ${video} went to replicas ${[...replicas].join(', ')}`);
+    for (const [video, replicas] of acc.replicasByVideo)
+      assert.equal(replicas.size, 1, `video ${video} went to replicas ${[...replicas].join(', ')}`);
     const used = new Set(acc.requests.map((r) => r.replica));
     assert.ok(used.size >= 3, `only replicas ${[...used].join(', ')} were used`);
   });
@@ -158,7 +177,11 @@ describe('a replica killed mid-run', () => {
       const run = await runCli(scoreArgs(ws, fleet, ['--retries', '1', '--timeout', '20']), { cwd: ws, env: cleanEnv() });
       assert.equal(run.code, 0, run.stderr);
       assert.ok(killed >= 0, 'a replica was killed');
-      for (const r of await results(ws)) assert.ok(r.questions.every((q) => q.error === null && q.answer !== null), `${r.video.path}: ${JSON.stringify(r.questions.map((q) => q.error))}`);
+      for (const r of await results(ws))
+        assert.ok(
+          r.questions.every((q) => q.error === null && q.answer !== null),
+          `${r.video.path}: ${JSON.stringify(r.questions.map((q) => q.error))}`,
+        );
 
       const acc = fleet.accounting();
       const moved = [...acc.replicasByVideo].filter(([, replicas]) => replicas.has(killed) && replicas.size > 1).map(([video]) => video);
@@ -189,10 +212,13 @@ describe('request ids and refusals', () => {
     await writeFile(path.join(ws, 'a.questions.json'), JSON.stringify({ ...qs, questions: qs.questions.slice(0, 1) }));
     const double = await startEndpointDouble({ faults: [{ status: 500 }, { status: 503 }] });
     try {
-      const run = await runCli(['score', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--retries', '3'], {
-        cwd: ws,
-        env: cleanEnv(),
-      });
+      const run = await runCli(
+        ['score', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--retries', '3'],
+        {
+          cwd: ws,
+          env: cleanEnv(),
+        },
+      );
       assert.equal(run.code, 0, run.stderr);
       const ids = double.chatRequests().map((r: RecordedRequest) => String(r.headers['x-request-id']));
       assert.equal(ids.length, 3, 'two failures and the answer');
@@ -204,21 +230,28 @@ describe('request ids and refusals', () => {
     }
   });
 
-  it('a top_logprobs above the server\'s --max-logprobs stops the run with one configuration error naming the flag', async () => {
+  it("a top_logprobs above the server's --max-logprobs stops the run with one configuration error naming the flag", async () => {
     const ws = await makeTempDir('finger-logprobs-');
     await makeClip(ws, 'a.mp4', { durationSec: 1 });
     await makeClip(ws, 'b.mp4', { durationSec: 1, source: 'mandelbrot' });
     for (const name of ['a', 'b']) await writeFile(path.join(ws, `${name}.questions.json`), JSON.stringify(questionSet(name)));
     const double = await startEndpointDouble({ maxLogprobs: 5 });
     try {
-      const run = await runCli(['score', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--concurrency', '2'], {
-        cwd: ws,
-        env: cleanEnv(),
-      });
+      const run = await runCli(
+        ['score', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws, '--concurrency', '2'],
+        {
+          cwd: ws,
+          env: cleanEnv(),
+        },
+      );
       assert.notEqual(run.code, 0, run.stderr);
       // Each video names the server's flag and what to restart it with.
       for (const name of ['a.mp4', 'b.mp4']) {
-        assert.match(run.stderr, new RegExp(`${name.replace('.', '\\.')}: .*started with --max-logprobs 5\\..*--max-logprobs 20`), run.stderr);
+        assert.match(
+          run.stderr,
+          new RegExp(`${name.replace('.', '\\.')}: .*started with --max-logprobs 5\\..*--max-logprobs 20`),
+          run.stderr,
+        );
       }
       // Only what was in flight when the first refusal came back reached the server: not one
       // refused request per question (2 videos × 6 questions).
@@ -264,7 +297,10 @@ describe('request ids and refusals', () => {
     await writeFile(path.join(ws, 'a.txt'), 'A red ball rolls past a green box');
     const double = await startEndpointDouble();
     try {
-      const run = await runCli(['questions', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws], { cwd: ws, env: cleanEnv() });
+      const run = await runCli(['questions', ws, '--endpoint', double.url, '--model', DEFAULT_DOUBLE_MODEL, '--workspace', ws], {
+        cwd: ws,
+        env: cleanEnv(),
+      });
       assert.equal(run.code, 0, run.stderr);
       const byKind = (kind: string) => double.chatRequests().filter((r) => r.kind === kind);
       assert.ok(byKind('entities').length >= 1 && byKind('questions').length >= 1);
@@ -275,5 +311,3 @@ describe('request ids and refusals', () => {
     }
   });
 });
-
-

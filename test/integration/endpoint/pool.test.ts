@@ -162,21 +162,37 @@ describe('EndpointPool', () => {
   });
 
   it('explains an unknown model, a missing /v1 and a rejected key', async () => {
-    const p = new EndpointPool({ endpoints: [{ baseUrl: double.url, model: 'nope/model' }], concurrency: 1, timeoutMs: 5_000, maxRetries: 2 });
+    const p = new EndpointPool({
+      endpoints: [{ baseUrl: double.url, model: 'nope/model' }],
+      concurrency: 1,
+      timeoutMs: 5_000,
+      maxRetries: 2,
+    });
     await assert.rejects(p.chat(request('Q?')), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
       assert.equal(e.message, `Endpoint ${double.url} answered 404: model 'nope/model' does not exist.`);
       assert.match(describeError(e), /Check finger\.model \/ --model/);
       return true;
     });
-    const noV1 = new EndpointPool({ endpoints: [{ baseUrl: double.url.replace(/\/v1$/, ''), model }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0 });
+    const noV1 = new EndpointPool({
+      endpoints: [{ baseUrl: double.url.replace(/\/v1$/, ''), model }],
+      concurrency: 1,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+    });
     await assert.rejects(noV1.chat(request('Q?')), (e: unknown) => e instanceof ConfigError && /\/v1/.test(describeError(e)));
 
     const secret = 'sk-test-DO-NOT-LEAK-1234567890';
     const locked = await startEndpointDouble({ apiKey: 'the-right-key' });
     try {
       const logger = recordingLogger();
-      const wrongKey = new EndpointPool({ endpoints: [{ baseUrl: locked.url, model, apiKey: secret }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0, logger });
+      const wrongKey = new EndpointPool({
+        endpoints: [{ baseUrl: locked.url, model, apiKey: secret }],
+        concurrency: 1,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+        logger,
+      });
       let message = '';
       await assert.rejects(wrongKey.chat(request('Q?')), (e: unknown) => {
         message = describeError(e);
@@ -184,8 +200,16 @@ describe('EndpointPool', () => {
       });
       assert.ok(!message.includes(secret));
       assert.ok(logger.lines.length > 0);
-      assert.ok(logger.lines.every((l) => !l.includes(secret)), 'the key never reaches the log');
-      const rightKey = new EndpointPool({ endpoints: [{ baseUrl: locked.url, model, apiKey: 'the-right-key' }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0 });
+      assert.ok(
+        logger.lines.every((l) => !l.includes(secret)),
+        'the key never reaches the log',
+      );
+      const rightKey = new EndpointPool({
+        endpoints: [{ baseUrl: locked.url, model, apiKey: 'the-right-key' }],
+        concurrency: 1,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+      });
       assert.equal((await rightKey.chat(request('Q?'))).attempts, 1);
     } finally {
       await locked.close();

@@ -21,7 +21,12 @@ describe('answerQuestion against the endpoint double', () => {
   let pool: EndpointPool;
   before(async () => {
     double = await startEndpointDouble();
-    pool = new EndpointPool({ endpoints: [{ baseUrl: double.url, model: DEFAULT_DOUBLE_MODEL }], concurrency: 4, timeoutMs: 5_000, maxRetries: 2 });
+    pool = new EndpointPool({
+      endpoints: [{ baseUrl: double.url, model: DEFAULT_DOUBLE_MODEL }],
+      concurrency: 4,
+      timeoutMs: 5_000,
+      maxRetries: 2,
+    });
   });
   afterEach(() => double.setOptions({ answers: {}, faults: undefined, tokenizer: 'qwen2', answerFormat: 'asked' }));
   after(() => double.close());
@@ -45,7 +50,8 @@ describe('answerQuestion against the endpoint double', () => {
 
   it('reads the real answer when the question text carries the answer-format instructions', async () => {
     const q = question('Is the cup steady?');
-    const questionText = 'Question: Is the cup steady?\nReply as <reason>…</reason><answer>Yes</answer> or <reason>…</reason><answer>No</answer>.';
+    const questionText =
+      'Question: Is the cup steady?\nReply as <reason>…</reason><answer>Yes</answer> or <reason>…</reason><answer>No</answer>.';
     const r = await answerQuestion(pool, { question: q, systemText, videoContent, questionText, reasoning: true, temperature: 0 });
     const expected = answerFor(questionText);
     assert.equal(double.chatRequests().at(-1)!.question, questionText);
@@ -73,7 +79,10 @@ describe('answerQuestion against the endpoint double', () => {
       const gluedPrefills = prefillsFor(`Is the glued one steady (${tokenizer})?`);
       assert.equal(gluedPrefills.length, 1);
       const body = gluedPrefills[0]!.body;
-      assert.deepEqual(body.messages.at(-1), { role: 'assistant', content: '<reason>Yes, it wobbles; no, it does not fall.</reason><answer>' });
+      assert.deepEqual(body.messages.at(-1), {
+        role: 'assistant',
+        content: '<reason>Yes, it wobbles; no, it does not fall.</reason><answer>',
+      });
       assert.equal(body.continue_final_message, true);
       assert.equal(body.add_generation_prompt, false);
       assert.equal(body.max_tokens, 1);
@@ -109,7 +118,12 @@ describe('answerQuestion against the endpoint double', () => {
   });
 
   it('fast mode: the first token is read, and a FingER-tuned model that writes <reason> anyway is read after a prefill of <answer', async () => {
-    double.setOptions({ answers: { plain: { pYes: 0, fastPaths: { Yes: 0.4, ' yes': 0.05, No: 0.5, '"No': 0.05 } }, tuned: { pYes: 0, paths: { '>No': 0.35, '>Yes': 0.6, '> Yes': 0.05 } } } });
+    double.setOptions({
+      answers: {
+        plain: { pYes: 0, fastPaths: { Yes: 0.4, ' yes': 0.05, No: 0.5, '"No': 0.05 } },
+        tuned: { pYes: 0, paths: { '>No': 0.35, '>Yes': 0.6, '> Yes': 0.05 } },
+      },
+    });
     const plain = await ask(question('Is the plain one fast?'), false);
     assert.equal(plain.answer, 'No');
     assert.ok(Math.abs(plain.pYes! - 0.45) < 1e-9);
@@ -129,7 +143,10 @@ describe('answerQuestion against the endpoint double', () => {
   });
 
   it('a FingER-tuned model in reasoning mode is read whatever the system text asked', async () => {
-    double.setOptions({ answerFormat: 'finger', answers: { format: { pYes: 0, reason: 'It is blue.', paths: { '>No': 0.7, '>Yes': 0.3 } } } });
+    double.setOptions({
+      answerFormat: 'finger',
+      answers: { format: { pYes: 0, reason: 'It is blue.', paths: { '>No': 0.7, '>Yes': 0.3 } } },
+    });
     const r = await answerQuestion(pool, {
       question: question('Is the format ignored?'),
       systemText: 'Answer with one word: Yes or No.',
@@ -144,9 +161,17 @@ describe('answerQuestion against the endpoint double', () => {
   });
 
   it('a server that refuses prefill: one refusal, remembered for the client; then approximate, never a silent 0', async () => {
-    const hosted = await startEndpointDouble({ refusePrefill: true, answers: { refused: { pYes: 0, paths: { '>No': 0.6, '>Yes': 0.4 } } } });
+    const hosted = await startEndpointDouble({
+      refusePrefill: true,
+      answers: { refused: { pYes: 0, paths: { '>No': 0.6, '>Yes': 0.4 } } },
+    });
     try {
-      const client = new EndpointPool({ endpoints: [{ baseUrl: hosted.url, model: DEFAULT_DOUBLE_MODEL }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0 });
+      const client = new EndpointPool({
+        endpoints: [{ baseUrl: hosted.url, model: DEFAULT_DOUBLE_MODEL }],
+        concurrency: 1,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+      });
       const results = [];
       for (const i of [1, 2, 3]) results.push(await ask(question(`Is the refused one ${i} steady?`), true, undefined, client));
       const refused = hosted.chatRequests().filter((r) => r.kind === 'prefill');
@@ -169,7 +194,13 @@ describe('answerQuestion against the endpoint double', () => {
     const reason = Array.from({ length: 50 }, (_, i) => `observation${i} shows the cup is steady,`).join(' ');
     double.setOptions({ answers: { long: { pYes: 0.2, reason } } });
     const r = await ask(question('Is this a long one?'));
-    assert.equal(double.chatRequests().filter((r) => r.kind === 'answer').at(-1)!.body.max_tokens, REASONING_MAX_TOKENS);
+    assert.equal(
+      double
+        .chatRequests()
+        .filter((r) => r.kind === 'answer')
+        .at(-1)!.body.max_tokens,
+      REASONING_MAX_TOKENS,
+    );
     assert.equal(r.answer, 'No');
     assert.equal(r.reason, reason);
     assert.ok(Math.abs(r.pYes! - 0.2) < 1e-9);
@@ -206,7 +237,12 @@ describe('answerQuestion against the endpoint double', () => {
   });
 
   it('reads malformed tags and records unreadable replies as errors', async () => {
-    double.setOptions({ answers: { unclosed: { pYes: 1, content: '<reason>Looks right<answer> yes' }, garbage: { pYes: 1, content: 'I cannot tell from these frames.' } } });
+    double.setOptions({
+      answers: {
+        unclosed: { pYes: 1, content: '<reason>Looks right<answer> yes' },
+        garbage: { pYes: 1, content: 'I cannot tell from these frames.' },
+      },
+    });
     const unclosed = await ask(question('Is the tag unclosed?'));
     assert.equal(unclosed.answer, 'Yes');
     assert.equal(unclosed.reason, 'Looks right');
@@ -218,18 +254,31 @@ describe('answerQuestion against the endpoint double', () => {
 
   it('records an endpoint failure on the question and keeps the others', async () => {
     double.setOptions({ faults: (req) => (req.question?.includes('broken') ? { status: 500, message: 'CUDA out of memory' } : undefined) });
-    const strict = new EndpointPool({ endpoints: [{ baseUrl: double.url, model: DEFAULT_DOUBLE_MODEL }], concurrency: 4, timeoutMs: 5_000, maxRetries: 0 });
-    const results = await Promise.all(['Is one broken?', 'Is two fine?', 'Is three fine?'].map((t, i) => ask(question(t, 'positive', `q${i}`), true, undefined, strict)));
+    const strict = new EndpointPool({
+      endpoints: [{ baseUrl: double.url, model: DEFAULT_DOUBLE_MODEL }],
+      concurrency: 4,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+    });
+    const results = await Promise.all(
+      ['Is one broken?', 'Is two fine?', 'Is three fine?'].map((t, i) => ask(question(t, 'positive', `q${i}`), true, undefined, strict)),
+    );
     assert.equal(results[0]!.answer, null);
     assert.match(results[0]!.error!, /answered 500: CUDA out of memory/);
     assert.ok(results.slice(1).every((r) => r.error === null && r.answer !== null));
   });
 
   it('throws an unknown model as a readable ConfigError (the pipeline stops once, not per question)', async () => {
-    const wrong = new EndpointPool({ endpoints: [{ baseUrl: double.url, model: 'missing/model' }], concurrency: 1, timeoutMs: 5_000, maxRetries: 0 });
+    const wrong = new EndpointPool({
+      endpoints: [{ baseUrl: double.url, model: 'missing/model' }],
+      concurrency: 1,
+      timeoutMs: 5_000,
+      maxRetries: 0,
+    });
     await assert.rejects(
       ask(question('Is the model there?'), true, undefined, wrong),
-      (e: Error) => e instanceof ConfigError && /answered 404: model 'missing\/model' does not exist\. Check finger\.model/.test(describeError(e)),
+      (e: Error) =>
+        e instanceof ConfigError && /answered 404: model 'missing\/model' does not exist\. Check finger\.model/.test(describeError(e)),
     );
   });
 
@@ -244,7 +293,12 @@ describe('answerQuestion against the endpoint double', () => {
   it('sends system text first, the video before the question, and one shared video prefix', async () => {
     const fresh = await startEndpointDouble({ encodeMs: 5 });
     try {
-      const client = new EndpointPool({ endpoints: [{ baseUrl: fresh.url, model: DEFAULT_DOUBLE_MODEL }], concurrency: 3, timeoutMs: 5_000, maxRetries: 0 });
+      const client = new EndpointPool({
+        endpoints: [{ baseUrl: fresh.url, model: DEFAULT_DOUBLE_MODEL }],
+        concurrency: 3,
+        timeoutMs: 5_000,
+        maxRetries: 0,
+      });
       const texts = ['Is A?', 'Is B?', 'Is C?', 'Is D?'];
       await Promise.all(texts.map((t, i) => ask(question(t, 'positive', `q${i}`), true, undefined, client)));
       const sent = fresh.chatRequests().filter((r) => r.kind === 'answer');

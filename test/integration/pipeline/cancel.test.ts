@@ -23,7 +23,18 @@ describe('scoreVideo cancellation', () => {
     const video = await makeClip(ws, 'a.mp4', { durationSec: 1 });
     await writeFile(
       path.join(ws, 'a.questions.json'),
-      JSON.stringify({ version: 1, prompt: 'A red ball', entities: [], questions: [1, 2, 3].map((i) => ({ id: `q${i}`, dimension: 'visual_quality', entity: 'ball', text: `Is ball ${i} red?`, polarity: 'positive' })) }),
+      JSON.stringify({
+        version: 1,
+        prompt: 'A red ball',
+        entities: [],
+        questions: [1, 2, 3].map((i) => ({
+          id: `q${i}`,
+          dimension: 'visual_quality',
+          entity: 'ball',
+          text: `Is ball ${i} red?`,
+          polarity: 'positive',
+        })),
+      }),
     );
     const controller = new AbortController();
     const started = Date.now();
@@ -43,6 +54,9 @@ describe('scoreVideo cancellation', () => {
     // Far below the double's 60 s per answer: nothing waited for a response.
     assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
     await new Promise((r) => setTimeout(r, 100));
-    assert.ok(double.requests.filter((r) => r.kind === 'answer').every((r) => r.clientClosed || r.status !== undefined), 'every answering request sent was aborted');
+    assert.ok(
+      double.requests.filter((r) => r.kind === 'answer').every((r) => r.clientClosed || r.status !== undefined),
+      'every answering request sent was aborted',
+    );
   });
 });

@@ -50,7 +50,9 @@ async function startChatServer(): Promise<ChatServer> {
       state.bodies.push(body);
       const r = state.reply(body);
       if (r.status && r.status !== 200) {
-        res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'engine crashed', type: 'InternalServerError', code: r.status } }));
+        res
+          .writeHead(r.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'engine crashed', type: 'InternalServerError', code: r.status } }));
         return;
       }
       const completion = completionFrom(r.pieces ?? []) as any;
@@ -74,7 +76,10 @@ function userParts(body: any): any[] {
 /** The JPEGs of a `data:video/jpeg;base64,<f1>,<f2>,…` URL. */
 function framesOfVideoUrl(url: string): Buffer[] {
   assert.ok(url.startsWith('data:video/jpeg;base64,'), url.slice(0, 40));
-  return url.slice('data:video/jpeg;base64,'.length).split(',').map((b) => Buffer.from(b, 'base64'));
+  return url
+    .slice('data:video/jpeg;base64,'.length)
+    .split(',')
+    .map((b) => Buffer.from(b, 'base64'));
 }
 
 type Options = ScoreVideoTarget & { settings: EvalSettings };
@@ -118,11 +123,14 @@ describe('alternative protocols end to end', () => {
 
   it('VideoScore2: one request (system → video → query), soft scores from the digit logprobs, saved beside FingER results', async () => {
     server.reply = () => ({
-      pieces: tokensOf('<think>The kitten is sharp but the string vanishes.</think>\n\n(1) visual quality: {{0}}\n(2) text-to-video alignment: {{1}}\n(3) physical/common-sense consistency: {{2}}', [
-        { token: '4', top: { '4': 0.7, '5': 0.2, '3': 0.1 } },
-        { token: '2', top: { '2': 0.6, '3': 0.4 } },
-        { token: '3', top: { '3': 0.9, '4': 0.05, ' the': 0.05 } },
-      ]),
+      pieces: tokensOf(
+        '<think>The kitten is sharp but the string vanishes.</think>\n\n(1) visual quality: {{0}}\n(2) text-to-video alignment: {{1}}\n(3) physical/common-sense consistency: {{2}}',
+        [
+          { token: '4', top: { '4': 0.7, '5': 0.2, '3': 0.1 } },
+          { token: '2', top: { '2': 0.6, '3': 0.4 } },
+          { token: '3', top: { '3': 0.9, '4': 0.05, ' the': 0.05 } },
+        ],
+      ),
     });
     const events: PipelineEvent[] = [];
     const outcome = await scoreWith('videoscore2', options({ onEvent: (e) => events.push(e) }));
@@ -132,7 +140,10 @@ describe('alternative protocols end to end', () => {
     assert.equal(body.model, MODEL);
     assert.equal(body.messages[0].role, 'system');
     const parts = userParts(body);
-    assert.deepEqual(parts.map((p: any) => p.type), ['video_url', 'text']);
+    assert.deepEqual(
+      parts.map((p: any) => p.type),
+      ['video_url', 'text'],
+    );
     const frames = framesOfVideoUrl(parts[0].video_url.url);
     assert.equal(frames.length, 4, '2 s at 2 fps');
     // 320×240 cut to Qwen2.5-VL's 28-pixel patch grid (README, "Serving a model").
@@ -166,7 +177,10 @@ describe('alternative protocols end to end', () => {
     assert.deepEqual(saved, r);
     // FingER's own results folder is untouched; the protocol's folder lists the clip under its path.
     assert.deepEqual(await listResults(ws), []);
-    assert.deepEqual((await listResults(ws, '.finger/results-videoscore2')).map((l) => l.videoRelPath), ['clips/kitten.mp4']);
+    assert.deepEqual(
+      (await listResults(ws, '.finger/results-videoscore2')).map((l) => l.videoRelPath),
+      ['clips/kitten.mp4'],
+    );
 
     assert.deepEqual(
       events.filter((e) => e.type === 'phase').map((e) => (e as { phase: string }).phase),
@@ -199,7 +213,10 @@ describe('alternative protocols end to end', () => {
     const outcome = await scoreWith('qsave', options());
 
     const parts = userParts(server.bodies[0]);
-    assert.deepEqual(parts.map((p: any) => p.type), ['image_url', 'image_url', 'image_url', 'image_url', 'video_url', 'text']);
+    assert.deepEqual(
+      parts.map((p: any) => p.type),
+      ['image_url', 'image_url', 'image_url', 'image_url', 'video_url', 'text'],
+    );
     const slow = parts.slice(0, 4).map((p: any) => Buffer.from(p.image_url.url.replace('data:image/jpeg;base64,', ''), 'base64'));
     // Slow frames at the full budget (448² ≥ 320×240, never upscaled): the source size cut to
     // the 28-pixel patch grid.
@@ -231,7 +248,10 @@ describe('alternative protocols end to end', () => {
     server.reply = () => ({ pieces: tokensOf('visual quality: 3\ndynamic quality: 3\ntext-video alignment: 3\noverall score: 3') });
     const outcome = await scoreWith('qsave', options({ settings: settings({ mode: 'frames' }), resultsDir: '.finger/frames-mode' }));
     const parts = userParts(server.bodies[0]);
-    assert.deepEqual(parts.map((p: any) => p.type), [...Array(4 + 8).fill('image_url'), 'text']);
+    assert.deepEqual(
+      parts.map((p: any) => p.type),
+      [...Array(4 + 8).fill('image_url'), 'text'],
+    );
     assert.match(parts.at(-1).text, /the remaining images/);
     close(outcome.result.overall, 0.5);
     assert.ok(outcome.result.questions.every((q) => q.probabilitySource === 'logprobs'));
@@ -251,7 +271,10 @@ describe('alternative protocols end to end', () => {
     const merged = await scoreWith('videoscore2', options());
     assert.equal(merged.saved, true);
     assert.match(merged.note ?? '', /3 failed dimension\(s\) kept their earlier ratings/);
-    assert.deepEqual(merged.result.questions.map((q) => q.score), before.questions.map((q) => q.score));
+    assert.deepEqual(
+      merged.result.questions.map((q) => q.score),
+      before.questions.map((q) => q.score),
+    );
     close(merged.result.overall, before.overall!);
 
     // …and asked differently (another temperature), the failure does not replace it.

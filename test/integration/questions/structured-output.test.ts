@@ -43,7 +43,10 @@ describe('question generation without structured output', () => {
     // Two prompts at once: both entity requests may be refused before either learns of it.
     const sets = await Promise.all(prompts.map((p) => generateQuestionSet(pool, p, templates, { model: DEFAULT_DOUBLE_MODEL, logger })));
     prompts.forEach((p, i) => {
-      assert.deepEqual(sets[i]!.entities.map((e) => e.name), expected(p).entities);
+      assert.deepEqual(
+        sets[i]!.entities.map((e) => e.name),
+        expected(p).entities,
+      );
       assert.deepEqual(sets[i]!.questions.map((q) => q.text).sort(), expected(p).questions.sort());
     });
 
@@ -56,7 +59,10 @@ describe('question generation without structured output', () => {
     }
     const answered = sent.filter((r) => r.status === 200);
     assert.equal(answered.length, 4, 'one entity and one question request per prompt');
-    assert.ok(answered.every((r) => !('response_format' in r.body)), 'answered requests carry no response_format');
+    assert.ok(
+      answered.every((r) => !('response_format' in r.body)),
+      'answered requests carry no response_format',
+    );
     assert.deepEqual(answered.map((r) => r.kind).sort(), ['entities', 'entities', 'questions', 'questions']);
     // The retry is the refused request without response_format, nothing else changed.
     const { response_format: _rf, ...refusedRest } = refused[0]!.body;
@@ -72,7 +78,10 @@ describe('question generation without structured output', () => {
     const later = double.chatRequests().length;
     await generateQuestionSet(pool, 'A cat sleeps on the sofa', templates, { model: DEFAULT_DOUBLE_MODEL, logger });
     const laterSent = double.chatRequests().slice(later);
-    assert.deepEqual(laterSent.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      laterSent.map((r) => r.status),
+      [200, 200],
+    );
     assert.equal(logger.warnings.length, 1, 'logged once');
   });
 
@@ -81,15 +90,30 @@ describe('question generation without structured output', () => {
     assert.equal(skipsResponseFormat(pool), false);
     const start = double.chatRequests().length;
     await generateQuestionSet(pool, 'A red car drives down the street', templates, { model: DEFAULT_DOUBLE_MODEL });
-    assert.deepEqual(double.chatRequests().slice(start).map((r) => r.status), [400, 200, 200]);
+    assert.deepEqual(
+      double
+        .chatRequests()
+        .slice(start)
+        .map((r) => r.status),
+      [400, 200, 200],
+    );
   });
 
   it("also recognises TGI's 422 'unknown variant' and keeps structured output where it is supported", async () => {
-    double.setOptions({ rejectResponseFormat: { status: 422, message: 'Failed to deserialize the JSON body into the target type: response_format: unknown variant `json_schema`, expected `json` or `regex`' } });
+    double.setOptions({
+      rejectResponseFormat: {
+        status: 422,
+        message:
+          'Failed to deserialize the JSON body into the target type: response_format: unknown variant `json_schema`, expected `json` or `regex`',
+      },
+    });
     try {
       const pool = newPool(double);
       const set = await generateQuestionSet(pool, 'A horse jumps over a fence', templates, { model: DEFAULT_DOUBLE_MODEL });
-      assert.deepEqual(set.entities.map((e) => e.name), expected('A horse jumps over a fence').entities);
+      assert.deepEqual(
+        set.entities.map((e) => e.name),
+        expected('A horse jumps over a fence').entities,
+      );
     } finally {
       double.setOptions({ rejectResponseFormat: true });
     }
@@ -98,7 +122,13 @@ describe('question generation without structured output', () => {
       const pool = newPool(supporting);
       await generateQuestionSet(pool, 'A horse jumps over a fence', templates, { model: DEFAULT_DOUBLE_MODEL });
       const sent = supporting.chatRequests();
-      assert.deepEqual(sent.map((r) => [r.status, r.body.response_format?.type]), [[200, 'json_schema'], [200, 'json_schema']]);
+      assert.deepEqual(
+        sent.map((r) => [r.status, r.body.response_format?.type]),
+        [
+          [200, 'json_schema'],
+          [200, 'json_schema'],
+        ],
+      );
       assert.equal(skipsResponseFormat(pool), false);
     } finally {
       await supporting.close();
@@ -107,7 +137,10 @@ describe('question generation without structured output', () => {
 
   it('another 400 is not taken for a refusal of response_format: it fails as before, with the server message', async () => {
     const pool = newPool(double);
-    double.setOptions({ rejectResponseFormat: false, faults: [{ status: 400, message: "This model's maximum context length is 32768 tokens." }] });
+    double.setOptions({
+      rejectResponseFormat: false,
+      faults: [{ status: 400, message: "This model's maximum context length is 32768 tokens." }],
+    });
     try {
       await assert.rejects(
         generateQuestionSet(pool, 'A bird sits on a branch', templates, { model: DEFAULT_DOUBLE_MODEL }),

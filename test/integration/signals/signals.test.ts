@@ -23,7 +23,25 @@ async function clip(dir: string, name: string, graph: string, inputs: string[] =
   const file = path.join(dir, `${name}.mp4`);
   const src = inputs.length > 0 ? inputs.flatMap((i) => ['-f', 'lavfi', '-i', i]) : ['-f', 'lavfi', '-i', graph];
   const filter = inputs.length > 0 ? ['-filter_complex', graph] : [];
-  await run(testFfmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...src, ...filter, '-t', '3', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', file]);
+  await run(testFfmpeg, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...src,
+    ...filter,
+    '-t',
+    '3',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
   return file;
 }
 
@@ -69,14 +87,19 @@ describe('signals: planted defects are found where they are', () => {
 
   test('hard cut (testsrc2 for 1.6 s, then mandelbrot)', async () => {
     const r = await analyse(
-      await clip(dir, 'cut', '[0][1]concat=n=2:v=1', [`testsrc2=${SIZE}:rate=${FPS}:d=1.6`, `mandelbrot=${SIZE}:rate=${FPS},trim=duration=1.4`]),
+      await clip(dir, 'cut', '[0][1]concat=n=2:v=1', [
+        `testsrc2=${SIZE}:rate=${FPS}:d=1.6`,
+        `mandelbrot=${SIZE}:rate=${FPS},trim=duration=1.4`,
+      ]),
     );
     assertFlagged(r, 'cut', 1.6, 1.6 + FRAME);
     assert.equal(signal(r, 'cut').value, 1);
   });
 
   test('flicker (eq brightness alternating ±0.15 every frame from 1 s to 2 s)', async () => {
-    const r = await analyse(await clip(dir, 'flicker', `testsrc2=${SIZE}:rate=${FPS},eq=brightness='0.15*(2*mod(n\\,2)-1)':eval=frame:enable='between(t,1,2)'`));
+    const r = await analyse(
+      await clip(dir, 'flicker', `testsrc2=${SIZE}:rate=${FPS},eq=brightness='0.15*(2*mod(n\\,2)-1)':eval=frame:enable='between(t,1,2)'`),
+    );
     assertFlagged(r, 'flicker', 1, 2 + FRAME);
     assert.equal(signal(r, 'cut').pass, true, 'the flicker is not reported as cuts');
   });
@@ -92,7 +115,9 @@ describe('signals: planted defects are found where they are', () => {
   });
 
   test('still image (one frame held for 3 s)', async () => {
-    const r = await analyse(await clip(dir, 'still', `testsrc2=${SIZE}:rate=${FPS},trim=end_frame=1,loop=loop=-1:size=1,setpts=N/${FPS}/TB`));
+    const r = await analyse(
+      await clip(dir, 'still', `testsrc2=${SIZE}:rate=${FPS},trim=end_frame=1,loop=loop=-1:size=1,setpts=N/${FPS}/TB`),
+    );
     const dynamic = signal(r, 'dynamic');
     assert.equal(dynamic.pass, false);
     assert.ok(dynamic.value < DEFAULT_SIGNAL_THRESHOLDS.dynamic.minMeanTi);
@@ -138,7 +163,12 @@ describe('signals: thresholds and the saved result', () => {
       const { mkdir, copyFile } = await import('node:fs/promises');
       await mkdir(path.join(ws, 'clips'));
       await copyFile(path.join(dir, 'black.mp4'), path.join(ws, 'clips', 'black.mp4'));
-      const out = await scoreVideo({ protocol: 'signals', videoPath: path.join(ws, 'clips', 'black.mp4'), workspaceRoot: ws, settings: { ...DEFAULT_SETTINGS, endpoints: [] } });
+      const out = await scoreVideo({
+        protocol: 'signals',
+        videoPath: path.join(ws, 'clips', 'black.mp4'),
+        workspaceRoot: ws,
+        settings: { ...DEFAULT_SETTINGS, endpoints: [] },
+      });
       assert.equal(out.resultFile, path.join(ws, '.finger', 'results-signals', 'clips', 'black.mp4.json'));
       const saved = await readResult(out.resultFile);
       assert.equal(saved.protocol, 'signals');

@@ -26,7 +26,10 @@ function assertSameFrames(actual: Frame[], expected: Frame[]): void {
   assert.equal(actual.length, expected.length);
   actual.forEach((f, i) => {
     const e = expected[i]!;
-    assert.deepEqual({ index: f.index, timeSec: f.timeSec, width: f.width, height: f.height }, { index: e.index, timeSec: e.timeSec, width: e.width, height: e.height });
+    assert.deepEqual(
+      { index: f.index, timeSec: f.timeSec, width: f.width, height: f.height },
+      { index: e.index, timeSec: e.timeSec, width: e.width, height: e.height },
+    );
     assert.ok(f.jpeg.equals(e.jpeg), `frame ${i} bytes`);
   });
 }

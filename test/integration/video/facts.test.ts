@@ -27,7 +27,10 @@ test('an unchanged video is sampled from the cache without ffprobe or ffmpeg; a 
   assert.equal(again.fromCache, true);
   assert.equal(again.sha256, first.sha256);
   assert.deepEqual(again.info, first.info);
-  assert.deepEqual(again.frames.map((f) => f.jpeg), first.frames.map((f) => f.jpeg));
+  assert.deepEqual(
+    again.frames.map((f) => f.jpeg),
+    first.frames.map((f) => f.jpeg),
+  );
   // Same bytes, new mtime: the memo no longer applies, so ffprobe is needed (and missing here).
   await utimes(clip, new Date(), new Date(Date.now() + 5000));
   await assert.rejects(sampleVideo(clip, sampling, { ...missing, cache: new FrameCache({ dir: cacheDir }) }));

@@ -27,7 +27,23 @@ async function frameLevels(dir: string, frames: Frame[]): Promise<number[]> {
   await writeFile(stream, Buffer.concat(frames.map((f) => f.jpeg)));
   const { stdout } = await execFileAsync(
     testFfmpeg,
-    ['-v', 'error', '-f', 'mjpeg', '-i', stream, '-vf', 'scale=1:1:flags=area', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
+    [
+      '-v',
+      'error',
+      '-f',
+      'mjpeg',
+      '-i',
+      stream,
+      '-vf',
+      'scale=1:1:flags=area',
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ],
     { encoding: 'buffer' },
   );
   await rm(stream);
@@ -89,7 +105,13 @@ describe('extractFrames: frames show the planned moments', () => {
     { durationSec: 7.3, fps: 30000 / 1001 },
   ]) {
     test(`${durationSec} s at ${fps.toFixed(2)} fps: frame i is the source frame on screen at its timeSec`, async () => {
-      const file = await makeClip(dir, `moments-${durationSec}-${fps.toFixed(2)}.mp4`, { durationSec, fps, width: 64, height: 48, ...FRAME_NUMBER_SOURCE });
+      const file = await makeClip(dir, `moments-${durationSec}-${fps.toFixed(2)}.mp4`, {
+        durationSec,
+        fps,
+        width: 64,
+        height: 48,
+        ...FRAME_NUMBER_SOURCE,
+      });
       const { frames } = await sample(file);
       const levels = await frameLevels(dir, frames);
       const expected = frames.map((f) => Math.floor(f.timeSec * fps + 1e-9) % 24);
@@ -108,7 +130,17 @@ describe('extractFrames: frames show the planned moments', () => {
       outputArgs: ['-vf', "geq=lum='16+8*mod(N,24)':cb=128:cr=128,select='lt(mod(t,2),1)+not(mod(n,7))'", '-fps_mode', 'vfr'],
     });
     const info = await probeVideo(file, tools);
-    const { stdout } = await execFileAsync(testFfprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', file]);
+    const { stdout } = await execFileAsync(testFfprobe, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'frame=pts_time',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
     const shown = stdout
       .split('\n')
       .filter(Boolean)

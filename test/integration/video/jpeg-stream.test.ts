@@ -16,7 +16,23 @@ before(async () => {
   dir = await makeTempDir('finger-jpeg');
   const { stdout } = await execFileAsync(
     testFfmpeg,
-    ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=10', '-frames:v', String(FRAMES), '-f', 'image2pipe', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', 'pipe:1'],
+    [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=96x64:rate=10',
+      '-frames:v',
+      String(FRAMES),
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      '-pix_fmt',
+      'yuvj420p',
+      'pipe:1',
+    ],
     { encoding: 'buffer', maxBuffer: 16 << 20 },
   );
   stream = stdout;

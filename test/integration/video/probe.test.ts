@@ -92,8 +92,27 @@ describe('probeVideo', () => {
     await execFileAsync(testFfmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=blue:size=64x64', '-frames:v', '1', cover]);
     const file = join(dir, 'song.m4a');
     await execFileAsync(testFfmpeg, [
-      '-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440', '-i', cover, '-map', '0', '-map', '1',
-      '-t', '1', '-c:a', 'aac', '-c:v', 'png', '-disposition:v', 'attached_pic', file,
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-i',
+      cover,
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-t',
+      '1',
+      '-c:a',
+      'aac',
+      '-c:v',
+      'png',
+      '-disposition:v',
+      'attached_pic',
+      file,
     ]);
     await rejectsAbout(probeVideo(file, tools), file, /no video stream/);
   });

@@ -14,7 +14,10 @@ const root = useTempRoot('finger-agreement-');
 async function workspace(clips: Record<string, number>, extra: Record<string, string> = {}): Promise<string> {
   const files: Record<string, string> = { ...extra };
   for (const [video, p] of Object.entries(clips)) {
-    const q = [answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', p, 'r'), answeredQuestion('q2', 'text_alignment', 'car', 'Is the car red?', p, 'r')];
+    const q = [
+      answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', p, 'r'),
+      answeredQuestion('q2', 'text_alignment', 'car', 'Is the car red?', p, 'r'),
+    ];
     files[`.finger/results/${video}.json`] = JSON.stringify(resultFor(video, 'A red car', q));
   }
   return root.workspace(files);
@@ -39,7 +42,9 @@ describe('finger agreement', () => {
   it('--json keeps the fields, adds epsilon and the accuracy without ties, and equals the metrics', async () => {
     const overall = { 'c/0.mp4': 0.1, 'c/1.mp4': 0.3, 'c/2.mp4': 0.3, 'c/3.mp4': 0.8, 'c/4.mp4': 0.6 };
     const human = [1, 2, 2, 5, 3];
-    const ws = await workspace(overall, { 'h.json': '\uFEFF' + JSON.stringify(Object.fromEntries(Object.keys(overall).map((k, i) => [k, human[i]]))) });
+    const ws = await workspace(overall, {
+      'h.json': '\uFEFF' + JSON.stringify(Object.fromEntries(Object.keys(overall).map((k, i) => [k, human[i]]))),
+    });
     const run = await runCli(['agreement', '--human', 'h.json', '--json'], { cwd: ws });
     assert.equal(run.code, 0, run.stderr);
     const a = JSON.parse(run.stdout).agreement;
@@ -53,7 +58,10 @@ describe('finger agreement', () => {
   });
 
   it('constant scores give null with a reason, not 0', async () => {
-    const ws = await workspace({ 'd/0.mp4': 0.5, 'd/1.mp4': 0.5, 'd/2.mp4': 0.5 }, { 'h.csv': 'video,score\nd/0.mp4,1\nd/1.mp4,2\nd/2.mp4,3\n' });
+    const ws = await workspace(
+      { 'd/0.mp4': 0.5, 'd/1.mp4': 0.5, 'd/2.mp4': 0.5 },
+      { 'h.csv': 'video,score\nd/0.mp4,1\nd/1.mp4,2\nd/2.mp4,3\n' },
+    );
     const run = await runCli(['agreement', '--human', 'h.csv', '--json'], { cwd: ws });
     const a = JSON.parse(run.stdout).agreement;
     assert.equal(a.plcc.value, null);
@@ -88,9 +96,11 @@ describe('finger agreement', () => {
   it('--pairs gives both accuracies over the preference pairs, in every accepted spelling', async () => {
     const scores = { 'p/a.mp4': 0.9, 'p/b.mp4': 0.5, 'p/c.mp4': 0.5, 'p/d.mp4': 0.1 };
     const ws = await workspace(scores, {
-      'pairs.csv': 'video_a,video_b,preference\np/a.mp4,p/b.mp4,a\np/b.mp4,p/c.mp4,tie\np/d.mp4,p/a.mp4,b\np/c.mp4,p/d.mp4,b\np/a.mp4,p/missing.mp4,a\n',
+      'pairs.csv':
+        'video_a,video_b,preference\np/a.mp4,p/b.mp4,a\np/b.mp4,p/c.mp4,tie\np/d.mp4,p/a.mp4,b\np/c.mp4,p/d.mp4,b\np/a.mp4,p/missing.mp4,a\n',
       'pairs2.csv': 'path_A,path_B,preference\np/a.mp4,p/b.mp4,A\np/b.mp4,p/c.mp4,same\np/d.mp4,p/a.mp4,B\np/c.mp4,p/d.mp4,B\n',
-      'pairs3.csv': 'video1,video2,preference\np/a.mp4,p/b.mp4,video1\np/b.mp4,p/c.mp4,tie\np/d.mp4,p/a.mp4,video2\np/c.mp4,p/d.mp4,video2\n',
+      'pairs3.csv':
+        'video1,video2,preference\np/a.mp4,p/b.mp4,video1\np/b.mp4,p/c.mp4,tie\np/d.mp4,p/a.mp4,video2\np/c.mp4,p/d.mp4,video2\n',
     });
     const overall = (p: number) => p;
     // The metric differences a − b of the four scored pairs, and the human signs.
@@ -111,19 +121,32 @@ describe('finger agreement', () => {
     assert.match(text.stdout, /pairs left out, a video has no result \(1\): p\/a\.mp4 \/ p\/missing\.mp4/);
   });
 
-  it('--labels: the judge\'s answer accuracy per dimension against corrected answers, and correlations with and without them', async () => {
+  it("--labels: the judge's answer accuracy per dimension against corrected answers, and correlations with and without them", async () => {
     const clips = { 'l/0.mp4': 0.9, 'l/1.mp4': 0.2, 'l/2.mp4': 0.6 };
-    const labels = (video: string, overrides: Labels['overrides'], mos: number): string => JSON.stringify({ version: 1, video, overrides, mos });
+    const labels = (video: string, overrides: Labels['overrides'], mos: number): string =>
+      JSON.stringify({ version: 1, video, overrides, mos });
     const at = '2026-01-01T00:00:00.000Z';
     const ws = await workspace(clips, {
       // Clip 0: judge said Yes (0.9) to q1 and q2; the person agrees on q1 and says No to q2.
-      '.finger/labels/l/0.mp4.json': labels('l/0.mp4', [
-        { questionId: 'q1', questionText: 'Is the car intact?', answer: 'Yes', updatedAt: at },
-        { questionId: 'q2', questionText: 'Is the car red?', answer: 'No', updatedAt: at },
-      ], 5),
+      '.finger/labels/l/0.mp4.json': labels(
+        'l/0.mp4',
+        [
+          { questionId: 'q1', questionText: 'Is the car intact?', answer: 'Yes', updatedAt: at },
+          { questionId: 'q2', questionText: 'Is the car red?', answer: 'No', updatedAt: at },
+        ],
+        5,
+      ),
       // Clip 1: judge said No (0.2) to q1, person says Yes.
-      '.finger/labels/l/1.mp4.json': labels('l/1.mp4', [{ questionId: 'q1', questionText: 'Is the car intact?', answer: 'Yes', updatedAt: at }], 4),
-      '.finger/labels/l/2.mp4.json': labels('l/2.mp4', [{ questionId: 'x', questionText: 'is the CAR intact? ', answer: 'Yes', updatedAt: at }], 1),
+      '.finger/labels/l/1.mp4.json': labels(
+        'l/1.mp4',
+        [{ questionId: 'q1', questionText: 'Is the car intact?', answer: 'Yes', updatedAt: at }],
+        4,
+      ),
+      '.finger/labels/l/2.mp4.json': labels(
+        'l/2.mp4',
+        [{ questionId: 'x', questionText: 'is the CAR intact? ', answer: 'Yes', updatedAt: at }],
+        1,
+      ),
     });
     const run = await runCli(['agreement', '--labels', '--json'], { cwd: ws });
     assert.equal(run.code, 0, run.stderr);

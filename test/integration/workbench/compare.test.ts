@@ -12,10 +12,18 @@ import { buildCli, cleanEnv, runCli } from '../../helpers/cli';
 import { ResultSchema, type Result } from '../../../src/core/types';
 
 const PROMPTS = [
-  'A dog runs on the beach', 'A red car drives through the city', 'A chef slices a tomato on a wooden board',
-  'A cat sleeps on the sofa', 'A bird lands on a branch', 'A horse gallops across the field',
-  'A child flies a yellow kite', 'A woman reads a book in the park', 'A boat sails on the river',
-  'An astronaut walks on the moon', 'A panda eats bamboo in the forest', 'A man plays the guitar on the street',
+  'A dog runs on the beach',
+  'A red car drives through the city',
+  'A chef slices a tomato on a wooden board',
+  'A cat sleeps on the sofa',
+  'A bird lands on a branch',
+  'A horse gallops across the field',
+  'A child flies a yellow kite',
+  'A woman reads a book in the park',
+  'A boat sails on the river',
+  'An astronaut walks on the moon',
+  'A panda eats bamboo in the forest',
+  'A man plays the guitar on the street',
 ];
 const MODELS = ['alpha', 'beta', 'gamma'];
 /** How the double answers for each model: beta renders better and flickers less, gamma worse. */
@@ -79,7 +87,8 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
     ws = await makeTempDir('finger-compare-');
     const made = path.join(ws, 'made');
     await mkdir(made);
-    for (const [i] of PROMPTS.entries()) await makeClip(made, `p${String(i + 1).padStart(2, '0')}.mp4`, { durationSec: 0.5, width: 96, height: 64 });
+    for (const [i] of PROMPTS.entries())
+      await makeClip(made, `p${String(i + 1).padStart(2, '0')}.mp4`, { durationSec: 0.5, width: 96, height: 64 });
     for (const m of MODELS) {
       await mkdir(path.join(ws, 'out', m, 'set'), { recursive: true });
       for (const [i, prompt] of PROMPTS.entries()) {
@@ -96,7 +105,9 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
       assert.equal(run.code, 0, run.stderr);
       results[m] = [];
       for (const [i] of PROMPTS.entries()) {
-        const r = ResultSchema.parse(JSON.parse(await readFile(path.join(ws, '.finger/results/out', m, 'set', `p${String(i + 1).padStart(2, '0')}.mp4.json`), 'utf8')));
+        const r = ResultSchema.parse(
+          JSON.parse(await readFile(path.join(ws, '.finger/results/out', m, 'set', `p${String(i + 1).padStart(2, '0')}.mp4.json`), 'utf8')),
+        );
         results[m].push(r);
       }
       overall[m] = results[m].map((r) => r.overall!);
@@ -129,17 +140,29 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
       return [percentile(means, 0.025), percentile(means, 0.975)];
     };
     const order = [...MODELS].sort((a, b) => meanOf(overall[b]!) - meanOf(overall[a]!));
-    assert.deepEqual(r.leaderboard.map((s: { model: string }) => s.model), order);
-    r.leaderboard.forEach((s: { model: string; rank: number; metrics: { overall: { mean: number; interval: { low: number; high: number } }; visual_quality: { mean: number } } }, i: number) => {
-      assert.equal(s.rank, i + 1);
-      const want = ci(overall[s.model]!);
-      assert.ok(Math.abs(s.metrics.overall.mean - meanOf(overall[s.model]!)) < 1e-12);
-      assert.ok(Math.abs(s.metrics.overall.interval.low - want[0]!) < 1e-12, `${s.model} low`);
-      assert.ok(Math.abs(s.metrics.overall.interval.high - want[1]!) < 1e-12, `${s.model} high`);
-      // A dimension's mean too.
-      const vq = results[s.model]!.map((x) => x.dimensions.visual_quality!.score!);
-      assert.ok(Math.abs(s.metrics.visual_quality.mean - meanOf(vq)) < 1e-12);
-    });
+    assert.deepEqual(
+      r.leaderboard.map((s: { model: string }) => s.model),
+      order,
+    );
+    r.leaderboard.forEach(
+      (
+        s: {
+          model: string;
+          rank: number;
+          metrics: { overall: { mean: number; interval: { low: number; high: number } }; visual_quality: { mean: number } };
+        },
+        i: number,
+      ) => {
+        assert.equal(s.rank, i + 1);
+        const want = ci(overall[s.model]!);
+        assert.ok(Math.abs(s.metrics.overall.mean - meanOf(overall[s.model]!)) < 1e-12);
+        assert.ok(Math.abs(s.metrics.overall.interval.low - want[0]!) < 1e-12, `${s.model} low`);
+        assert.ok(Math.abs(s.metrics.overall.interval.high - want[1]!) < 1e-12, `${s.model} high`);
+        // A dimension's mean too.
+        const vq = results[s.model]!.map((x) => x.dimensions.visual_quality!.score!);
+        assert.ok(Math.abs(s.metrics.visual_quality.mean - meanOf(vq)) < 1e-12);
+      },
+    );
     assert.equal(r.pairs.length, 3);
     for (const p of r.pairs) {
       const d = overall[p.a]!.map((x, i) => x - overall[p.b]![i]!);
@@ -175,7 +198,7 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
     assert.ok(text.includes(`${first.model},1,12,${first.metrics.overall.mean}`));
   });
 
-  it('best-of-n across models picks each prompt\'s best clip with its margin', async () => {
+  it("best-of-n across models picks each prompt's best clip with its margin", async () => {
     const run = await runCli(['best-of-n', 'out', '--across', '--out', 'picks.csv', '--json'], { cwd: ws, env });
     assert.equal(run.code, 0, run.stderr);
     const r = JSON.parse(await readFile(path.join(ws, 'picks.csv'), 'utf8'));
@@ -191,7 +214,10 @@ describe('finger compare and best-of-n on 3 models × 12 prompts', () => {
     // Per model with a dimension as the metric: one clip each, so no margin, and the CSV header.
     const per = await runCli(['best-of-n', 'out', '--metric', 'visual_quality'], { cwd: ws, env });
     assert.equal(per.code, 0);
-    assert.match(per.stdout.split('\n')[0]!, /^prompt_key,model,n,metric,best_video,best_model,best_score,runner_up_video,runner_up_score,margin/);
+    assert.match(
+      per.stdout.split('\n')[0]!,
+      /^prompt_key,model,n,metric,best_video,best_model,best_score,runner_up_video,runner_up_score,margin/,
+    );
     assert.equal(per.stdout.trim().split('\n').length, 1 + 36);
     assert.match(per.stderr, /only one scored clip per model/);
   });

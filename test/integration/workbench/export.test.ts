@@ -28,8 +28,22 @@ interface DatasetAttr {
 function llamaFactoryProblems(rows: unknown, attr: DatasetAttr): string[] {
   const problems: string[] = [];
   if (attr.formatting !== 'sharegpt') problems.push('formatting must be sharegpt for multimodal data');
-  const col = { messages: 'conversations', system: undefined as string | undefined, videos: undefined as string | undefined, ...attr.columns };
-  const tag = { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', observation_tag: 'observation', function_tag: 'function_call', system_tag: 'system', ...attr.tags };
+  const col = {
+    messages: 'conversations',
+    system: undefined as string | undefined,
+    videos: undefined as string | undefined,
+    ...attr.columns,
+  };
+  const tag = {
+    role_tag: 'from',
+    content_tag: 'value',
+    user_tag: 'human',
+    assistant_tag: 'gpt',
+    observation_tag: 'observation',
+    function_tag: 'function_call',
+    system_tag: 'system',
+    ...attr.tags,
+  };
   if (!col.videos) problems.push('a video dataset needs columns.videos');
   if (!Array.isArray(rows)) return [...problems, 'the file must hold a list of samples'];
   rows.forEach((row: Record<string, unknown>, i) => {
@@ -45,7 +59,8 @@ function llamaFactoryProblems(rows: unknown, attr: DatasetAttr): string[] {
     if (messages.length % 2 !== 0) problems.push(`sample ${i}: odd number of turns`);
     const videos = row[col.videos!] as unknown[];
     const tokens = messages.reduce((n, m) => n + (m[tag.content_tag]!.match(/<video>/g)?.length ?? 0), 0);
-    if (!Array.isArray(videos) || videos.length !== tokens) problems.push(`sample ${i}: ${tokens} <video> tokens for ${Array.isArray(videos) ? videos.length : 0} videos`);
+    if (!Array.isArray(videos) || videos.length !== tokens)
+      problems.push(`sample ${i}: ${tokens} <video> tokens for ${Array.isArray(videos) ? videos.length : 0} videos`);
   });
   return problems;
 }
@@ -64,7 +79,12 @@ describe('finger export', () => {
     for (const m of ['m1', 'm2']) {
       await mkdir(path.join(ws, 'gen', m), { recursive: true });
       for (const [i, p] of ['A dog runs on the beach', 'A red car drives through the city'].entries()) {
-        await makeClip(path.join(ws, 'gen', m), `c${i}.mp4`, { durationSec: 0.5, width: 96, height: 64, source: m === 'm1' ? 'testsrc2' : 'smptebars' });
+        await makeClip(path.join(ws, 'gen', m), `c${i}.mp4`, {
+          durationSec: 0.5,
+          width: 96,
+          height: 64,
+          source: m === 'm1' ? 'testsrc2' : 'smptebars',
+        });
         await writeFile(path.join(ws, 'gen', m, `c${i}.txt`), p);
       }
     }
@@ -85,7 +105,13 @@ describe('finger export', () => {
         version: 1,
         video: 'gen/m1/c0.mp4',
         overrides: [
-          { questionId: qs[0]!.id, questionText: qs[0]!.text, answer: flip(qs[0]!.answer), note: 'The dog\'s legs merge in frames 3-5.', updatedAt: '2026-01-01T00:00:00.000Z' },
+          {
+            questionId: qs[0]!.id,
+            questionText: qs[0]!.text,
+            answer: flip(qs[0]!.answer),
+            note: "The dog's legs merge in frames 3-5.",
+            updatedAt: '2026-01-01T00:00:00.000Z',
+          },
           { questionId: qs[1]!.id, questionText: qs[1]!.text, answer: flip(qs[1]!.answer), updatedAt: '2026-01-01T00:00:00.000Z' },
         ],
       }),
@@ -99,9 +125,15 @@ describe('finger export', () => {
   it('llamafactory: one sample per question, as the judge saw it, valid for LLaMA-Factory, with its dataset_info.json entry', async () => {
     await mkdir(path.join(ws, 'data'));
     await writeFile(path.join(ws, 'data', 'dataset_info.json'), JSON.stringify({ existing: { file_name: 'x.json' } }));
-    const run = await runCli(['export', '--format', 'llamafactory', '--out', 'data/finger_sft.json', '--preferences', 'data/pairs.jsonl'], { cwd: ws, env });
+    const run = await runCli(['export', '--format', 'llamafactory', '--out', 'data/finger_sft.json', '--preferences', 'data/pairs.jsonl'], {
+      cwd: ws,
+      env,
+    });
     assert.equal(run.code, 0, run.stderr);
-    const rows = JSON.parse(await readFile(path.join(ws, 'data/finger_sft.json'), 'utf8')) as { messages: { role: string; content: string }[]; videos: string[] }[];
+    const rows = JSON.parse(await readFile(path.join(ws, 'data/finger_sft.json'), 'utf8')) as {
+      messages: { role: string; content: string }[];
+      videos: string[];
+    }[];
     const info = JSON.parse(await readFile(path.join(ws, 'data/dataset_info.json'), 'utf8')) as Record<string, DatasetAttr>;
     assert.deepEqual(info.existing, { file_name: 'x.json' }, 'other datasets are kept');
     assert.equal(info.finger_sft!.file_name, 'finger_sft.json');
@@ -113,7 +145,10 @@ describe('finger export', () => {
 
     // System text and question exactly as the endpoint received them.
     const asked = new Set(
-      double.chatRequests().filter((r) => r.kind === 'answer').map((r) => JSON.stringify([r.body.messages[0].content, r.question])),
+      double
+        .chatRequests()
+        .filter((r) => r.kind === 'answer')
+        .map((r) => JSON.stringify([r.body.messages[0].content, r.question])),
     );
     for (const row of rows) {
       const question = row.messages[1]!.content.replace(/^<video>/, '');
@@ -123,12 +158,18 @@ describe('finger export', () => {
     const c0 = results['gen/m1/c0.mp4']!.questions;
     const flip = (a: string | null) => (a === 'Yes' ? 'No' : 'Yes');
     const forClip = rows.filter((r) => r.videos[0] === '../gen/m1/c0.mp4');
-    assert.equal(forClip[0]!.messages[2]!.content, `<reason>The dog's legs merge in frames 3-5.</reason><answer>${flip(c0[0]!.answer)}</answer>`);
+    assert.equal(
+      forClip[0]!.messages[2]!.content,
+      `<reason>The dog's legs merge in frames 3-5.</reason><answer>${flip(c0[0]!.answer)}</answer>`,
+    );
     assert.equal(forClip[1]!.messages[2]!.content, `<reason></reason><answer>${flip(c0[1]!.answer)}</answer>`);
     assert.equal(forClip[2]!.messages[2]!.content, `<reason>${c0[2]!.reason}</reason><answer>${c0[2]!.answer}</answer>`);
 
     // Preference pairs: per prompt, the better-scored clip of the two models is chosen.
-    const pairs = (await readFile(path.join(ws, 'data/pairs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const pairs = (await readFile(path.join(ws, 'data/pairs.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(pairs.length, 2);
     for (const p of pairs) {
       const [a, b] = [`gen/m1/${p.prompt.includes('dog') ? 'c0' : 'c1'}.mp4`, `gen/m2/${p.prompt.includes('dog') ? 'c0' : 'c1'}.mp4`];
@@ -152,7 +193,10 @@ describe('finger export', () => {
   it('jsonl and csv carry the same samples with their sources', async () => {
     assert.equal((await runCli(['export', '--format', 'jsonl', '--out', 'o/s.jsonl'], { cwd: ws, env })).code, 0);
     assert.equal((await runCli(['export', '--format', 'csv', '--out', 'o/s.csv'], { cwd: ws, env })).code, 0);
-    const jl = (await readFile(path.join(ws, 'o/s.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const jl = (await readFile(path.join(ws, 'o/s.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const csv = parse(await readFile(path.join(ws, 'o/s.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     assert.equal(jl.length, csv.length);
     assert.equal(jl.filter((s) => s.answer_source === 'human').length, 2);

@@ -7,7 +7,19 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const SEARCHED = ['src', 'test', 'webview', 'media', 'bin', 'docs', 'package.json', 'README.md', 'esbuild.config.mjs', 'eslint.config.mjs', '.dependency-cruiser.cjs'];
+const SEARCHED = [
+  'src',
+  'test',
+  'webview',
+  'media',
+  'bin',
+  'docs',
+  'package.json',
+  'README.md',
+  'esbuild.config.mjs',
+  'eslint.config.mjs',
+  '.dependency-cruiser.cjs',
+];
 const TEXT = /\.(ts|mts|cts|js|mjs|cjs|json|md|sh|liquid|css|html)$/;
 // Spelled in pieces so that this file does not match itself.
 const OUTSIDE_PAGES = [['DESIGN', 'md'].join('.'), ['E2E-NOTES', 'md'].join('.'), ['shared', 'E2E-NOTES'].join('/')];

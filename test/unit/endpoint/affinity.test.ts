@@ -11,7 +11,10 @@ const first = (key: string, list: string[]) => rendezvousOrder(key, list, (s) =>
 describe('rendezvousOrder', () => {
   test('is stable: the same key ranks the same servers the same way, whatever their order', () => {
     for (const key of keys.slice(0, 200)) {
-      assert.deepEqual(rendezvousOrder(key, servers, (s) => s), rendezvousOrder(key, [...servers].reverse(), (s) => s));
+      assert.deepEqual(
+        rendezvousOrder(key, servers, (s) => s),
+        rendezvousOrder(key, [...servers].reverse(), (s) => s),
+      );
     }
   });
 

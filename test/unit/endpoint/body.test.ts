@@ -18,7 +18,11 @@ describe('encodeJsonBody', () => {
     it(`equals JSON.stringify for every question of a video (mode ${mode})`, () => {
       const videoContent = buildVideoContent({ mode, frames: [jpeg(1), jpeg(2), jpeg(3)].map((j) => ({ jpeg: j })) });
       for (const questionText of ['Is the dog\'s tail "wagging"?', 'Ünïcödé \u0001 and a </script> tag?', '']) {
-        const body = { ...buildAnswerRequest({ systemText: 'Judge.\nAnswer <answer>Yes</answer>.', videoContent, questionText, reasoning: true }), model: 'm', stream: false };
+        const body = {
+          ...buildAnswerRequest({ systemText: 'Judge.\nAnswer <answer>Yes</answer>.', videoContent, questionText, reasoning: true }),
+          model: 'm',
+          stream: false,
+        };
         assert.deepEqual(encodeJsonBody(body), Buffer.from(JSON.stringify(body), 'utf8'));
       }
     });

@@ -10,7 +10,11 @@ const noEndpoint: EvalSettings = { ...DEFAULT_SETTINGS, endpoints: [] };
 
 describe('createEngine', () => {
   it('refuses an engine without an endpoint, naming the settings to set', () => {
-    assert.throws(() => createEngine(noEndpoint), (e: unknown) => e instanceof FingerError && /No endpoint is configured/.test(e.message) && /finger\.endpoint\.baseUrl/.test(e.describe()));
+    assert.throws(
+      () => createEngine(noEndpoint),
+      (e: unknown) =>
+        e instanceof FingerError && /No endpoint is configured/.test(e.message) && /finger\.endpoint\.baseUrl/.test(e.describe()),
+    );
   });
 
   it('endpointRequired: false makes one that works without the pool, and names the missing endpoint if the pool is asked for', () => {

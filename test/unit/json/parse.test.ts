@@ -8,7 +8,10 @@ const viaJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
 /** Prose without brackets, so the value is the first balanced {…} or […] in the text. */
 const prose = fc.string({ maxLength: 60 }).map((s) => s.replace(/[[\]{}`]/g, ''));
-const container = fc.oneof(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }));
+const container = fc.oneof(
+  fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 5 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
+);
 const layout = fc.constantFrom<(j: string, v: unknown) => string>(
   (j) => j,
   (j, v) => JSON.stringify(v, null, 2),
@@ -43,11 +46,15 @@ describe('parseJsonTolerant', () => {
     // object, because replies are objects and models do quote them; so such strings are excluded.
     const quotesContainer = (v: unknown) => typeof v === 'string' && /[[{]/.test(v);
     fc.assert(
-      fc.property(fc.jsonValue().filter((v) => !quotesContainer(v)), fc.boolean(), (value, fenced) => {
-        const json = JSON.stringify(value);
-        const text = fenced ? `Here you go:\n\`\`\`json\n${json}\n\`\`\`\nDone.` : ` ${json}\n`;
-        assert.deepStrictEqual(parseJsonTolerant(text), viaJson(value));
-      }),
+      fc.property(
+        fc.jsonValue().filter((v) => !quotesContainer(v)),
+        fc.boolean(),
+        (value, fenced) => {
+          const json = JSON.stringify(value);
+          const text = fenced ? `Here you go:\n\`\`\`json\n${json}\n\`\`\`\nDone.` : ` ${json}\n`;
+          assert.deepStrictEqual(parseJsonTolerant(text), viaJson(value));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

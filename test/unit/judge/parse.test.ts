@@ -30,7 +30,11 @@ describe('parseAnswerText', () => {
     ['<reason>Reason never closed <answer>No</answer>', 'No', 'Reason never closed'],
     ['Sure! <reason>r</reason><answer>"Yes".</answer> Hope that helps.', 'Yes', 'r'],
     ['<reason>r</reason> Yes', 'Yes', 'r'],
-    ['<reason>You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.</reason><answer>No</answer>', 'No', 'You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.'],
+    [
+      '<reason>You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.</reason><answer>No</answer>',
+      'No',
+      'You said to reply <answer>Yes</answer> or <answer>No</answer>; it is not.',
+    ],
     ['Yes', 'Yes', null],
     [' no.', 'No', null],
     ['"Yes"', 'Yes', null],
@@ -58,7 +62,11 @@ describe('parseAnswerText', () => {
         noTags,
         noTags,
         fc.constantFrom('Yes', 'No'),
-        fc.constantFrom((s: string) => s, (s: string) => s.toLowerCase(), (s: string) => s.toUpperCase()),
+        fc.constantFrom(
+          (s: string) => s,
+          (s: string) => s.toLowerCase(),
+          (s: string) => s.toUpperCase(),
+        ),
         fc.constantFrom('', ' ', '\n', '  \t'),
         fc.constantFrom('', '"', "'", '**'),
         fc.boolean(),
@@ -90,7 +98,20 @@ describe('readAnswerProbability', () => {
   });
 
   it('does not underflow for very unlikely answers', () => {
-    const r = readAnswerProbability([tok('Yes', [['Yes', -900], ['No', -901]], -900)], { reasoning: false }, 'Yes')!;
+    const r = readAnswerProbability(
+      [
+        tok(
+          'Yes',
+          [
+            ['Yes', -900],
+            ['No', -901],
+          ],
+          -900,
+        ),
+      ],
+      { reasoning: false },
+      'Yes',
+    )!;
     assert.ok(Math.abs(r.pYes - 1 / (1 + Math.exp(-1))) < 1e-12);
   });
 
@@ -98,7 +119,11 @@ describe('readAnswerProbability', () => {
     assert.deepEqual(readAnswerProbability(null, { reasoning: true }, 'Yes'), { pYes: 1, pNo: 0, source: 'sampled' });
     assert.deepEqual(readAnswerProbability(undefined, { reasoning: false }, 'No'), { pYes: 0, pNo: 1, source: 'sampled' });
     // logprobs present but no yes/no alternative at the answer token
-    assert.deepEqual(readAnswerProbability([tok('<answer>'), tok('Sure', [['Sure', -0.1]])], { reasoning: true }, 'No'), { pYes: 0, pNo: 1, source: 'sampled' });
+    assert.deepEqual(readAnswerProbability([tok('<answer>'), tok('Sure', [['Sure', -0.1]])], { reasoning: true }, 'No'), {
+      pYes: 0,
+      pNo: 1,
+      source: 'sampled',
+    });
     // reasoning reply without an <answer> tag
     assert.deepEqual(readAnswerProbability([tok('Yes', [['Yes', -0.1]])], { reasoning: true }, null), null);
     assert.equal(readAnswerProbability([], { reasoning: false }, null), null);
@@ -111,8 +136,16 @@ describe('readAnswerProbability', () => {
   });
 
   // --- properties ---------------------------------------------------------------------------
-  const yesVariant = fc.tuple(fc.constantFrom('', ' ', '\n', '"', ' "'), fc.constantFrom('Yes', 'yes', 'YES'), fc.constantFrom('', '.', '"', ','));
-  const noVariant = fc.tuple(fc.constantFrom('', ' ', '\n', '"', ' "'), fc.constantFrom('No', 'no', 'NO'), fc.constantFrom('', '.', '"', ','));
+  const yesVariant = fc.tuple(
+    fc.constantFrom('', ' ', '\n', '"', ' "'),
+    fc.constantFrom('Yes', 'yes', 'YES'),
+    fc.constantFrom('', '.', '"', ','),
+  );
+  const noVariant = fc.tuple(
+    fc.constantFrom('', ' ', '\n', '"', ' "'),
+    fc.constantFrom('No', 'no', 'NO'),
+    fc.constantFrom('', '.', '"', ','),
+  );
   const entry = fc.oneof(
     yesVariant.map(([a, w, b]) => a + w + b),
     noVariant.map(([a, w, b]) => a + w + b),
@@ -147,22 +180,30 @@ describe('readAnswerProbability', () => {
   });
 
   it('property: probabilities are always in [0, 1] and sum to 1, whatever the tokens', () => {
-    const anyEntry = fc.record({ token: fc.oneof(fc.string({ maxLength: 8 }), entry), logprob: fc.double({ min: -1e6, max: 0, noNaN: true }) });
+    const anyEntry = fc.record({
+      token: fc.oneof(fc.string({ maxLength: 8 }), entry),
+      logprob: fc.double({ min: -1e6, max: 0, noNaN: true }),
+    });
     const anyToken = fc.record({
       token: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('<answer>', '<', 'answer', '>', ' Yes', 'No', '>yes')),
       logprob: fc.double({ min: -50, max: 0, noNaN: true }),
       top_logprobs: fc.option(fc.array(anyEntry, { maxLength: 20 }), { nil: null }),
     });
     fc.assert(
-      fc.property(fc.option(fc.array(anyToken, { maxLength: 30 }), { nil: null }), fc.boolean(), fc.constantFrom('Yes', 'No', null), (content, reasoning, sampled) => {
-        const r = readAnswerProbability(content, { reasoning }, sampled as 'Yes' | 'No' | null);
-        if (r === null) {
-          assert.equal(sampled, null);
-          return;
-        }
-        assert.ok(r.pYes >= 0 && r.pYes <= 1 && r.pNo >= 0 && r.pNo <= 1);
-        assert.ok(Math.abs(r.pYes + r.pNo - 1) < 1e-12);
-      }),
+      fc.property(
+        fc.option(fc.array(anyToken, { maxLength: 30 }), { nil: null }),
+        fc.boolean(),
+        fc.constantFrom('Yes', 'No', null),
+        (content, reasoning, sampled) => {
+          const r = readAnswerProbability(content, { reasoning }, sampled as 'Yes' | 'No' | null);
+          if (r === null) {
+            assert.equal(sampled, null);
+            return;
+          }
+          assert.ok(r.pYes >= 0 && r.pYes <= 1 && r.pNo >= 0 && r.pNo <= 1);
+          assert.ok(Math.abs(r.pYes + r.pNo - 1) < 1e-12);
+        },
+      ),
       { numRuns: 5000 },
     );
   });

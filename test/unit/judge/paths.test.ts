@@ -18,17 +18,29 @@ import { answerReply, prefillReply, tokenIds, type AnswerReplyInput, type ReplyT
 
 const REASON = 'The sign in the first frames says "yes" and the boy shouts no; yes, the dog answers No to the ball.';
 
-function input(family: TokenizerFamily, taggedPaths: Record<string, number>, fastPaths: Record<string, number> = { Yes: 1 }): AnswerReplyInput {
+function input(
+  family: TokenizerFamily,
+  taggedPaths: Record<string, number>,
+  fastPaths: Record<string, number> = { Yes: 1 },
+): AnswerReplyInput {
   return { family, tagged: true, reason: REASON, taggedPaths, fastPaths };
 }
 
 /** The reply as a server returns it in `choices[0].logprobs.content` (top 20). */
 function asLogprobs(reply: ReplyToken[]): TokenLogprob[] {
-  return reply.map((t) => ({ token: t.token, logprob: t.logprob, top_logprobs: [...t.top].sort((a, b) => b.logprob - a.logprob).slice(0, 20) }));
+  return reply.map((t) => ({
+    token: t.token,
+    logprob: t.logprob,
+    top_logprobs: [...t.top].sort((a, b) => b.logprob - a.logprob).slice(0, 20),
+  }));
 }
 
 /** Reads the paths with at most MAX_PREFILL_REQUESTS prefills answered by the same model; returns the assistant texts asked. */
-function readWithPrefill(content: TokenLogprob[], reasoning: boolean, model: AnswerReplyInput): { probability: AnswerProbability | null; asked: string[] } {
+function readWithPrefill(
+  content: TokenLogprob[],
+  reasoning: boolean,
+  model: AnswerReplyInput,
+): { probability: AnswerProbability | null; asked: string[] } {
   const paths = readAnswerPaths(content, reasoning)!;
   const asked: string[] = [];
   for (let i = 0; i < MAX_PREFILL_REQUESTS; i++) {
@@ -41,7 +53,8 @@ function readWithPrefill(content: TokenLogprob[], reasoning: boolean, model: Ans
   return { probability: answerProbabilityFromPaths(paths), asked };
 }
 
-const close = (actual: number | undefined, expected: number, what = '') => assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what} ${actual} vs ${expected}`);
+const close = (actual: number | undefined, expected: number, what = '') =>
+  assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-9, `${what} ${actual} vs ${expected}`);
 
 describe('the answer reading over real tokenizations', () => {
   it('Qwen2 and Llama 3: `<answer>No` ends in one token `>No`, `<answer>Yes` is `>` `Yes`, `</reason><answer>` is `.</` `reason` `><` `answer`', () => {
@@ -96,7 +109,10 @@ describe('the answer reading over real tokenizations', () => {
   }
 
   it('a reason full of "yes" and "no", and a reason quoting `<answer>Yes</answer>`, do not count', () => {
-    const quoting = { ...input('qwen2', { '>No': 0.8, '>Yes': 0.2 }), reason: 'You asked for <answer>Yes</answer> or <answer>No</answer>; yes-no, NO, Yes.' };
+    const quoting = {
+      ...input('qwen2', { '>No': 0.8, '>Yes': 0.2 }),
+      reason: 'You asked for <answer>Yes</answer> or <answer>No</answer>; yes-no, NO, Yes.',
+    };
     const content = asLogprobs(answerReply(quoting));
     close(readWithPrefill(content, true, quoting).probability?.pYes, 0.2);
   });
@@ -135,7 +151,14 @@ describe('the answer reading over real tokenizations', () => {
   it('no Yes/No mass anywhere: null (the caller falls back to the sampled answer)', () => {
     const content: TokenLogprob[] = [
       { token: '<answer>', logprob: 0, top_logprobs: [{ token: '<answer>', logprob: 0 }] },
-      { token: 'Maybe', logprob: -0.1, top_logprobs: [{ token: 'Maybe', logprob: -0.1 }, { token: 'Unsure', logprob: -2.4 }] },
+      {
+        token: 'Maybe',
+        logprob: -0.1,
+        top_logprobs: [
+          { token: 'Maybe', logprob: -0.1 },
+          { token: 'Unsure', logprob: -2.4 },
+        ],
+      },
     ];
     assert.equal(answerProbabilityFromPaths(readAnswerPaths(content, true)!), null);
     assert.deepEqual(readAnswerProbability(content, { reasoning: true }, 'No'), { pYes: 0, pNo: 1, source: 'sampled' });

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAnswerRequest, buildVideoContent, entityScore, samplingRate, videoTimingFields } from '../../../src/core/judge';
 
-const frames = [{ jpeg: Buffer.from([0xff, 0xd8, 1, 2, 3]) }, { jpeg: Buffer.from([0xff, 0xd8, 4, 5]) }, { jpeg: Buffer.from('third frame') }];
+const frames = [
+  { jpeg: Buffer.from([0xff, 0xd8, 1, 2, 3]) },
+  { jpeg: Buffer.from([0xff, 0xd8, 4, 5]) },
+  { jpeg: Buffer.from('third frame') },
+];
 
 type Part = { type: string; text?: string; image_url?: { url: string }; video_url?: { url: string } };
 const partsOf = (content: unknown) => content as Part[];
@@ -15,13 +19,22 @@ describe('buildVideoContent', () => {
     assert.equal(parts[0]!.type, 'video_url');
     const url = parts[0]!.video_url!.url;
     assert.ok(url.startsWith('data:video/jpeg;base64,'));
-    const decoded = url.slice('data:video/jpeg;base64,'.length).split(',').map((b) => Buffer.from(b, 'base64'));
-    assert.deepEqual(decoded, frames.map((f) => f.jpeg));
+    const decoded = url
+      .slice('data:video/jpeg;base64,'.length)
+      .split(',')
+      .map((b) => Buffer.from(b, 'base64'));
+    assert.deepEqual(
+      decoded,
+      frames.map((f) => f.jpeg),
+    );
   });
 
   it('frames mode: one image_url part per frame, in order', () => {
     const parts = partsOf(buildVideoContent({ mode: 'frames', frames }));
-    assert.deepEqual(parts.map((p) => p.type), ['image_url', 'image_url', 'image_url']);
+    assert.deepEqual(
+      parts.map((p) => p.type),
+      ['image_url', 'image_url', 'image_url'],
+    );
     assert.deepEqual(
       parts.map((p) => Buffer.from(p.image_url!.url.replace('data:image/jpeg;base64,', ''), 'base64')),
       frames.map((f) => f.jpeg),
@@ -89,9 +102,15 @@ describe('entityScore', () => {
 
 describe('video timing fields', () => {
   it('send the rate frames / duration and the frame count in the fields vLLM reads, for mode video only', () => {
-    assert.deepEqual(videoTimingFields('video', 10, 5), { media_io_kwargs: { video: { fps: 2, num_frames: 10 } }, mm_processor_kwargs: { fps: 2 } });
+    assert.deepEqual(videoTimingFields('video', 10, 5), {
+      media_io_kwargs: { video: { fps: 2, num_frames: 10 } },
+      mm_processor_kwargs: { fps: 2 },
+    });
     // 7 frames over 3 s: 2.333333 (rounded to 1e-6, the same number every time).
-    assert.deepEqual(videoTimingFields('video', 7, 3), { media_io_kwargs: { video: { fps: 2.333333, num_frames: 7 } }, mm_processor_kwargs: { fps: 2.333333 } });
+    assert.deepEqual(videoTimingFields('video', 7, 3), {
+      media_io_kwargs: { video: { fps: 2.333333, num_frames: 7 } },
+      mm_processor_kwargs: { fps: 2.333333 },
+    });
     assert.equal(videoTimingFields('frames', 10, 5), undefined);
     assert.equal(videoTimingFields('file', 10, 5), undefined);
     assert.equal(videoTimingFields('video', 10, 0), undefined, 'unknown duration: nothing is claimed');

@@ -32,7 +32,8 @@ describe('layer lint', () => {
   });
 
   it('lets webview/ import src/shared and browser packages', async () => {
-    const code = "import { DIMENSIONS } from '../../src/shared/model';\nimport { Chart } from 'chart.js';\nimport { el } from '../common/dom';\nexport const x = [DIMENSIONS, Chart, el];\n";
+    const code =
+      "import { DIMENSIONS } from '../../src/shared/model';\nimport { Chart } from 'chart.js';\nimport { el } from '../common/dom';\nexport const x = [DIMENSIONS, Chart, el];\n";
     assert.deepEqual(await layerErrors('webview/results/fine.ts', code), []);
   });
 
@@ -46,7 +47,10 @@ describe('layer lint', () => {
       assert.equal(errors.length, 1, `${file}: ${line} → ${JSON.stringify(errors)}`);
       assert.match(errors[0]!, /src\/core never imports/);
     }
-    assert.deepEqual(await layerErrors('src/core/store/fine.ts', "import { FINGER_PATHS } from '../../shared/model';\nexport const x = FINGER_PATHS;\n"), []);
+    assert.deepEqual(
+      await layerErrors('src/core/store/fine.ts', "import { FINGER_PATHS } from '../../shared/model';\nexport const x = FINGER_PATHS;\n"),
+      [],
+    );
   });
 
   it('fails when src/shared imports anything of ours outside src/shared', async () => {
@@ -59,7 +63,10 @@ describe('layer lint', () => {
       assert.equal(errors.length, 1, `${file}: ${line} → ${JSON.stringify(errors)}`);
       assert.match(errors[0]!, /src\/shared imports nothing of ours/);
     }
-    assert.deepEqual(await layerErrors('src/shared/protocols/fine.ts', "import { ResultSchema } from '../schemas';\nexport const x = ResultSchema;\n"), []);
+    assert.deepEqual(
+      await layerErrors('src/shared/protocols/fine.ts', "import { ResultSchema } from '../schemas';\nexport const x = ResultSchema;\n"),
+      [],
+    );
   });
 
   it('fails when src/cli imports vscode or src/extension', async () => {

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  agreement,
-  averageRanks,
-  kendallTau,
-  pairwiseAccuracy,
-  pearson,
-  spearman,
-  type Statistic,
-} from '../../../src/core/metrics';
+import { agreement, averageRanks, kendallTau, pairwiseAccuracy, pearson, spearman, type Statistic } from '../../../src/core/metrics';
 import { assertClose as close } from '../../helpers/assert';
 
 function valueOf(s: Statistic): number {
@@ -166,7 +158,12 @@ describe('agreement', () => {
 describe('properties', () => {
   const series = fc
     .integer({ min: 2, max: 25 })
-    .chain((n) => fc.tuple(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: n, maxLength: n }), fc.array(fc.integer({ min: -20, max: 20 }), { minLength: n, maxLength: n })));
+    .chain((n) =>
+      fc.tuple(
+        fc.array(fc.integer({ min: -20, max: 20 }), { minLength: n, maxLength: n }),
+        fc.array(fc.integer({ min: -20, max: 20 }), { minLength: n, maxLength: n }),
+      ),
+    );
   // Strictly increasing on the integers, and exact in floating point for this range.
   const increasing = (v: number): number => v * v * v + 2 * v;
 
@@ -191,8 +188,14 @@ describe('properties', () => {
       fc.property(series, ([x, y]) => {
         for (const f of [spearman, kendallTau]) {
           const base = f(x, y);
-          const transformed = f(x.map(increasing), y.map((v) => Math.exp(v / 10)));
-          const reversed = f(x, y.map((v) => -v));
+          const transformed = f(
+            x.map(increasing),
+            y.map((v) => Math.exp(v / 10)),
+          );
+          const reversed = f(
+            x,
+            y.map((v) => -v),
+          );
           if (base.value === null) {
             assert.equal(transformed.value, null);
             continue;

@@ -10,8 +10,25 @@ import { describe, it } from 'node:test';
 import { agreement, pairwiseAccuracy, pairwiseAccuracyWithoutTies } from '../../../src/core/metrics';
 import { preferenceAgreement } from '../../../src/core/workbench/agreement';
 
-interface SeriesCase { name: string; human: number[]; pred: number[]; srcc: number; plcc: number; krcc: number; acc23: number; epsilon: number; withoutTies: number }
-interface PairsCase { name: string; scores: Record<string, number>; pairs: { video_a: string; video_b: string; preference: 'a' | 'b' | 'tie' }[]; acc23: number; epsilon: number; withoutTies: number }
+interface SeriesCase {
+  name: string;
+  human: number[];
+  pred: number[];
+  srcc: number;
+  plcc: number;
+  krcc: number;
+  acc23: number;
+  epsilon: number;
+  withoutTies: number;
+}
+interface PairsCase {
+  name: string;
+  scores: Record<string, number>;
+  pairs: { video_a: string; video_b: string; preference: 'a' | 'b' | 'tie' }[];
+  acc23: number;
+  epsilon: number;
+  withoutTies: number;
+}
 const expected = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'reference', 'agreement-expected.json'), 'utf8')) as {
   references: Record<string, string>;
   series: SeriesCase[];
@@ -37,7 +54,10 @@ describe(`agreement equals the references (${Object.values(expected.references).
   }
   for (const c of expected.pairs) {
     it(`preference pairs: ${c.name}`, () => {
-      const r = preferenceAgreement(c.pairs.map((p) => ({ a: p.video_a, b: p.video_b, preference: p.preference })), new Map(Object.entries(c.scores)));
+      const r = preferenceAgreement(
+        c.pairs.map((p) => ({ a: p.video_a, b: p.video_b, preference: p.preference })),
+        new Map(Object.entries(c.scores)),
+      );
       near(r.pairwiseAccuracy.value, c.acc23, 'acc23 over the pairs (mt-metrics-eval)');
       assert.equal(r.pairwiseAccuracy.epsilon, c.epsilon);
       near(r.pairwiseAccuracyWithoutTies.value, c.withoutTies, 'calc_accuracy_without_ties over the pairs (VideoAlign)');
@@ -46,7 +66,10 @@ describe(`agreement equals the references (${Object.values(expected.references).
 
   it('the data has the ties the comparison is about', () => {
     for (const c of expected.series) assert.ok(new Set(c.pred).size < 0.6 * c.pred.length && new Set(c.human).size <= 5, c.name);
-    assert.ok(expected.series.some((c) => c.epsilon > 0), 'some case calibrates a threshold above 0');
+    assert.ok(
+      expected.series.some((c) => c.epsilon > 0),
+      'some case calibrates a threshold above 0',
+    );
     assert.ok(expected.pairs.some((c) => c.epsilon > 0));
   });
 

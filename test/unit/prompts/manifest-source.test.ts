@@ -103,14 +103,18 @@ describe('locatePromptManifest: prompts.json', () => {
 
   it('refuses a video listed twice, as the scorer does', () => {
     const text = '{"a.mp4": "one", "b.mp4": "two", "./a.mp4": "three"}';
-    assert.throws(() => locatePromptManifest(text, 'prompts.json'), (e: unknown) => e instanceof FingerError && /listed twice/.test(e.message));
+    assert.throws(
+      () => locatePromptManifest(text, 'prompts.json'),
+      (e: unknown) => e instanceof FingerError && /listed twice/.test(e.message),
+    );
     assert.throws(() => parsePromptManifest(text, 'prompts.json'), /listed twice/);
   });
 });
 
 describe('locatePromptManifest: prompts.jsonl', () => {
   it('maps words on each line, with CRLF, blank lines, indentation and escapes', () => {
-    const text = '\uFEFF{"video": "a.mp4", "prompt": "a red \\"kite\\""}\r\n\r\n   {"prompt": "tab\\there: a \\u00fcber dog", "video": "b.mp4"}  \r\n{"video":"c.mp4","prompt":"x"}';
+    const text =
+      '\uFEFF{"video": "a.mp4", "prompt": "a red \\"kite\\""}\r\n\r\n   {"prompt": "tab\\there: a \\u00fcber dog", "video": "b.mp4"}  \r\n{"video":"c.mp4","prompt":"x"}';
     const [a, b, c] = locate(text, 'prompts.jsonl');
     assert.equal(marked(text, a!, 'kite'), 'kite');
     assert.equal(marked(text, a!, 'red "kite"'), 'red \\"kite\\"');
@@ -129,7 +133,8 @@ describe('locatePromptManifest: prompts.jsonl', () => {
 
 describe('locatePromptManifest: prompts.csv', () => {
   it('maps words through quoting: commas, doubled quotes and line breaks inside quotes (CRLF file)', () => {
-    const text = '\uFEFFid,prompt,file\r\n1,"A chef, in a ""tall"" hat,\r\nslices a tomato",clips/a.mp4\r\n\r\n2,plain words here,b.mp4\r\n3,"",c.mp4\r\n';
+    const text =
+      '\uFEFFid,prompt,file\r\n1,"A chef, in a ""tall"" hat,\r\nslices a tomato",clips/a.mp4\r\n\r\n2,plain words here,b.mp4\r\n3,"",c.mp4\r\n';
     const [a, b, c] = locate(text, 'prompts.csv');
     assert.equal(a!.prompt, 'A chef, in a "tall" hat,\nslices a tomato');
     assert.equal(marked(text, a!, 'chef'), 'chef');
@@ -168,11 +173,28 @@ describe('manifestEntryLookup', () => {
     const root = '/ws';
     const manifest = '/ws/set/prompts.json';
     const entries = parsePromptManifest(
-      JSON.stringify({ 'a.mp4': 'bare a', 'sub/a.mp4': 'exact sub a', 'b.mp4': 'bare b', '../../etc/c.mp4': 'outside', 'c.mp4': 'bare c', '/ws/set/d.mp4': 'absolute d' }),
+      JSON.stringify({
+        'a.mp4': 'bare a',
+        'sub/a.mp4': 'exact sub a',
+        'b.mp4': 'bare b',
+        '../../etc/c.mp4': 'outside',
+        'c.mp4': 'bare c',
+        '/ws/set/d.mp4': 'absolute d',
+      }),
       manifest,
     );
     const lookup = manifestEntryLookup(entries, manifest, root);
-    for (const video of ['/ws/set/a.mp4', '/ws/set/sub/a.mp4', '/ws/set/deep/er/b.mp4', '/ws/set/c.mp4', '/etc/c.mp4', '/ws/set/d.mp4', '/ws/other/a.mp4', '/ws/a.mp4', '/ws/set/e.mp4']) {
+    for (const video of [
+      '/ws/set/a.mp4',
+      '/ws/set/sub/a.mp4',
+      '/ws/set/deep/er/b.mp4',
+      '/ws/set/c.mp4',
+      '/etc/c.mp4',
+      '/ws/set/d.mp4',
+      '/ws/other/a.mp4',
+      '/ws/a.mp4',
+      '/ws/set/e.mp4',
+    ]) {
       assert.equal(lookup(video)?.prompt, findManifestEntry(entries, manifest, video, root)?.prompt, video);
     }
     assert.equal(lookup('/ws/set/sub/a.mp4')?.prompt, 'exact sub a');
@@ -197,7 +219,10 @@ describe('manifestIsReachedFor', () => {
       'set/prompts.json': JSON.stringify({ 'b.mp4': 'nearer' }),
       'set/prompts.jsonl': '{"video":"c.mp4","prompt":"jsonl"}\n',
       'set/d.txt': 'sidecar',
-      'set/a.mp4': '', 'set/b.mp4': '', 'set/c.mp4': '', 'set/d.mp4': '',
+      'set/a.mp4': '',
+      'set/b.mp4': '',
+      'set/c.mp4': '',
+      'set/d.mp4': '',
     };
     for (const [rel, content] of Object.entries(files)) {
       await mkdir(join(ws, rel, '..'), { recursive: true });
@@ -209,7 +234,11 @@ describe('manifestIsReachedFor', () => {
     assert.equal(await manifestIsReachedFor(csv, join(ws, 'set/c.mp4'), ws), false, 'set/prompts.jsonl is nearer');
     assert.equal(await manifestIsReachedFor(csv, join(ws, 'set/d.mp4'), ws), false, 'the sidecar wins');
     assert.equal(await manifestIsReachedFor(join(ws, 'set/prompts.jsonl'), join(ws, 'set/c.mp4'), ws), true);
-    assert.equal(await manifestIsReachedFor(join(ws, 'set/prompts.jsonl'), join(ws, 'set/b.mp4'), ws), false, 'prompts.json comes first in a folder');
+    assert.equal(
+      await manifestIsReachedFor(join(ws, 'set/prompts.jsonl'), join(ws, 'set/b.mp4'), ws),
+      false,
+      'prompts.json comes first in a folder',
+    );
     assert.equal(await manifestIsReachedFor(join(ws, 'set/prompts.json'), join(ws, 'a.mp4'), ws), false, 'not an ancestor of the video');
   });
 });

@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  findVideoForPromptFile,
-  isPromptFile,
-  MAX_PROMPT_CHARS,
-  parsePromptManifest,
-  readPrompt,
-} from '../../../src/core/prompts';
+import { findVideoForPromptFile, isPromptFile, MAX_PROMPT_CHARS, parsePromptManifest, readPrompt } from '../../../src/core/prompts';
 import { rejectsWithFingerError } from '../../helpers/assert';
 import { useTempRoot } from '../../helpers/temp';
 
@@ -207,7 +201,10 @@ describe('readPrompt: manifests', () => {
 
 describe('parsePromptManifest', () => {
   it('gives every entry its line', () => {
-    const entries = parsePromptManifest('[\n {"video": "a.mp4", "prompt": "A"},\n\n {"video": "b.mp4", "prompt": "B"}\n]', '/x/prompts.json');
+    const entries = parsePromptManifest(
+      '[\n {"video": "a.mp4", "prompt": "A"},\n\n {"video": "b.mp4", "prompt": "B"}\n]',
+      '/x/prompts.json',
+    );
     assert.deepEqual(
       entries.map((e) => [e.key, e.line]),
       [

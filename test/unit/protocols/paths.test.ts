@@ -8,7 +8,10 @@ describe('protocol result paths', () => {
   it('puts each protocol in a sibling of the FingER results folder', () => {
     assert.equal(protocolResultsDir('videoscore2'), '.finger/results-videoscore2');
     assert.equal(protocolResultsDir('qsave', 'out/results/'), 'out/results-qsave');
-    assert.equal(protocolResultPathFor('qsave', ws, path.join(ws, 'clips', 'a.mp4')), path.join(ws, '.finger', 'results-qsave', 'clips', 'a.mp4.json'));
+    assert.equal(
+      protocolResultPathFor('qsave', ws, path.join(ws, 'clips', 'a.mp4')),
+      path.join(ws, '.finger', 'results-qsave', 'clips', 'a.mp4.json'),
+    );
   });
 
   it("keeps FingER's own path for 'finger'", () => {

@@ -107,7 +107,14 @@ describe('digit tokens and their distribution', () => {
     );
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), (digit) => {
-        const d = ratingDistribution({ token: String(digit), logprob: 0, top_logprobs: [{ token: String(digit), logprob: 0 }, { token: 'x', logprob: -3 }] })!;
+        const d = ratingDistribution({
+          token: String(digit),
+          logprob: 0,
+          top_logprobs: [
+            { token: String(digit), logprob: 0 },
+            { token: 'x', logprob: -3 },
+          ],
+        })!;
         assert.equal(softRating(d), digit);
       }),
     );
@@ -126,7 +133,11 @@ describe('normaliseRating', () => {
 
 describe('token positions', () => {
   it('tokenAt finds the token covering an offset', () => {
-    const tokens = [{ token: 'ab', logprob: 0 }, { token: ' c', logprob: 0 }, { token: '4', logprob: 0 }];
+    const tokens = [
+      { token: 'ab', logprob: 0 },
+      { token: ' c', logprob: 0 },
+      { token: '4', logprob: 0 },
+    ];
     const { text, starts } = tokenText(tokens);
     assert.equal(text, 'ab c4');
     assert.deepEqual(starts, [0, 2, 4]);
@@ -140,7 +151,16 @@ describe('token positions', () => {
 describe('readRating', () => {
   const match = { value: 4, index: 0, integer: true };
   const tokens = (token: string) => ({
-    list: [{ token, logprob: Math.log(0.5), top_logprobs: [{ token, logprob: Math.log(0.5) }, { token: '5', logprob: Math.log(0.5) }] }],
+    list: [
+      {
+        token,
+        logprob: Math.log(0.5),
+        top_logprobs: [
+          { token, logprob: Math.log(0.5) },
+          { token: '5', logprob: Math.log(0.5) },
+        ],
+      },
+    ],
     starts: [0],
     match,
   });

@@ -61,7 +61,9 @@ describe('parseVideoScore2Reply', () => {
   });
 
   it('reads the one-line inference format; the rationale is what precedes the verdict', () => {
-    const p = parseVideoScore2Reply('Sharp frames, but no umbrella.\nvisual quality: 4; text-to-video alignment: 2, physical/common-sense consistency: 5');
+    const p = parseVideoScore2Reply(
+      'Sharp frames, but no umbrella.\nvisual quality: 4; text-to-video alignment: 2, physical/common-sense consistency: 5',
+    );
     assert.deepEqual([p.ratings.visual?.value, p.ratings.t2v?.value, p.ratings.physical?.value], [4, 2, 5]);
     assert.equal(p.rationale, 'Sharp frames, but no umbrella.');
   });
@@ -75,7 +77,9 @@ describe('parseVideoScore2Reply', () => {
   });
 
   it('takes the verdict, not a score mentioned in the reasoning', () => {
-    const p = parseVideoScore2Reply('<think>At first I thought visual quality: 2.</think>\nvisual quality: 4\ntext-to-video alignment: 4\nphysical consistency: 4');
+    const p = parseVideoScore2Reply(
+      '<think>At first I thought visual quality: 2.</think>\nvisual quality: 4\ntext-to-video alignment: 4\nphysical consistency: 4',
+    );
     assert.equal(p.ratings.visual?.value, 4);
   });
 });
@@ -87,11 +91,14 @@ describe('scoreVideoScore2Completion', () => {
     //      (2·.8 + 1·.1 + 3·.05)/.95 = 1.85/.95 → ((1.85/.95) − 1)/4
     // physical: P(4) 1 → 4 → 0.75
     const completion = completionFrom(
-      tokensOf('<think>Blurry kitten.</think>\n(1) visual quality: {{0}}\n(2) text-to-video alignment: {{1}}\n(3) physical/common-sense consistency: {{2}}', [
-        { token: '3', top: { '3': 0.5, '4': 0.5 } },
-        { token: '2', top: { '2': 0.8, '1': 0.1, '3': 0.05, two: 0.05 } },
-        { token: '4', top: { '4': 1 } },
-      ]),
+      tokensOf(
+        '<think>Blurry kitten.</think>\n(1) visual quality: {{0}}\n(2) text-to-video alignment: {{1}}\n(3) physical/common-sense consistency: {{2}}',
+        [
+          { token: '3', top: { '3': 0.5, '4': 0.5 } },
+          { token: '2', top: { '2': 0.8, '1': 0.1, '3': 0.05, two: 0.05 } },
+          { token: '4', top: { '4': 1 } },
+        ],
+      ),
     );
     const { questions } = scoreVideoScore2Completion(completion, { softScore: 'expected' });
     assert.deepEqual(
@@ -102,7 +109,10 @@ describe('scoreVideoScore2Completion', () => {
     close(questions[1]!.score, (1.85 / 0.95 - 1) / 4, 1e-9);
     close(questions[2]!.score, 0.75);
     assert.ok(questions.every((q) => q.probabilitySource === 'logprobs' && q.reason === 'Blurry kitten.' && q.error === null));
-    assert.deepEqual(questions.map((q) => q.answer), ['Yes', 'No', 'Yes']);
+    assert.deepEqual(
+      questions.map((q) => q.answer),
+      ['Yes', 'No', 'Yes'],
+    );
     // The result's overall is the mean of the three (equal weights).
     const { overall } = scoreDimensions(questions);
     close(overall, (0.625 + (1.85 / 0.95 - 1) / 4 + 0.75) / 3, 1e-9);
@@ -131,7 +141,10 @@ describe('scoreVideoScore2Completion', () => {
   it('falls back to the written digits without logprobs', () => {
     const completion = completionFrom(tokensOf(RL_REPLY), { logprobs: false });
     const { questions } = scoreVideoScore2Completion(completion);
-    assert.deepEqual(questions.map((q) => q.score), [0.5, 0.25, 0.75]);
+    assert.deepEqual(
+      questions.map((q) => q.score),
+      [0.5, 0.25, 0.75],
+    );
     assert.ok(questions.every((q) => q.probabilitySource === 'sampled'));
   });
 

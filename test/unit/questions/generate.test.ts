@@ -49,8 +49,11 @@ describe('response formats', () => {
     assert.equal((e.json_schema.schema as { additionalProperties: boolean }).additionalProperties, false);
     const q = questionsResponseFormat();
     assert.equal(q.json_schema.name, QUESTIONS_SCHEMA_NAME);
-    const item = (q.json_schema.schema as { properties: { questions: { items: { properties: { dimension: { enum: string[] } }; required: string[] } } } })
-      .properties.questions.items;
+    const item = (
+      q.json_schema.schema as {
+        properties: { questions: { items: { properties: { dimension: { enum: string[] } }; required: string[] } } };
+      }
+    ).properties.questions.items;
     assert.deepEqual(item.properties.dimension.enum, [...DIMENSIONS]);
     assert.deepEqual([...item.required].sort(), ['dimension', 'entity', 'polarity', 'text']);
     // Every object in a strict schema lists all its properties as required.
@@ -136,7 +139,10 @@ describe('extractEntities', () => {
     const controller = new AbortController();
     controller.abort();
     const client = cannedClient([ENTITIES_REPLY]);
-    await assert.rejects(extractEntities(client, PROMPT, templates, { signal: controller.signal }), (e: unknown) => (e as Error).name === 'CancelledError');
+    await assert.rejects(
+      extractEntities(client, PROMPT, templates, { signal: controller.signal }),
+      (e: unknown) => (e as Error).name === 'CancelledError',
+    );
     assert.equal(client.requests.length, 0);
   });
 });
@@ -151,7 +157,10 @@ describe('generateQuestions', () => {
     const client = cannedClient([QUESTIONS_REPLY]);
     const questions = await generateQuestions(client, PROMPT, entities, templates);
     assert.equal(questions.length, DIMENSIONS.length * 2);
-    assert.deepEqual(questions.map((q) => q.id), questions.map((_, i) => `q${i + 1}`));
+    assert.deepEqual(
+      questions.map((q) => q.id),
+      questions.map((_, i) => `q${i + 1}`),
+    );
     assert.deepEqual([...new Set(questions.map((q) => q.dimension))], [...DIMENSIONS]);
     assert.equal(questions[0]?.entity, 'chef'); // "Chef" matched to the entity list
     assert.equal(questions[1]?.polarity, 'negative');
@@ -193,7 +202,10 @@ describe('generateQuestions', () => {
 
   it('a reply with no usable question is invalid (retried, then an error)', async () => {
     const onlyUnknown = JSON.stringify({ questions: [{ entity: 'x', dimension: 'beauty', text: 'Nice?', polarity: 'positive' }] });
-    const client = cannedClient([onlyUnknown, '{"questions": [{"entity": "x", "dimension": "visual_quality", "text": "Ok?", "polarity": "maybe"}]}']);
+    const client = cannedClient([
+      onlyUnknown,
+      '{"questions": [{"entity": "x", "dimension": "visual_quality", "text": "Ok?", "polarity": "maybe"}]}',
+    ]);
     await assert.rejects(generateQuestions(client, PROMPT, entities, templates), (e: unknown) => {
       assert.ok(e instanceof FingerError);
       assert.match(e.message, /question generation was not valid: questions\[0\]\.polarity/);
@@ -210,7 +222,10 @@ describe('generateQuestionSet', () => {
     const set = await generateQuestionSet(first, PROMPT, templates, { model: 'm1', cacheDir });
     QuestionSetSchema.parse(set);
     assert.equal(set.prompt, PROMPT);
-    assert.deepEqual(set.entities.map((e) => e.id), ['e1', 'e2']);
+    assert.deepEqual(
+      set.entities.map((e) => e.id),
+      ['e1', 'e2'],
+    );
     assert.equal(first.requests.length, 2);
     const files = await readdir(cacheDir);
     assert.equal(files.length, 1);

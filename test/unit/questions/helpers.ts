@@ -7,7 +7,10 @@ export interface RecordingClient extends ChatClient {
   requests: ChatRequest[];
 }
 
-export function cannedClient(replies: (string | ((req: ChatRequest) => string))[], finishReason: 'stop' | 'length' = 'stop'): RecordingClient {
+export function cannedClient(
+  replies: (string | ((req: ChatRequest) => string))[],
+  finishReason: 'stop' | 'length' = 'stop',
+): RecordingClient {
   const requests: ChatRequest[] = [];
   return {
     requests,
@@ -31,7 +34,13 @@ export function cannedClient(replies: (string | ((req: ChatRequest) => string))[
 
 export function messageTexts(req: ChatRequest): { system: string; user: string; all: string } {
   const text = (c: unknown) => (typeof c === 'string' ? c : JSON.stringify(c));
-  const system = req.messages.filter((m) => m.role === 'system').map((m) => text(m.content)).join('\n');
-  const user = req.messages.filter((m) => m.role === 'user').map((m) => text(m.content)).join('\n');
+  const system = req.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => text(m.content))
+    .join('\n');
+  const user = req.messages
+    .filter((m) => m.role === 'user')
+    .map((m) => text(m.content))
+    .join('\n');
   return { system, user, all: req.messages.map((m) => text(m.content)).join('\n') };
 }

@@ -11,7 +11,13 @@ import { useTempRoot } from '../../helpers/temp';
 
 const temp = useTempRoot('finger-qset');
 
-const q = (id: string, dimension: Question['dimension'], entity: string, text: string, polarity: Question['polarity'] = 'positive'): Question => ({
+const q = (
+  id: string,
+  dimension: Question['dimension'],
+  entity: string,
+  text: string,
+  polarity: Question['polarity'] = 'positive',
+): Question => ({
   id,
   dimension,
   entity,
@@ -23,7 +29,10 @@ const set = (questions: Question[]): QuestionSet => ({ version: 1, prompt: 'p', 
 describe('question set files', () => {
   it('write atomically into new folders and read back', async () => {
     const file = join(temp.path, 'a', 'b', 'clip.questions.json');
-    const s = set([q('q1', 'visual_quality', 'chef', 'Are the hands right?'), q('q2', 'factual_consistency', 'chef', 'Does the knife pass through the board?', 'negative')]);
+    const s = set([
+      q('q1', 'visual_quality', 'chef', 'Are the hands right?'),
+      q('q2', 'factual_consistency', 'chef', 'Does the knife pass through the board?', 'negative'),
+    ]);
     await writeQuestionSet(file, s);
     assert.deepEqual(await readQuestionSet(file), s);
     assert.deepEqual(await readdir(join(temp.path, 'a', 'b')), ['clip.questions.json']); // no temporary files left
@@ -62,7 +71,9 @@ describe('question set files', () => {
     });
     const dup = join(temp.path, 'dup.questions.json');
     await writeFile(dup, JSON.stringify(set([q('q1', 'visual_quality', 'a', 'A?'), q('q1', 'dynamic_degree', 'a', 'B?')]), null, 2));
-    await rejectsWithFingerError(readQuestionSet(dup), (e) => assert.match(e.message, /questions\[1\]\.id: "q1" is also the id of questions\[0\]/));
+    await rejectsWithFingerError(readQuestionSet(dup), (e) =>
+      assert.match(e.message, /questions\[1\]\.id: "q1" is also the id of questions\[0\]/),
+    );
     await rejectsWithFingerError(readQuestionSet(join(temp.path, 'missing.json')), (e) => assert.match(e.message, /could not read/));
   });
 });
@@ -88,8 +99,14 @@ describe('diffQuestionSets', () => {
       q('q4', 'factual_consistency', 'tomato', 'Does the tomato pass through the board?', 'positive'), // polarity flipped
     ];
     const d = diffQuestionSets(set(base), set(after));
-    assert.deepEqual(d.added.map((x) => x.text), ['Does the chef move the knife?', 'Does the chef keep the same face throughout?']);
-    assert.deepEqual(d.removed.map((x) => x.id), ['q2']);
+    assert.deepEqual(
+      d.added.map((x) => x.text),
+      ['Does the chef move the knife?', 'Does the chef keep the same face throughout?'],
+    );
+    assert.deepEqual(
+      d.removed.map((x) => x.id),
+      ['q2'],
+    );
     assert.deepEqual(
       d.changed.map((c) => [c.before.id, c.after.id]),
       [
@@ -103,7 +120,10 @@ describe('diffQuestionSets', () => {
   it('a question reworded in place (same id and dimension) is changed', () => {
     const after = [base[0]!, q('q2', 'temporal_consistency', 'chef', 'Does the chef look the same in every frame?'), base[2]!];
     const d = diffQuestionSets(set(base), set(after));
-    assert.deepEqual(d.changed.map((c) => [c.before.text, c.after.text]), [['Does the chef keep his face?', 'Does the chef look the same in every frame?']]);
+    assert.deepEqual(
+      d.changed.map((c) => [c.before.text, c.after.text]),
+      [['Does the chef keep his face?', 'Does the chef look the same in every frame?']],
+    );
     assert.deepEqual(d.unchanged, [base[0], base[2]]);
     assert.deepEqual([d.added, d.removed], [[], []]);
   });

@@ -30,7 +30,11 @@ describe('FingER scores (Eq. 2–4)', () => {
   it('dimension sum, count and mean match hand-computed values', () => {
     // visual_quality: 0.9 (pos) + (1 - 0.3) (neg) = 1.6 over 2 → 0.8
     // text_alignment: 0.25 → 0.25
-    const questions = [q('q1', 'visual_quality', 'positive', 0.9), q('q2', 'visual_quality', 'negative', 0.3), q('q3', 'text_alignment', 'positive', 0.25)];
+    const questions = [
+      q('q1', 'visual_quality', 'positive', 0.9),
+      q('q2', 'visual_quality', 'negative', 0.3),
+      q('q3', 'text_alignment', 'positive', 0.25),
+    ];
     const { dimensions, overall } = scoreDimensions(questions);
     assert.ok(Math.abs(dimensions.visual_quality!.sum - 1.6) < 1e-12);
     assert.equal(dimensions.visual_quality!.count, 2);
@@ -50,13 +54,19 @@ describe('FingER scores (Eq. 2–4)', () => {
   });
 
   it('a weight of 0 keeps the dimension score but leaves it out of the overall', () => {
-    const { overall, dimensions } = scoreDimensions([q('q1', 'visual_quality', 'positive', 1), q('q2', 'text_alignment', 'positive', 0)], { text_alignment: 0 });
+    const { overall, dimensions } = scoreDimensions([q('q1', 'visual_quality', 'positive', 1), q('q2', 'text_alignment', 'positive', 0)], {
+      text_alignment: 0,
+    });
     assert.equal(dimensions.text_alignment!.score, 0);
     assert.equal(overall, 1);
   });
 
   it('failed questions do not count; a dimension with only failures has score null', () => {
-    const questions = [q('q1', 'visual_quality', 'positive', 0.6), q('q2', 'visual_quality', 'positive', null), q('q3', 'dynamic_degree', 'positive', null)];
+    const questions = [
+      q('q1', 'visual_quality', 'positive', 0.6),
+      q('q2', 'visual_quality', 'positive', null),
+      q('q3', 'dynamic_degree', 'positive', null),
+    ];
     const { dimensions, overall } = scoreDimensions(questions);
     assert.equal(dimensions.visual_quality!.count, 1);
     assert.equal(dimensions.visual_quality!.score, 0.6);
@@ -72,11 +82,22 @@ describe('FingER scores (Eq. 2–4)', () => {
 });
 
 describe('human overrides', () => {
-  const questions = [q('q1', 'visual_quality', 'positive', 0.2, 'Are the hands correct?'), q('q2', 'factual_consistency', 'negative', 0.9, 'Does the cup pass through the table?')];
+  const questions = [
+    q('q1', 'visual_quality', 'positive', 0.2, 'Are the hands correct?'),
+    q('q2', 'factual_consistency', 'negative', 0.9, 'Does the cup pass through the table?'),
+  ];
 
   it('replace the answer, count as certain, and keep what the model said', () => {
     const shown = applyOverrides(questions, {
-      overrides: [{ questionId: 'other-id', questionText: '  are the HANDS correct? ', answer: 'Yes', note: 'looked again', updatedAt: '2026-01-01T00:00:00Z' }],
+      overrides: [
+        {
+          questionId: 'other-id',
+          questionText: '  are the HANDS correct? ',
+          answer: 'Yes',
+          note: 'looked again',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
     });
     assert.equal(shown[0]!.answer, 'Yes');
     assert.equal(shown[0]!.score, 1);

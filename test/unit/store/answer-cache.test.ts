@@ -23,7 +23,8 @@ const answered = (pYes: number): AnsweredQuestion => ({
   error: null,
 });
 
-const line = (key: string, pYes: number) => JSON.stringify({ key, answer: 'Yes', reason: null, pYes, probabilitySource: 'logprobs' }) + '\n';
+const line = (key: string, pYes: number) =>
+  JSON.stringify({ key, answer: 'Yes', reason: null, pYes, probabilitySource: 'logprobs' }) + '\n';
 
 describe('AnswerCache', () => {
   it('keeps at most maxVideos videos in memory; an evicted video is read again from its file', async () => {
@@ -43,5 +44,4 @@ describe('AnswerCache', () => {
     assert.equal((await cache.get('a', 'k2'))?.pYes, 0.2);
     assert.equal((await cache.get('a', 'k1'))?.pYes, 0.9);
   });
-
 });

@@ -60,7 +60,11 @@ async function merge(previous: Result, next: Result, rescore: ReturnType<typeof 
 describe('saveResultSafely rescores a merged result with the protocol aggregate, in one write', () => {
   it('FingER: Eq. 3–4 with the configured dimension weights', async () => {
     const weights = { visual_quality: 3, text_alignment: 1 };
-    const previous = result('finger', [q('q1', 'visual_quality', 0.9), q('q2', 'visual_quality', 0.5), q('q3', 'text_alignment', 0.2)], 0.7);
+    const previous = result(
+      'finger',
+      [q('q1', 'visual_quality', 0.9), q('q2', 'visual_quality', 0.5), q('q3', 'text_alignment', 0.2)],
+      0.7,
+    );
     // q2 failed this time and is filled from the saved result; q1 and q3 have new answers.
     const next = result('finger', [q('q1', 'visual_quality', 0.7), q('q2', 'visual_quality', null), q('q3', 'text_alignment', 0.4)], 0.58);
     const { decision, writes, saved } = await merge(previous, next, rescoreFor('finger', { weights }));
@@ -77,8 +81,16 @@ describe('saveResultSafely rescores a merged result with the protocol aggregate,
 
   it('VideoScore2: the plain mean of its ratings, whatever FingER weights are configured', async () => {
     const dims: Dimension[] = ['visual_quality', 'text_alignment', 'factual_consistency'];
-    const previous = result('videoscore2', dims.map((d, i) => q(`videoscore2.${d}`, d, [0.75, 0.5, 1][i]!)), 0.75);
-    const next = result('videoscore2', dims.map((d, i) => q(`videoscore2.${d}`, d, [0.25, null, 0.5][i]!)), 0.375);
+    const previous = result(
+      'videoscore2',
+      dims.map((d, i) => q(`videoscore2.${d}`, d, [0.75, 0.5, 1][i]!)),
+      0.75,
+    );
+    const next = result(
+      'videoscore2',
+      dims.map((d, i) => q(`videoscore2.${d}`, d, [0.25, null, 0.5][i]!)),
+      0.375,
+    );
     const { decision, writes, saved } = await merge(previous, next, rescoreFor('videoscore2'));
     assert.equal(decision.written && decision.merged, 1);
     assert.equal(writes, 1);
@@ -88,10 +100,18 @@ describe('saveResultSafely rescores a merged result with the protocol aggregate,
 
   describe('Q-Save: the MOS, not the mean of its dimensions', () => {
     const dims: Dimension[] = ['visual_quality', 'dynamic_degree', 'text_alignment'];
-    const previous = result('qsave', dims.map((d, i) => q(`qsave.${d}`, d, [0.75, 0.5, 1][i]!)), 0.5 /* its MOS, below the mean 0.75 */);
+    const previous = result(
+      'qsave',
+      dims.map((d, i) => q(`qsave.${d}`, d, [0.75, 0.5, 1][i]!)),
+      0.5 /* its MOS, below the mean 0.75 */,
+    );
 
     it("the reply's MOS when it had one", async () => {
-      const next = result('qsave', dims.map((d, i) => q(`qsave.${d}`, d, [0.25, null, 0.5][i]!)), 0.25);
+      const next = result(
+        'qsave',
+        dims.map((d, i) => q(`qsave.${d}`, d, [0.25, null, 0.5][i]!)),
+        0.25,
+      );
       const { decision, writes, saved } = await merge(previous, next, rescoreFor('qsave', { mos: 0.25 }));
       assert.equal(decision.written && decision.merged, 1);
       assert.equal(writes, 1);
@@ -100,7 +120,11 @@ describe('saveResultSafely rescores a merged result with the protocol aggregate,
     });
 
     it('the saved MOS when the whole reply failed (every rating is the saved one)', async () => {
-      const next = result('qsave', dims.map((d) => q(`qsave.${d}`, d, null)), null);
+      const next = result(
+        'qsave',
+        dims.map((d) => q(`qsave.${d}`, d, null)),
+        null,
+      );
       const { decision, writes, saved } = await merge(previous, next, rescoreFor('qsave', { mos: null }));
       assert.equal(decision.written && decision.merged, 3);
       assert.equal(writes, 1);
@@ -108,7 +132,11 @@ describe('saveResultSafely rescores a merged result with the protocol aggregate,
     });
 
     it('the mean of the merged dimensions when the reply rated some but gave no MOS', async () => {
-      const next = result('qsave', dims.map((d, i) => q(`qsave.${d}`, d, [0.25, null, 0.5][i]!)), 0.375);
+      const next = result(
+        'qsave',
+        dims.map((d, i) => q(`qsave.${d}`, d, [0.25, null, 0.5][i]!)),
+        0.375,
+      );
       const { writes, saved } = await merge(previous, next, rescoreFor('qsave', { mos: null }));
       assert.equal(writes, 1);
       close(saved.overall, (0.25 + 0.5 + 0.5) / 3);

@@ -91,11 +91,14 @@ describe('results', () => {
     await assert.rejects(readResult(bad), (e: Error) => e.message.includes('not valid JSON') && (e as { file?: string }).file === bad);
     await assert.rejects(readResult(wrong), /questions\[0\]\.dimension/);
     const listed = await listResults(ws);
-    assert.deepEqual(listed.map((l) => [l.videoRelPath, Boolean(l.result), Boolean(l.error)]), [
-      ['bad.mp4', false, true],
-      ['good.mp4', true, false],
-      ['wrong.mp4', false, true],
-    ]);
+    assert.deepEqual(
+      listed.map((l) => [l.videoRelPath, Boolean(l.result), Boolean(l.error)]),
+      [
+        ['bad.mp4', false, true],
+        ['good.mp4', true, false],
+        ['wrong.mp4', false, true],
+      ],
+    );
   });
 
   it('a complete saved result is never replaced by an incomplete one', async () => {
@@ -115,7 +118,11 @@ describe('results', () => {
     const ws = await tmp();
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
     await writeResult(file, result([answered('q1', 'Is it sharp?', 0.9), answered('q2', 'Is it smooth?', 0.7)]));
-    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', 0.6), answered('q2', 'Is it smooth?', null)]), rescoreFor('finger'));
+    const decision = await saveResultSafely(
+      file,
+      result([answered('q1', 'Is it sharp?', 0.6), answered('q2', 'Is it smooth?', null)]),
+      rescoreFor('finger'),
+    );
     assert.equal(decision.written, true);
     const saved = await readResult(file);
     assert.equal(saved.questions[0]!.pYes, 0.6, 'the new answer wins where there is one');
@@ -128,7 +135,11 @@ describe('results', () => {
     const ws = await tmp();
     const file = resultPathFor(ws, path.join(ws, 'a.mp4'));
     await writeResult(file, result([answered('q1', 'Is it sharp?', 0.9)], 'old-sha'));
-    const decision = await saveResultSafely(file, result([answered('q1', 'Is it sharp?', null), answered('q2', 'x?', 0.5)], 'new-sha'), rescoreFor('finger'));
+    const decision = await saveResultSafely(
+      file,
+      result([answered('q1', 'Is it sharp?', null), answered('q2', 'x?', 0.5)], 'new-sha'),
+      rescoreFor('finger'),
+    );
     assert.equal(decision.written, false, 'the complete old result is kept rather than merged with a different video');
   });
 
@@ -165,10 +176,13 @@ describe('labels', () => {
     await saveOverride(ws, video, { questionId: 'q2', questionText: 'Is it smooth?', answer: 'Yes' });
     await saveOverride(ws, video, { questionId: 'q9', questionText: 'is it  SHARP?', answer: 'Yes' });
     let labels = await readLabels(ws, video);
-    assert.deepEqual(labels!.overrides.map((o) => [o.questionText, o.answer]), [
-      ['Is it smooth?', 'Yes'],
-      ['is it  SHARP?', 'Yes'],
-    ]);
+    assert.deepEqual(
+      labels!.overrides.map((o) => [o.questionText, o.answer]),
+      [
+        ['Is it smooth?', 'Yes'],
+        ['is it  SHARP?', 'Yes'],
+      ],
+    );
     await saveOverride(ws, video, { questionId: 'q2', questionText: 'Is it smooth?', answer: null });
     labels = await readLabels(ws, video);
     assert.equal(labels!.overrides.length, 1);
@@ -180,13 +194,24 @@ describe('labels', () => {
     const video = path.join(ws, 'a.mp4');
     await mkdir(path.dirname(labelsPathFor(ws, video)), { recursive: true });
     await writeFile(labelsPathFor(ws, video), '{ nope');
-    await assert.rejects(saveOverride(ws, video, { questionId: 'q1', questionText: 'x', answer: 'Yes' }), (e: Error & { file?: string }) => e.file === labelsPathFor(ws, video));
+    await assert.rejects(
+      saveOverride(ws, video, { questionId: 'q1', questionText: 'x', answer: 'Yes' }),
+      (e: Error & { file?: string }) => e.file === labelsPathFor(ws, video),
+    );
     assert.equal(await readFile(labelsPathFor(ws, video), 'utf8'), '{ nope');
   });
 });
 
 describe('answer cache', () => {
-  const parts = { videoSha256: 'v', sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704 }, questionText: 'Is it sharp?', answerTemplateHash: 't', model: 'm', temperature: 0, reasoning: true };
+  const parts = {
+    videoSha256: 'v',
+    sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704 },
+    questionText: 'Is it sharp?',
+    answerTemplateHash: 't',
+    model: 'm',
+    temperature: 0,
+    reasoning: true,
+  };
 
   it('the key changes with every part that changes the answer', () => {
     const base = answerCacheKey(parts);
@@ -202,7 +227,9 @@ describe('answer cache', () => {
   it('answers cached before P(answer) was read over token paths are not reused', () => {
     // The key as it was computed before the reading changed (no `reading` part).
     const { videoSha256: _, ...rest } = parts;
-    const before = createHash('sha256').update(JSON.stringify({ ...rest, questionText: rest.questionText.trim() })).digest('hex');
+    const before = createHash('sha256')
+      .update(JSON.stringify({ ...rest, questionText: rest.questionText.trim() }))
+      .digest('hex');
     assert.notEqual(answerCacheKey(parts), before);
   });
 

@@ -84,7 +84,9 @@ describe('bundled templates', () => {
 describe('workspace overrides', () => {
   it('replace templates file by file and change the right hashes', async () => {
     const base = await loadTemplates({ workspaceRoot: await workspace() });
-    const ws = await workspace({ 'answer-question.liquid': 'Q: {{ question }} ({{ entity }}, {{ dimension }}){% if reasoning %} think{% endif %}' });
+    const ws = await workspace({
+      'answer-question.liquid': 'Q: {{ question }} ({{ entity }}, {{ dimension }}){% if reasoning %} think{% endif %}',
+    });
     const t = await loadTemplates({ workspaceRoot: ws });
     assert.equal(t.answerQuestion.origin, 'workspace');
     assert.equal(t.answerQuestion.file, join(ws, WORKSPACE_TEMPLATES_DIR, 'answer-question.liquid'));
@@ -92,7 +94,10 @@ describe('workspace overrides', () => {
     assert.notEqual(t.hash, base.hash);
     assert.notEqual(t.answerHash, base.answerHash);
     assert.equal(t.questionHash, base.questionHash);
-    assert.equal(renderAnswerQuestion(t, { text: 'Is it?', entity: 'cat', dimension: 'visual_quality' }, { reasoning: false }), 'Q: Is it? (cat, visual_quality)');
+    assert.equal(
+      renderAnswerQuestion(t, { text: 'Is it?', entity: 'cat', dimension: 'visual_quality' }, { reasoning: false }),
+      'Q: Is it? (cat, visual_quality)',
+    );
   });
 
   it('data files are overridable too and feed the question template', async () => {
@@ -110,7 +115,10 @@ describe('workspace overrides', () => {
 
   it('in-memory texts (unsaved edits) win over files, with or without the extension', async () => {
     const ws = await workspace({ 'answer-question.liquid': 'file {{ question }}' });
-    const t = await loadTemplates({ workspaceRoot: ws, texts: { 'answer-question': 'buffer {{ question }}', 'examples/entities.json': '[]' } });
+    const t = await loadTemplates({
+      workspaceRoot: ws,
+      texts: { 'answer-question': 'buffer {{ question }}', 'examples/entities.json': '[]' },
+    });
     assert.equal(renderAnswerQuestion(t, { text: 'Q?', entity: '', dimension: 'visual_quality' }, { reasoning: true }), 'buffer Q?');
     assert.deepEqual(t.data.entityExamples.value, []);
   });
@@ -152,7 +160,8 @@ describe('workspace overrides', () => {
       assert.equal(e.options.line, 3);
     });
     const schema = await workspace({
-      'dimensions.json': '[\n  {"id": "visual_quality", "description": "d", "key_points": []},\n  {"id": "beauty", "description": "d", "key_points": []}\n]',
+      'dimensions.json':
+        '[\n  {"id": "visual_quality", "description": "d", "key_points": []},\n  {"id": "beauty", "description": "d", "key_points": []}\n]',
     });
     await rejectsWithFingerError(loadTemplates({ workspaceRoot: schema }), (e) => {
       assert.match(e.message, /\[1\]\.id/);
@@ -169,7 +178,10 @@ describe('renderTemplate', () => {
       (e: unknown) => e instanceof FingerError && e.file === t.answerQuestion.file && /undefined variable: question/.test(e.message),
     );
     const custom = { ...t.answerQuestion, source: 'a\n{{ nope }}', hash: 'h-nope' };
-    assert.throws(() => renderTemplate(custom, {}), (e: unknown) => e instanceof FingerError && e.options.line === 2 && /nope/.test(e.message));
+    assert.throws(
+      () => renderTemplate(custom, {}),
+      (e: unknown) => e instanceof FingerError && e.options.line === 2 && /nope/.test(e.message),
+    );
   });
 });
 
@@ -190,7 +202,8 @@ describe('validateTemplateText', () => {
   });
 
   it('checks data files with the line of the bad value', () => {
-    const text = '[\n {"prompt": "p", "entities": [\n   {"name": "x", "type": "object", "attributes": "red", "actions": [], "relations": []}\n ]}\n]';
+    const text =
+      '[\n {"prompt": "p", "entities": [\n   {"name": "x", "type": "object", "attributes": "red", "actions": [], "relations": []}\n ]}\n]';
     const problems = validateTemplateText('examples/entities.json', text);
     assert.equal(problems[0]?.line, 3);
     assert.match(problems[0]?.message ?? '', /\[0\]\.entities\[0\]\.attributes/);
@@ -200,16 +213,25 @@ describe('validateTemplateText', () => {
 
   it('never throws, whatever the text', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...TEMPLATE_FILE_NAMES, 'questions', 'x'), fc.string({ unit: 'binary', maxLength: 200 }), (name, text) => {
-        const problems = validateTemplateText(name, text);
-        for (const p of problems) assert.ok(p.line >= 1 && p.column >= 1 && typeof p.message === 'string');
-      }),
+      fc.property(
+        fc.constantFrom(...TEMPLATE_FILE_NAMES, 'questions', 'x'),
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        (name, text) => {
+          const problems = validateTemplateText(name, text);
+          for (const p of problems) assert.ok(p.line >= 1 && p.column >= 1 && typeof p.message === 'string');
+        },
+      ),
       { numRuns: 2000 },
     );
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('{{', '}}', '{%', '%}', 'if', 'for', 'x', ' in ', 'endfor', 'question', '|', 'json', '\n'), { maxLength: 30 }), (parts) => {
-        validateTemplateText('answer-question.liquid', parts.join(''));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('{{', '}}', '{%', '%}', 'if', 'for', 'x', ' in ', 'endfor', 'question', '|', 'json', '\n'), {
+          maxLength: 30,
+        }),
+        (parts) => {
+          validateTemplateText('answer-question.liquid', parts.join(''));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -225,6 +247,7 @@ describe('customizeTemplates', () => {
     assert.equal(await readFile(join(dir, 'questions.liquid'), 'utf8'), 'MINE {{ dimensions | size }}');
     assert.deepEqual(await customizeTemplates(ws), []);
     const t = await loadTemplates({ workspaceRoot: ws });
-    for (const name of TEMPLATE_NAMES) assert.ok([t.entities, t.questions, t.answerSystem, t.answerQuestion].some((f) => f.name === name && f.origin === 'workspace'));
+    for (const name of TEMPLATE_NAMES)
+      assert.ok([t.entities, t.questions, t.answerSystem, t.answerQuestion].some((f) => f.name === name && f.origin === 'workspace'));
   });
 });

@@ -87,7 +87,8 @@ describe('fitFrameSize', () => {
           const landscape = w >= h;
           const [long, short] = landscape ? [out.width, out.height] : [out.height, out.width];
           const exactShort = (long * (landscape ? h : w)) / (landscape ? w : h);
-          if (short > 2 && short < (landscape ? h : w) - 1) assert.ok(Math.abs(short - exactShort) <= 2, `${w}x${h} → ${out.width}x${out.height}`);
+          if (short > 2 && short < (landscape ? h : w) - 1)
+            assert.ok(Math.abs(short - exactShort) <= 2, `${w}x${h} → ${out.width}x${out.height}`);
           // Not needlessly small: a source over budget keeps most of the budget when it is not extreme.
           const ratio = Math.max(w, h) / Math.min(w, h);
           if (w * h > maxPixels && maxPixels >= 10_000 && ratio <= 4) {

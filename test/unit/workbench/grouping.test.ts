@@ -7,7 +7,12 @@ import { groupClips, type ClipRecord } from '../../../src/core/workbench/groupin
 import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
 function clip(video: string, prompt: string, extra: Partial<ClipRecord> = {}): ClipRecord {
-  return { video, resultFile: `/ws/.finger/results/${video}.json`, result: resultFor(video, prompt, [answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', 0.7, 'ok')]), ...extra };
+  return {
+    video,
+    resultFile: `/ws/.finger/results/${video}.json`,
+    result: resultFor(video, prompt, [answeredQuestion('q1', 'visual_quality', 'car', 'Is the car intact?', 0.7, 'ok')]),
+    ...extra,
+  };
 }
 
 describe('manifest model and prompt_id', () => {
@@ -27,27 +32,58 @@ describe('manifest model and prompt_id', () => {
 
 describe('groupClips', () => {
   it('uses the manifest model and prompt_id before the layout', () => {
-    const g = groupClips([
-      clip('runs/x1.mp4', 'A red car', { manifestModel: 'A', manifestPromptId: 'p1' }),
-      clip('runs/x2.mp4', 'A red car', { manifestModel: 'B', manifestPromptId: 'p1' }),
-      clip('runs/y1.mp4', 'A dog', { manifestModel: 'A', manifestPromptId: 'p2' }),
-    ], 'runs');
+    const g = groupClips(
+      [
+        clip('runs/x1.mp4', 'A red car', { manifestModel: 'A', manifestPromptId: 'p1' }),
+        clip('runs/x2.mp4', 'A red car', { manifestModel: 'B', manifestPromptId: 'p1' }),
+        clip('runs/y1.mp4', 'A dog', { manifestModel: 'A', manifestPromptId: 'p2' }),
+      ],
+      'runs',
+    );
     assert.equal(g.method, 'manifest');
     assert.deepEqual(g.models, ['A', 'B']);
-    assert.deepEqual(g.prompts.map((p) => [p.key, p.models]), [['p1', ['A', 'B']], ['p2', ['A']]]);
+    assert.deepEqual(
+      g.prompts.map((p) => [p.key, p.models]),
+      [
+        ['p1', ['A', 'B']],
+        ['p2', ['A']],
+      ],
+    );
   });
 
   it('uses <root>/<model>/<same relative path>, ignoring the extension', () => {
-    const g = groupClips([clip('out/m1/sub/p1.mp4', 'A red car'), clip('out/m2/sub/p1.webm', 'A red car'), clip('out/m1/p2.mp4', 'A dog'), clip('out/m2/p2.mp4', 'A dog')], 'out');
+    const g = groupClips(
+      [
+        clip('out/m1/sub/p1.mp4', 'A red car'),
+        clip('out/m2/sub/p1.webm', 'A red car'),
+        clip('out/m1/p2.mp4', 'A dog'),
+        clip('out/m2/p2.mp4', 'A dog'),
+      ],
+      'out',
+    );
     assert.equal(g.method, 'layout');
-    assert.deepEqual(g.prompts.map((p) => [p.key, p.clips.map((c) => c.model)]), [['p2', ['m1', 'm2']], ['sub/p1', ['m1', 'm2']]]);
+    assert.deepEqual(
+      g.prompts.map((p) => [p.key, p.clips.map((c) => c.model)]),
+      [
+        ['p2', ['m1', 'm2']],
+        ['sub/p1', ['m1', 'm2']],
+      ],
+    );
   });
 
   it('falls back to identical prompt text, with N samples of one model in one group', () => {
-    const g = groupClips([clip('m1/a_s0.mp4', 'A red car'), clip('m1/a_s1.mp4', 'A red car'), clip('m2/b.mp4', 'A red car'), clip('m2/c.mp4', 'A dog')]);
+    const g = groupClips([
+      clip('m1/a_s0.mp4', 'A red car'),
+      clip('m1/a_s1.mp4', 'A red car'),
+      clip('m2/b.mp4', 'A red car'),
+      clip('m2/c.mp4', 'A dog'),
+    ]);
     assert.equal(g.method, 'prompt-text');
     const car = g.prompts.find((p) => p.prompt === 'A red car')!;
-    assert.deepEqual(car.clips.map((c) => c.video), ['m1/a_s0.mp4', 'm1/a_s1.mp4', 'm2/b.mp4']);
+    assert.deepEqual(
+      car.clips.map((c) => c.video),
+      ['m1/a_s0.mp4', 'm1/a_s1.mp4', 'm2/b.mp4'],
+    );
   });
 
   it('names the files when the same relative path has different prompts', () => {

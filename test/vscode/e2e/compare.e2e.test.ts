@@ -9,7 +9,15 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { explorerContextMenu, launchBrowser, openWorkbench, screenshot, webviewFrame, workbenchErrors, type Browser } from '../../harness/browser';
+import {
+  explorerContextMenu,
+  launchBrowser,
+  openWorkbench,
+  screenshot,
+  webviewFrame,
+  workbenchErrors,
+  type Browser,
+} from '../../harness/browser';
 import { startCodeServer, type CodeServer } from '../../harness/codeServer';
 import { ensureVsix } from '../../harness/vsix';
 import { makeSampleWorkspace } from '../../harness/workspace';
@@ -34,8 +42,22 @@ for (const theme of ['dark', 'light'] as const) {
           copyFileSync(join(workspace, 'mandelbrot.mp4'), join(workspace, rel));
           writeFileSync(join(workspace, rel.replace(/\.mp4$/, '.txt')), prompt);
           const qs = [
-            answeredQuestion('q1', 'visual_quality', 'subject', 'Is the main subject rendered without distortion?', mi === 0 ? 0.35 + 0.1 * p : 0.8, mi === 0 ? 'The edges smear in the middle frames.' : 'Sharp throughout.'),
-            answeredQuestion('q2', 'text_alignment', 'subject', 'Does the video show what the prompt describes?', 0.7 + 0.05 * p - 0.1 * mi, 'Mostly as described.'),
+            answeredQuestion(
+              'q1',
+              'visual_quality',
+              'subject',
+              'Is the main subject rendered without distortion?',
+              mi === 0 ? 0.35 + 0.1 * p : 0.8,
+              mi === 0 ? 'The edges smear in the middle frames.' : 'Sharp throughout.',
+            ),
+            answeredQuestion(
+              'q2',
+              'text_alignment',
+              'subject',
+              'Does the video show what the prompt describes?',
+              0.7 + 0.05 * p - 0.1 * mi,
+              'Mostly as described.',
+            ),
             answeredQuestion('q3', 'temporal_consistency', 'subject', 'Does the subject keep its identity across frames?', 0.9, 'Stable.'),
           ];
           const file = join(workspace, '.finger', 'results', `${rel}.json`);
@@ -43,7 +65,13 @@ for (const theme of ['dark', 'light'] as const) {
           writeFileSync(file, JSON.stringify(resultFor(rel, prompt, qs), null, 2));
         });
       }
-      server = await startCodeServer({ workspace, vsix, theme, name: `e2e-compare-${theme}`, settings: { 'workbench.reduceMotion': 'on' } });
+      server = await startCodeServer({
+        workspace,
+        vsix,
+        theme,
+        name: `e2e-compare-${theme}`,
+        settings: { 'workbench.reduceMotion': 'on' },
+      });
       browser = await launchBrowser({ viewport: { width: 1500, height: 950 } });
       await openWorkbench(browser.page, server.url);
     });

@@ -49,9 +49,23 @@ describe('Prompt annotations in a prompts.csv (dark)', { timeout: 300_000 }, () 
     write(
       'manifest-set/chef.mp4',
       result('manifest-set/chef.mp4', 'A chef in a "tall" hat slices a ripe tomato on a wooden board', [
-        q('q1', 'visual_quality', 'chef', "Are the chef's hands and fingers anatomically correct?", 0.12, 'In the middle frames the left hand has six fingers.'),
+        q(
+          'q1',
+          'visual_quality',
+          'chef',
+          "Are the chef's hands and fingers anatomically correct?",
+          0.12,
+          'In the middle frames the left hand has six fingers.',
+        ),
         q('q2', 'text_alignment', 'hat', 'Does the chef wear a tall hat?', 0.91, 'A white toque is visible throughout.'),
-        q('q3', 'factual_consistency', 'tomato', 'Does the tomato stay in pieces after it is sliced?', 0.27, 'The slices merge back into a whole tomato.'),
+        q(
+          'q3',
+          'factual_consistency',
+          'tomato',
+          'Does the tomato stay in pieces after it is sliced?',
+          0.27,
+          'The slices merge back into a whole tomato.',
+        ),
         q('q4', 'temporal_consistency', 'board', 'Does the wooden board keep its shape?', 0.88, 'The board is stable.'),
       ]),
     );

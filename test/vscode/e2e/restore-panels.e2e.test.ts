@@ -26,7 +26,10 @@ async function visiblePanel(page: Page): Promise<{ video: string; prompt: string
   const frame = await webviewFrame(page);
   const video = frame.locator('.video-path');
   await video.waitFor({ timeout: 30_000 });
-  return { video: (await video.textContent()) ?? '', prompt: (await frame.locator('[data-role="prompt"]').textContent({ timeout: 30_000 })) ?? '' };
+  return {
+    video: (await video.textContent()) ?? '',
+    prompt: (await frame.locator('[data-role="prompt"]').textContent({ timeout: 30_000 })) ?? '',
+  };
 }
 
 /** Opens a workspace file with Quick Open, as a person does, and waits until its editor is active
@@ -34,7 +37,10 @@ async function visiblePanel(page: Page): Promise<{ video: string; prompt: string
 async function openFile(page: Page, relPath: string): Promise<void> {
   const active = () =>
     page.waitForFunction(
-      (p) => [...document.querySelectorAll('.editor-group-container.active .monaco-breadcrumb-item')].map((i) => i.textContent?.trim()).join('/') === p,
+      (p) =>
+        [...document.querySelectorAll('.editor-group-container.active .monaco-breadcrumb-item')]
+          .map((i) => i.textContent?.trim())
+          .join('/') === p,
       relPath,
       { timeout: 10_000 },
     );
@@ -65,7 +71,9 @@ async function extensionLogAfterReload(server: CodeServer, restored: number): Pr
   let text = '';
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
     const files = existsSync(logs)
-      ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(join('finger-eval.finger-video-eval', 'FingER.log')))
+      ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) =>
+          f.endsWith(join('finger-eval.finger-video-eval', 'FingER.log')),
+        )
       : [];
     const texts = files.map((f) => readFileSync(join(logs, f), 'utf8')).filter((t) => t.includes('Restoring'));
     text = texts.join('\n');
@@ -108,7 +116,16 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     for (const c of CLIPS) {
       const file = join(workspace, '.finger', 'results', `${c.file}.json`);
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(resultFor(c.file, c.prompt, [answeredQuestion('q1', 'visual_quality', 'scene', 'Is the scene free of artifacts?', 0.8, 'Clean.')]), null, 2));
+      writeFileSync(
+        file,
+        JSON.stringify(
+          resultFor(c.file, c.prompt, [
+            answeredQuestion('q1', 'visual_quality', 'scene', 'Is the scene free of artifacts?', 0.8, 'Clean.'),
+          ]),
+          null,
+          2,
+        ),
+      );
     }
     server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-restore' });
     browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
@@ -137,14 +154,19 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     for (const b of before) assert.equal(b.prompt, CLIPS.find((c) => c.file === b.video)?.prompt);
     // The last one opened in front again, so the reload revives it first (a restore that goes by
     // title or by the order panels were opened would give it a's video).
-    await panelTabs(page).filter({ hasText: 'FingER' }).nth(before.findIndex((b) => b.video === 'b/clip.mp4')).click();
+    await panelTabs(page)
+      .filter({ hasText: 'FingER' })
+      .nth(before.findIndex((b) => b.video === 'b/clip.mp4'))
+      .click();
     await page.waitForTimeout(1000); // setState is coalesced; let the webviews save it
 
     const reloaded = page.waitForEvent('load', { timeout: 90_000 });
     await runCommand(page, 'Developer: Reload Window');
     await reloaded;
     await page.waitForFunction(
-      () => performance.getEntriesByName('code/didHandleExtensionPoints').length > 0 && /\bvscode-theme-/.test(document.querySelector('.monaco-workbench')?.className ?? ''),
+      () =>
+        performance.getEntriesByName('code/didHandleExtensionPoints').length > 0 &&
+        /\bvscode-theme-/.test(document.querySelector('.monaco-workbench')?.className ?? ''),
       undefined,
       { timeout: 90_000, polling: 200 },
     );
@@ -157,7 +179,8 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     assert.deepEqual(after, before, 'every tab shows its own video, with its prompt');
     // And each found its video through the state its webview saved, not through its title.
     const log = await extensionLogAfterReload(server, CLIPS.length);
-    for (const c of CLIPS) assert.match(log, new RegExp(`results panel of ${c.file} from its saved state`), `restored from its state:\n${log}`);
+    for (const c of CLIPS)
+      assert.match(log, new RegExp(`results panel of ${c.file} from its saved state`), `restored from its state:\n${log}`);
     assert.doesNotMatch(log, /matching it by title/);
     await screenshot(page, 'finger-restored-panels-dark');
   });

@@ -10,7 +10,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { explorerContextMenu, explorerItem, launchBrowser, openWorkbench, runCommand, screenshot, waitForNotification, webviewFrame, type Browser } from '../../harness/browser';
+import {
+  explorerContextMenu,
+  explorerItem,
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  waitForNotification,
+  webviewFrame,
+  type Browser,
+} from '../../harness/browser';
 import { startCodeServer, type CodeServer } from '../../harness/codeServer';
 import { ensureVsix } from '../../harness/vsix';
 import { makeSampleWorkspace, SAMPLE_QUESTIONS } from '../../harness/workspace';
@@ -110,7 +120,11 @@ for (const theme of ['dark', 'light'] as const) {
       const result = readResult(join(s.workspace, '.finger', 'results', 'testsrc.mp4.json'));
       const failing = result.questions.filter((q) => q.score !== null && q.score < 0.5);
       await page.locator('.tabs-container .tab').filter({ hasText: 'testsrc.txt' }).first().click();
-      await page.locator('.codelens-decoration').filter({ hasText: `FingER ${result.overall!.toFixed(2)}` }).first().waitFor({ timeout: 30_000 });
+      await page
+        .locator('.codelens-decoration')
+        .filter({ hasText: `FingER ${result.overall!.toFixed(2)}` })
+        .first()
+        .waitFor({ timeout: 30_000 });
       if (failing.length > 0) {
         await page.locator('.squiggly-warning').first().waitFor({ timeout: 30_000 });
         await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
@@ -150,7 +164,10 @@ for (const theme of ['dark', 'light'] as const) {
         await runCommand(page, 'FingER: Rescore');
         await page.waitForTimeout(3000);
         const labels = JSON.parse(readFileSync(labelsFile, 'utf8')) as { overrides: { questionText: string; answer: string }[] };
-        assert.deepEqual(labels.overrides.map((o) => [o.questionText, o.answer]), [[q.text, flipped]]);
+        assert.deepEqual(
+          labels.overrides.map((o) => [o.questionText, o.answer]),
+          [[q.text, flipped]],
+        );
         assert.equal(double.chatRequests().filter((r) => r.kind === 'answer').length, answersBefore, 'cached answers: nothing re-asked');
         frame = await webviewFrame(page, 'FingER: testsrc.mp4');
         await rowOf(frame, q.text).locator('[data-role="override-marker"]').waitFor({ timeout: 15_000 });

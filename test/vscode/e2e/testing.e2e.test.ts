@@ -36,7 +36,14 @@ describe('Testing view (dark)', { timeout: 400_000 }, () => {
     ]);
     write('mandelbrot.mp4', [
       answeredQuestion('q1', 'visual_quality', 'swirls', 'Are the swirls rendered without artifacts?', 0.9, 'Clean swirls.'),
-      answeredQuestion('q2', 'text_alignment', 'fractal', 'Does the video show a glowing fractal?', 0.1, 'Only a flat gradient is visible.'),
+      answeredQuestion(
+        'q2',
+        'text_alignment',
+        'fractal',
+        'Does the video show a glowing fractal?',
+        0.1,
+        'Only a flat gradient is visible.',
+      ),
     ]);
     server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-testing', settings: { 'workbench.reduceMotion': 'on' } });
     browser = await launchBrowser({ viewport: { width: 1500, height: 900 } });
@@ -60,11 +67,18 @@ describe('Testing view (dark)', { timeout: 400_000 }, () => {
     await tree.filter({ hasText: 'testsrc.mp4' }).first().waitFor({ timeout: 10_000 });
     await runCommand(page, 'Test: Run All Tests');
     const failed = tree.filter({ hasText: 'mandelbrot.mp4' }).locator('.codicon-testing-failed-icon');
-    await failed.first().waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
-      await screenshot(page, 'finger-testing-failure');
-      throw e;
-    });
-    assert.equal(await tree.filter({ hasText: 'testsrc.mp4' }).locator('.codicon-testing-passed-icon').count() > 0, true, 'testsrc passes');
+    await failed
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        await screenshot(page, 'finger-testing-failure');
+        throw e;
+      });
+    assert.equal(
+      (await tree.filter({ hasText: 'testsrc.mp4' }).locator('.codicon-testing-passed-icon').count()) > 0,
+      true,
+      'testsrc passes',
+    );
     await runCommand(page, 'Test: Go to Next Test Failure');
     const peek = page.locator('.test-output-peek, .peekview-widget').filter({ hasText: 'glowing fractal' }).first();
     await peek.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {

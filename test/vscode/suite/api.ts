@@ -12,7 +12,11 @@ export async function fingerApi(): Promise<FingerApi> {
 }
 
 /** Polls `probe` until it returns something truthy (the extension reacts to files asynchronously). */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -86,7 +86,9 @@ suite('Data flow: one source of change events', () => {
     const posted = record<ResultsToWebview>(panel.controller);
     try {
       const prompt = readFileSync(path.join(root(), 'mandelbrot.txt'), 'utf8').trim();
-      const result = resultFor('mandelbrot.mp4', prompt, [answeredQuestion('q1', 'visual_quality', 'fractal', 'Is the fractal sharp?', 0.8, 'Sharp edges.')]);
+      const result = resultFor('mandelbrot.mp4', prompt, [
+        answeredQuestion('q1', 'visual_quality', 'fractal', 'Is the fractal sharp?', 0.8, 'Sharp edges.'),
+      ]);
       mkdirSync(path.dirname(file), { recursive: true });
       const text = JSON.stringify(result, null, 2);
       writeFileSync(file, text);
@@ -115,9 +117,16 @@ suite('Data flow: one source of change events', () => {
     try {
       // As the webview posts it, with the text spaced and cased otherwise than the question's.
       const change = { questionId: 'q1', questionText: '  is the FRACTAL sharp? ', answer: 'No' as const };
-      await (panel.controller as unknown as { receive(d: unknown): Promise<void> }).receive({ kind: 'command', method: 'results/override', params: change });
+      await (panel.controller as unknown as { receive(d: unknown): Promise<void> }).receive({
+        kind: 'command',
+        method: 'results/override',
+        params: change,
+      });
       const labels = JSON.parse(readFileSync(path.join(root(), '.finger', 'labels', 'mandelbrot.mp4.json'), 'utf8'));
-      assert.deepEqual(labels.overrides.map((o: { questionId: string; answer: string }) => [o.questionId, o.answer]), [['q1', 'No']]);
+      assert.deepEqual(
+        labels.overrides.map((o: { questionId: string; answer: string }) => [o.questionId, o.answer]),
+        [['q1', 'No']],
+      );
       await sleep(SETTLE_MS);
       const shows = posted.messages.filter((m) => m.method === 'results/show');
       assert.equal(shows.length, 1, `results/show after the override: ${shows.length}`);
@@ -157,9 +166,17 @@ suite('Data flow: one source of change events', () => {
       await config().update('weights', { visual_quality: 3 }, WS);
       const expected = 0.7;
       const close = (x: number | null | undefined) => x !== null && x !== undefined && Math.abs(x - expected) < 1e-9;
-      await waitFor('the results panel', () => panelPosts.messages.some((m) => m.method === 'results/show' && close(m.params.displayed.overall)));
-      await waitFor('the side panel details', () => sidebarPosts.messages.some((m) => m.method === 'sidebar/details' && close(m.params.displayed?.overall)));
-      await waitFor('the side panel rows', () => sidebarPosts.messages.some((m) => m.method === 'sidebar/videos' && close(m.params.rows.find((r) => r.relPath === 'mandelbrot.mp4')?.overall)));
+      await waitFor('the results panel', () =>
+        panelPosts.messages.some((m) => m.method === 'results/show' && close(m.params.displayed.overall)),
+      );
+      await waitFor('the side panel details', () =>
+        sidebarPosts.messages.some((m) => m.method === 'sidebar/details' && close(m.params.displayed?.overall)),
+      );
+      await waitFor('the side panel rows', () =>
+        sidebarPosts.messages.some(
+          (m) => m.method === 'sidebar/videos' && close(m.params.rows.find((r) => r.relPath === 'mandelbrot.mp4')?.overall),
+        ),
+      );
       await waitFor('the CodeLens', async () => {
         const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', promptUri);
         return lenses.some((l) => l.command?.title.startsWith(`FingER ${expected.toFixed(2)}`));

@@ -39,7 +39,8 @@ suite('Manifest and commands', () => {
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const props = pkg.contributes.configuration.properties as Record<string, { markdownDescription?: string; scope?: string }>;
     assert.ok(Object.keys(props).length >= 16);
-    for (const [id, p] of Object.entries(props)) assert.ok(p.markdownDescription && p.markdownDescription.length > 10, `${id} lacks a markdownDescription`);
+    for (const [id, p] of Object.entries(props))
+      assert.ok(p.markdownDescription && p.markdownDescription.length > 10, `${id} lacks a markdownDescription`);
     assert.equal(props['finger.ffmpegPath']!.scope, 'machine');
     const untrusted = pkg.capabilities.untrustedWorkspaces;
     assert.equal(untrusted.supported, 'limited');
@@ -65,7 +66,18 @@ suite('Manifest and commands', () => {
 suite('Settings → EvalSettings', () => {
   const config = () => vscode.workspace.getConfiguration('finger');
   const target = vscode.ConfigurationTarget.Workspace;
-  const keys = ['sampling.fps', 'sampling.maxFrames', 'inputMode', 'reasoning', 'temperature', 'concurrency', 'requestTimeoutSeconds', 'weights', 'endpoint.extra', 'questions.model'];
+  const keys = [
+    'sampling.fps',
+    'sampling.maxFrames',
+    'inputMode',
+    'reasoning',
+    'temperature',
+    'concurrency',
+    'requestTimeoutSeconds',
+    'weights',
+    'endpoint.extra',
+    'questions.model',
+  ];
 
   suiteTeardown(async () => {
     for (const k of keys) await config().update(k, undefined, target);
@@ -146,7 +158,10 @@ suite('Settings → EvalSettings', () => {
     const inspected = vscode.workspace.getConfiguration('finger').inspect('apiKey');
     assert.equal(inspected?.globalValue ?? inspected?.workspaceValue, undefined, 'no key in settings');
     await api.host.apiKeys.clear();
-    assert.equal((await api.host.settings()).eval.endpoints[0]!.apiKey, process.env.FINGER_API_KEY || process.env.OPENAI_API_KEY || undefined);
+    assert.equal(
+      (await api.host.settings()).eval.endpoints[0]!.apiKey,
+      process.env.FINGER_API_KEY || process.env.OPENAI_API_KEY || undefined,
+    );
   });
 });
 

@@ -10,7 +10,6 @@ import { fingerApi, waitFor } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
-
 const answered = answeredQuestion;
 
 suite('Prompt-file annotations', () => {
@@ -74,12 +73,32 @@ suite('Prompt-file annotations', () => {
   test('annotations follow the result file: overrides change them, deleting the result clears them', async () => {
     const labelsFile = path.join(root(), '.finger', 'labels', 'mandelbrot.mp4.json');
     mkdirSync(path.dirname(labelsFile), { recursive: true });
-    writeFileSync(labelsFile, JSON.stringify({ version: 1, video: 'mandelbrot.mp4', overrides: [{ questionId: 'q1', questionText: 'Does the video show a glowing fractal?', answer: 'Yes', updatedAt: '2026-01-01T00:00:00.000Z' }] }));
-    await waitFor('override clears the diagnostic', () => vscode.languages.getDiagnostics(promptUri()).filter((x) => x.source === 'FingER').length === 0);
+    writeFileSync(
+      labelsFile,
+      JSON.stringify({
+        version: 1,
+        video: 'mandelbrot.mp4',
+        overrides: [
+          {
+            questionId: 'q1',
+            questionText: 'Does the video show a glowing fractal?',
+            answer: 'Yes',
+            updatedAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+      }),
+    );
+    await waitFor(
+      'override clears the diagnostic',
+      () => vscode.languages.getDiagnostics(promptUri()).filter((x) => x.source === 'FingER').length === 0,
+    );
     rmSync(labelsFile);
     await waitFor('diagnostic back', () => vscode.languages.getDiagnostics(promptUri()).some((x) => x.source === 'FingER'));
     rmSync(resultFile());
-    await waitFor('diagnostics cleared', () => vscode.languages.getDiagnostics(promptUri()).filter((x) => x.source === 'FingER').length === 0);
+    await waitFor(
+      'diagnostics cleared',
+      () => vscode.languages.getDiagnostics(promptUri()).filter((x) => x.source === 'FingER').length === 0,
+    );
   });
 });
 
@@ -120,7 +139,12 @@ suite('Scoring, live templates and rescore against the endpoint double', () => {
     const f = await api.features();
     const q = f.index.get(video())!.result!.questions[0]!;
     const { saveOverride } = await import('../../../src/core/store');
-    await saveOverride(root(), video(), { questionId: q.id, questionText: q.text, answer: q.answer === 'Yes' ? 'No' : 'Yes', note: 'checked by hand' });
+    await saveOverride(root(), video(), {
+      questionId: q.id,
+      questionText: q.text,
+      answer: q.answer === 'Yes' ? 'No' : 'Yes',
+      note: 'checked by hand',
+    });
     const before = answersAsked();
     await vscode.commands.executeCommand('finger.rescore', vscode.Uri.file(video()));
     assert.equal(answersAsked(), before, 'a rescore with nothing changed sends no answer request');
@@ -144,7 +168,12 @@ suite('Scoring, live templates and rescore against the endpoint double', () => {
     // questions and leaves the others as they were.
     const prompt = f.index.get(video())!.result!.prompt;
     const entities = [...extractEntities(prompt).map((e) => ({ name: e.name, attributes: e.attributes })), { name: 'cat', attributes: [] }];
-    const regenerated = new Promise<{ added: { entity: string }[]; removed: unknown[]; changed: unknown[]; questionSet: { questions: unknown[] } }>((resolve) => {
+    const regenerated = new Promise<{
+      added: { entity: string }[];
+      removed: unknown[];
+      changed: unknown[];
+      questionSet: { questions: unknown[] };
+    }>((resolve) => {
       const sub = f.templates.onDidRegenerate(({ diff }) => {
         if (!diff.questionSet.questions.some((q) => q.entity === 'cat')) return;
         sub.dispose();
@@ -156,7 +185,11 @@ suite('Scoring, live templates and rescore against the endpoint double', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(doc.isDirty, 'the edit is not saved: live templates work on the edited text');
     const diff = await regenerated;
-    assert.equal(diff.added.length, 5, `added ${JSON.stringify(diff.added.map((q) => q.entity))}, removed ${diff.removed.length}, changed ${diff.changed.length}, now ${diff.questionSet.questions.length}`);
+    assert.equal(
+      diff.added.length,
+      5,
+      `added ${JSON.stringify(diff.added.map((q) => q.entity))}, removed ${diff.removed.length}, changed ${diff.changed.length}, now ${diff.questionSet.questions.length}`,
+    );
     assert.equal(diff.removed.length, 0);
     assert.equal(diff.changed.length, 0);
     const before = answersAsked();

@@ -78,7 +78,10 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
       ]),
     );
     // A result whose video does not exist (deleted after scoring): its entry gets nothing.
-    writeResult(ghost(), result(ghost(), 'A ghost whose video is missing', [answered('q1', 'visual_quality', 'ghost', 'Is the ghost sharp?', 0.1, 'Blurry.')]));
+    writeResult(
+      ghost(),
+      result(ghost(), 'A ghost whose video is missing', [answered('q1', 'visual_quality', 'ghost', 'Is the ghost sharp?', 0.1, 'Blurry.')]),
+    );
   }
 
   /** Both manifests open side by side and kept visible (a document no editor shows may be closed,
@@ -87,7 +90,10 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     const f = await (await fingerApi()).features();
     if (!(f.index.get(chef())?.result && f.index.get(kite())?.result && f.index.get(ghost())?.result)) {
       writeResults();
-      await waitFor('results in the index', () => f.index.get(chef())?.result && f.index.get(kite())?.result && f.index.get(ghost())?.result);
+      await waitFor(
+        'results in the index',
+        () => f.index.get(chef())?.result && f.index.get(kite())?.result && f.index.get(ghost())?.result,
+      );
     }
     const csv = await vscode.window.showTextDocument(vscode.Uri.file(csvFile()), { viewColumn: vscode.ViewColumn.One, preview: false });
     const jsonl = await vscode.window.showTextDocument(vscode.Uri.file(jsonlFile()), { viewColumn: vscode.ViewColumn.Two, preview: false });
@@ -133,9 +139,14 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     assert.equal(f.panels.get(kite()), undefined);
     // The manifest is shown beside the panel at the chef's entry, not at its top.
     const shown = await waitFor('the manifest at the entry', () =>
-      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === csv.uri.fsPath && e.selection.active.line === lens.range.start.line),
+      vscode.window.visibleTextEditors.find(
+        (e) => e.document.uri.fsPath === csv.uri.fsPath && e.selection.active.line === lens.range.start.line,
+      ),
     );
-    assert.ok(shown.visibleRanges.some((r) => r.contains(lens.range.start)), 'the entry is on screen');
+    assert.ok(
+      shown.visibleRanges.some((r) => r.contains(lens.range.start)),
+      'the entry is on screen',
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -149,7 +160,10 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
       { text: 'tomato', offset: text.indexOf('tomato') },
     ]);
     const byWord = new Map(fingerDiagnostics(csv.uri).map((d) => [csv.getText(d.range), d]));
-    assert.match(byWord.get('chef')!.message, /Are the chef's hands anatomically correct\? → No \(p=0\.90\), score 0\.10 — The left hand has six fingers\./);
+    assert.match(
+      byWord.get('chef')!.message,
+      /Are the chef's hands anatomically correct\? → No \(p=0\.90\), score 0\.10 — The left hand has six fingers\./,
+    );
     assert.match(byWord.get('tomato')!.message, /Does the tomato stay whole after slicing\?/);
     assert.equal(byWord.get('chef')!.severity, vscode.DiagnosticSeverity.Warning);
   });
@@ -158,18 +172,26 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     const { csv } = await ready();
     await waitFor('annotations', () => fingerDiagnostics(csv.uri).length > 0);
     const text = csv.getText();
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', csv.uri, csv.positionAt(text.indexOf(' hat') + 2));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      csv.uri,
+      csv.positionAt(text.indexOf(' hat') + 2),
+    );
     const shown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(shown, /FingER · tall hat/);
     assert.match(shown, /Does the chef wear a tall hat\?/);
     assert.match(shown, /Yes \(p=0\.90\)/);
     assert.equal(csv.getText(hovers.find((h) => h.range)!.range), 'hat');
     // Outside every scored prompt (the dog's entry has no result): no FingER hover.
-    const outside = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', csv.uri, csv.positionAt(text.indexOf('dog without') + 1));
+    const outside = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      csv.uri,
+      csv.positionAt(text.indexOf('dog without') + 1),
+    );
     assert.ok(!outside.some((h) => h.contents.some((c) => (typeof c === 'string' ? c : c.value).includes('FingER'))));
   });
 
-  test("prompts.jsonl: CodeLens on the entry's line, diagnostics on words inside JSON escapes (\\\" and \\u00e9)", async () => {
+  test('prompts.jsonl: CodeLens on the entry\'s line, diagnostics on words inside JSON escapes (\\" and \\u00e9)', async () => {
     const { jsonl } = await ready();
     const text = jsonl.getText();
     const marks = await waitFor('two diagnostics', () => fingerDiagnostics(jsonl.uri).length === 2 && marked(jsonl));
@@ -185,7 +207,11 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     assert.equal(lenses[0]!.range.start.line, 1);
     assert.match(lenses[0]!.command!.title, /^kite\.mp4 {2}· {2}FingER /);
     assert.equal((lenses[0]!.command!.arguments![0] as vscode.Uri).fsPath, kite());
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', jsonl.uri, jsonl.positionAt(text.indexOf('roof') + 1));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      jsonl.uri,
+      jsonl.positionAt(text.indexOf('roof') + 1),
+    );
     assert.match(hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /Is the roof still\?/);
   });
 
@@ -221,7 +247,12 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
       await waitFor('marks moved', () => {
         const m = marked(csv);
         const t = csv.getText();
-        return m.length === 2 && t.startsWith('id,prompt,video\r\n0,') && m[0]!.offset === t.indexOf('chef', t.indexOf('"A chef')) && m[1]!.offset === t.indexOf('tomato');
+        return (
+          m.length === 2 &&
+          t.startsWith('id,prompt,video\r\n0,') &&
+          m[0]!.offset === t.indexOf('chef', t.indexOf('"A chef')) &&
+          m[1]!.offset === t.indexOf('tomato')
+        );
       });
       const lenses = await waitFor('lens moved', async () => {
         const l = await fingerLenses(csv.uri);
@@ -234,7 +265,10 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
       await vscode.workspace.applyEdit(undo);
       await csv.save();
     }
-    await waitFor('back after the edit is undone', () => csv.getText() === CSV && marked(csv).length === 2 && marked(csv)[0]!.offset === csv.getText().indexOf('chef'));
+    await waitFor(
+      'back after the edit is undone',
+      () => csv.getText() === CSV && marked(csv).length === 2 && marked(csv)[0]!.offset === csv.getText().indexOf('chef'),
+    );
   });
 
   test('a label override updates the marks; deleting a result clears its manifest only', async () => {
@@ -243,7 +277,11 @@ suite('Prompt annotations in manifests (prompts.csv, prompts.jsonl)', () => {
     mkdirSync(path.dirname(labelsOfKite()), { recursive: true });
     writeFileSync(
       labelsOfKite(),
-      JSON.stringify({ version: 1, video: 'manifest-set/kites/kite.mp4', overrides: [{ questionId: 'q1', questionText: 'Is there a red kite?', answer: 'Yes', updatedAt: '2026-01-01T00:00:00.000Z' }] }),
+      JSON.stringify({
+        version: 1,
+        video: 'manifest-set/kites/kite.mp4',
+        overrides: [{ questionId: 'q1', questionText: 'Is there a red kite?', answer: 'Yes', updatedAt: '2026-01-01T00:00:00.000Z' }],
+      }),
     );
     await waitFor('override applied', () => {
       const m = marked(jsonl);

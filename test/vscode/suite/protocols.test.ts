@@ -153,7 +153,10 @@ suite('Every protocol from the extension (VideoScore2, Q-Save) against the endpo
 
     const panel = await waitFor('the Q-Save panel', () => f.panels.get(video(), 'qsave'));
     assert.equal(panel.panel.title, 'Q-Save: testsrc.mp4');
-    assert.deepEqual(await waitFor('the Q-Save result in its panel', () => panel.currentResult?.createdAt === saved.createdAt && panel.currentResult), saved);
+    assert.deepEqual(
+      await waitFor('the Q-Save result in its panel', () => panel.currentResult?.createdAt === saved.createdAt && panel.currentResult),
+      saved,
+    );
     assert.equal(readFileSync(resultFile('videoscore2'), 'utf8'), videoScore2Before);
     assert.equal(fingerResult(), fingerBefore, 'the FingER result is untouched');
   });

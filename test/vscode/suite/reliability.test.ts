@@ -19,9 +19,11 @@ const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 const config = () => vscode.workspace.getConfiguration('finger');
 const WS = vscode.ConfigurationTarget.Workspace;
 
-
 /** Messages the panel posts to its webview, and a way to post to the panel as its webview would. */
-function tap(rp: ResultsPanel): { posted: { method?: string; params?: { message?: string; file?: string } }[]; fromWebview(m: unknown): Promise<void> } {
+function tap(rp: ResultsPanel): {
+  posted: { method?: string; params?: { message?: string; file?: string } }[];
+  fromWebview(m: unknown): Promise<void>;
+} {
   const posted: { method?: string; params?: { message?: string; file?: string } }[] = [];
   const webview = rp.panel.webview;
   const original = webview.postMessage.bind(webview);
@@ -34,7 +36,9 @@ function tap(rp: ResultsPanel): { posted: { method?: string; params?: { message?
 
 function allFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 suite('Reliability: broken result files in the extension', () => {
@@ -51,12 +55,31 @@ suite('Reliability: broken result files in the extension', () => {
     const f = await (await fingerApi()).features();
     mkdirSync(path.dirname(broken()), { recursive: true });
     const result = {
-      version: 1, protocol: 'finger',
+      version: 1,
+      protocol: 'finger',
       video: { path: 'good-clip.mp4', sha256: 'b'.repeat(64), durationSec: 1, width: 320, height: 240, fps: 24 },
-      prompt: 'A red ball', endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: 'm' },
-      sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 2 }, createdAt: '2026-01-01T00:00:00.000Z',
-      questions: [{ id: 'q1', dimension: 'visual_quality', entity: 'ball', text: 'Is the ball red?', polarity: 'positive', answer: 'Yes', reason: 'It is.', pYes: 0.9, pNo: 0.1, score: 0.9, probabilitySource: 'logprobs', error: null }],
-      dimensions: { visual_quality: { score: 0.9, sum: 0.9, count: 1, weight: 1 } }, overall: 0.9,
+      prompt: 'A red ball',
+      endpoint: { baseUrl: 'http://127.0.0.1:1/v1', model: 'm' },
+      sampling: { mode: 'video', fps: 2, maxFrames: 32, maxPixels: 200704, frames: 2 },
+      createdAt: '2026-01-01T00:00:00.000Z',
+      questions: [
+        {
+          id: 'q1',
+          dimension: 'visual_quality',
+          entity: 'ball',
+          text: 'Is the ball red?',
+          polarity: 'positive',
+          answer: 'Yes',
+          reason: 'It is.',
+          pYes: 0.9,
+          pNo: 0.1,
+          score: 0.9,
+          probabilitySource: 'logprobs',
+          error: null,
+        },
+      ],
+      dimensions: { visual_quality: { score: 0.9, sum: 0.9, count: 1, weight: 1 } },
+      overall: 0.9,
     };
     writeFileSync(good(), JSON.stringify(result, null, 2));
     const text = JSON.stringify({ ...result, video: { ...result.video, path: 'broken-clip.mp4' } }, null, 2);
@@ -89,7 +112,11 @@ suite('Security: webview messages cannot reach outside the workspace', () => {
     const rp = await f.panels.open(toTarget(path.join(root(), 'mandelbrot.mp4')));
     const t = tap(rp);
     await t.fromWebview({ kind: 'command', method: 'results/ready', params: {} });
-    const openTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((tab) => (tab.input as { uri?: vscode.Uri })?.uri?.fsPath).filter(Boolean);
+    const openTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((tab) => (tab.input as { uri?: vscode.Uri })?.uri?.fsPath)
+        .filter(Boolean);
     for (const relPath of ['../../../../../etc/passwd', '/etc/passwd', '..', 'clips/../../outside.txt']) {
       const before = t.posted.filter((m) => m.method === 'results/error').length;
       await t.fromWebview({ kind: 'command', method: 'results/openFile', params: { relPath } });
@@ -97,7 +124,10 @@ suite('Security: webview messages cannot reach outside the workspace', () => {
       assert.equal(errors.length, before + 1, `refused ${relPath}`);
       assert.match(errors.at(-1)!.params?.message ?? '', /outside the workspace/);
     }
-    assert.ok(!openTabs().some((p) => p === '/etc/passwd' || !p!.startsWith(path.dirname(root()))), `nothing outside was opened: ${openTabs().join(', ')}`);
+    assert.ok(
+      !openTabs().some((p) => p === '/etc/passwd' || !p!.startsWith(path.dirname(root()))),
+      `nothing outside was opened: ${openTabs().join(', ')}`,
+    );
     // Malformed or foreign messages are ignored, not acted on.
     await t.fromWebview({ kind: 'command', method: 'results/openFile', params: { relPath: 42 } });
     await t.fromWebview({ kind: 'command', method: 'sidebar/evil', params: { path: '/etc/passwd' } });
@@ -113,7 +143,11 @@ suite('Security: webview messages cannot reach outside the workspace', () => {
     // Earlier suites may have left labels of other videos in the shared workspace: compare with them.
     const before = allFiles(path.join(root(), '.finger', 'labels')).filter((f) => f !== labelsFile);
     try {
-      await t.fromWebview({ kind: 'command', method: 'results/override', params: { questionId: '../../../../tmp/x', questionText: '../../../etc/passwd', answer: 'Yes' } });
+      await t.fromWebview({
+        kind: 'command',
+        method: 'results/override',
+        params: { questionId: '../../../../tmp/x', questionText: '../../../etc/passwd', answer: 'Yes' },
+      });
       await waitFor('labels written', () => existsSync(labelsFile));
       assert.ok(!existsSync('/tmp/x.json') && !existsSync(path.join(path.dirname(root()), 'etc')), 'nothing written outside');
       assert.deepEqual(allFiles(path.join(root(), '.finger', 'labels')).sort(), [...before, labelsFile].sort());
@@ -165,7 +199,11 @@ suite('Security: untrusted workspace', () => {
     await vscode.commands.executeCommand('finger.scoreFolder', vscode.Uri.file(root()));
     await vscode.commands.executeCommand('finger.rescore', video);
     const rp = f.panels.get(video.fsPath) ?? (await f.panels.open(toTarget(video.fsPath)));
-    await (rp.controller as unknown as { receive(d: unknown): Promise<void> }).receive({ kind: 'command', method: 'results/rescore', params: {} });
+    await (rp.controller as unknown as { receive(d: unknown): Promise<void> }).receive({
+      kind: 'command',
+      method: 'results/rescore',
+      params: {},
+    });
     const { loadTemplates } = await import('../../../src/core/templates');
     // Bundled templates: an earlier suite may leave a deliberately broken one in the workspace.
     assert.equal(await f.templates.regenerate(rp, await loadTemplates({})), undefined);
@@ -189,7 +227,9 @@ suite('Security: the API key', () => {
     for (const m of ['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']) {
       const original = channel[m]!.bind(channel);
       channel[m] = (...a: unknown[]) => {
-        logged.push(a.map((x) => (x instanceof Error ? `${x.message}\n${x.stack}` : typeof x === 'string' ? x : JSON.stringify(x))).join(' '));
+        logged.push(
+          a.map((x) => (x instanceof Error ? `${x.message}\n${x.stack}` : typeof x === 'string' ? x : JSON.stringify(x))).join(' '),
+        );
         original(...a);
       };
     }
@@ -209,13 +249,19 @@ suite('Security: the API key', () => {
     // Earlier suites may have scored this clip: without its cached answers every question is asked.
     rmSync(path.join(root(), '.finger', 'cache', 'answers'), { recursive: true, force: true });
     await vscode.commands.executeCommand('finger.scoreVideo', vscode.Uri.file(path.join(root(), 'red-square.mp4')));
-    assert.ok(double.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key was sent as the bearer token');
-    const errors = f.lastOutcomes.map((o) => `${o.error ?? ''} ${JSON.stringify(o.outcome?.result.questions.map((q) => q.error) ?? [])}`).join('\n');
+    assert.ok(
+      double.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`),
+      'the key was sent as the bearer token',
+    );
+    const errors = f.lastOutcomes
+      .map((o) => `${o.error ?? ''} ${JSON.stringify(o.outcome?.result.questions.map((q) => q.error) ?? [])}`)
+      .join('\n');
     assert.match(errors + logged.join('\n'), /401|key|unauthori/i, 'the failure was reported');
     assert.ok(logged.length > 0, 'the output channel was written');
     for (const line of logged) assert.ok(!line.includes(KEY), `key in the output channel: ${line}`);
     assert.ok(!errors.includes(KEY), 'key in an error message');
-    for (const file of allFiles(path.join(root(), '.finger'))) assert.ok(!readFileSync(file).toString('latin1').includes(KEY), `key in ${file}`);
+    for (const file of allFiles(path.join(root(), '.finger')))
+      assert.ok(!readFileSync(file).toString('latin1').includes(KEY), `key in ${file}`);
     for (const file of allFiles(path.join(root(), '.vscode'))) assert.ok(!readFileSync(file, 'utf8').includes(KEY), `key in ${file}`);
   });
 
@@ -224,9 +270,16 @@ suite('Security: the API key', () => {
     const vsix = process.env.FINGER_VSIX ?? path.join(ext.extensionPath, 'finger-video-eval.vsix');
     if (!existsSync(vsix)) return this.skip();
     const list = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const name of list) assert.doesNotMatch(name, /(^|\/)(\.env[^/]*|\.finger|test|\.vscode-test|\.cache)(\/|$)/, `${name} is in the .vsix`);
+    for (const name of list)
+      assert.doesNotMatch(name, /(^|\/)(\.env[^/]*|\.finger|test|\.vscode-test|\.cache)(\/|$)/, `${name} is in the .vsix`);
     const content = execFileSync('unzip', ['-p', vsix], { maxBuffer: 256 << 20 }).toString('latin1');
-    const secrets = [KEY, 'sk-test-secret-1234', 'sk-canary-7f3a9c1e5b2d4f6a8c0e', process.env.FINGER_API_KEY, process.env.OPENAI_API_KEY].filter((s): s is string => Boolean(s && s.length >= 8));
+    const secrets = [
+      KEY,
+      'sk-test-secret-1234',
+      'sk-canary-7f3a9c1e5b2d4f6a8c0e',
+      process.env.FINGER_API_KEY,
+      process.env.OPENAI_API_KEY,
+    ].filter((s): s is string => Boolean(s && s.length >= 8));
     for (const s of secrets) assert.ok(!content.includes(s), `a key is in the .vsix`);
     assert.doesNotMatch(content, /Bearer [A-Za-z0-9._-]{16,}/, 'no bearer token baked in');
   });

@@ -30,7 +30,14 @@ suite('Testing view', () => {
       JSON.stringify(
         resultFor('mandelbrot.mp4', prompt('mandelbrot.mp4'), [
           answeredQuestion('q1', 'visual_quality', 'swirls', 'Are the swirls rendered without artifacts?', 0.9, 'Clean swirls.'),
-          answeredQuestion('q2', 'text_alignment', 'fractal', 'Does the video show a glowing fractal?', 0.1, 'Only a flat gradient is visible.'),
+          answeredQuestion(
+            'q2',
+            'text_alignment',
+            'fractal',
+            'Does the video show a glowing fractal?',
+            0.1,
+            'Only a flat gradient is visible.',
+          ),
         ]),
       ),
     );
@@ -46,7 +53,8 @@ suite('Testing view', () => {
     await testing.discover();
     const ids: string[] = [];
     testing.controller.items.forEach((i) => ids.push(i.id));
-    for (const clip of ['testsrc.mp4', 'mandelbrot.mp4', 'red-square.mp4']) assert.ok(ids.includes(path.join(root(), clip)), `${clip} in ${ids.join(', ')}`);
+    for (const clip of ['testsrc.mp4', 'mandelbrot.mp4', 'red-square.mp4'])
+      assert.ok(ids.includes(path.join(root(), clip)), `${clip} in ${ids.join(', ')}`);
     const item = testing.controller.items.get(path.join(root(), 'mandelbrot.mp4'))!;
     const children: string[] = [];
     item.children.forEach((c) => children.push(c.label));

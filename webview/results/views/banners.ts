@@ -27,21 +27,42 @@ export class BannersView {
         buttons.push(open);
       }
       fragment.append(
-        this.banner('error', 'error', [el('span', { className: 'banner-message' }, message), file ? el('span', { className: 'banner-file' }, file) : null], buttons, () => {
-          state.error = null;
-        }),
+        this.banner(
+          'error',
+          'error',
+          [el('span', { className: 'banner-message' }, message), file ? el('span', { className: 'banner-file' }, file) : null],
+          buttons,
+          () => {
+            state.error = null;
+          },
+        ),
       );
     }
     if (state.changes) {
       const { added, removed, changed } = state.changes;
-      const summary = [added.length ? `${added.length} added` : '', removed.length ? `${removed.length} removed` : '', changed.length ? `${changed.length} changed` : '']
+      const summary = [
+        added.length ? `${added.length} added` : '',
+        removed.length ? `${removed.length} removed` : '',
+        changed.length ? `${changed.length} changed` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const list = el('ul', { className: 'change-list' });
-      for (const q of added) list.append(el('li', { className: 'change-added' }, el('span', { className: 'change-kind' }, 'added'), q.text));
-      for (const q of removed) list.append(el('li', { className: 'change-removed' }, el('span', { className: 'change-kind' }, 'removed'), q.text));
+      for (const q of added)
+        list.append(el('li', { className: 'change-added' }, el('span', { className: 'change-kind' }, 'added'), q.text));
+      for (const q of removed)
+        list.append(el('li', { className: 'change-removed' }, el('span', { className: 'change-kind' }, 'removed'), q.text));
       for (const c of changed) {
-        list.append(el('li', { className: 'change-changed' }, el('span', { className: 'change-kind' }, 'changed'), el('del', null, c.before.text), ' → ', el('ins', null, c.after.text)));
+        list.append(
+          el(
+            'li',
+            { className: 'change-changed' },
+            el('span', { className: 'change-kind' }, 'changed'),
+            el('del', null, c.before.text),
+            ' → ',
+            el('ins', null, c.after.text),
+          ),
+        );
       }
       const rescore = el('vscode-button', null, 'Re-score changed');
       rescore.addEventListener('click', () => this.actions.rescore());

@@ -5,7 +5,10 @@ import { el } from '../../common/dom';
 import type { TableFilters } from '../state';
 
 export class FiltersView {
-  private readonly search = el('vscode-textfield', { className: 'filter-text', attrs: { placeholder: 'Filter questions and reasons', 'aria-label': 'Filter questions' } });
+  private readonly search = el('vscode-textfield', {
+    className: 'filter-text',
+    attrs: { placeholder: 'Filter questions and reasons', 'aria-label': 'Filter questions' },
+  });
   private readonly dimension = el('vscode-single-select', { className: 'filter-dimension', attrs: { 'aria-label': 'Dimension' } });
   private readonly entity = el('vscode-single-select', { className: 'filter-entity', attrs: { 'aria-label': 'Entity' } });
   private readonly failing = el('vscode-checkbox', { className: 'filter-failing', attrs: { label: 'Failing only' } });
@@ -24,9 +27,14 @@ export class FiltersView {
 
   constructor(current: () => TableFilters, onChange: (filters: TableFilters) => void) {
     this.search.append(el('vscode-icon', { attrs: { slot: 'content-before', name: 'filter', 'aria-hidden': 'true' } }));
-    this.dimension.append(el('vscode-option', { attrs: { value: '' } }, 'All dimensions'), ...DIMENSIONS.map((d) => el('vscode-option', { attrs: { value: d } }, DIMENSION_LABELS[d])));
+    this.dimension.append(
+      el('vscode-option', { attrs: { value: '' } }, 'All dimensions'),
+      ...DIMENSIONS.map((d) => el('vscode-option', { attrs: { value: d } }, DIMENSION_LABELS[d])),
+    );
     this.search.addEventListener('input', () => onChange({ ...current(), text: this.search.value }));
-    this.dimension.addEventListener('change', () => onChange({ ...current(), dimension: isDimension(this.dimension.value) ? this.dimension.value : '' }));
+    this.dimension.addEventListener('change', () =>
+      onChange({ ...current(), dimension: isDimension(this.dimension.value) ? this.dimension.value : '' }),
+    );
     this.entity.addEventListener('change', () => onChange({ ...current(), entity: this.entity.value }));
     this.failing.addEventListener('change', () => onChange({ ...current(), failingOnly: this.failing.checked }));
   }

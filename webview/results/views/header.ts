@@ -15,7 +15,13 @@ export class HeaderView {
   private readonly actions = el('div', { className: 'actions' }, this.rescoreButton, this.openPromptButton);
   private readonly overallValue = el('span', { className: 'overall-value', dataset: { role: 'overall' } });
   private readonly overrideBadge = el('vscode-badge', { className: 'override-badge', title: 'Answers you overrode count in these scores' });
-  private readonly overall = el('div', { className: 'overall' }, this.overallValue, el('span', { className: 'overall-label' }, 'Overall'), this.overrideBadge);
+  private readonly overall = el(
+    'div',
+    { className: 'overall' },
+    this.overallValue,
+    el('span', { className: 'overall-label' }, 'Overall'),
+    this.overrideBadge,
+  );
   private promptFile: string | undefined;
 
   constructor(actions: { rescore(): void; openFile(relPath: string): void }) {
@@ -38,10 +44,12 @@ export class HeaderView {
       header ? `${header.sampling.frames} frames @ ${header.sampling.fps} fps (${header.sampling.mode})` : null,
     ];
     const metaEl = el('div', { className: 'meta' });
-    meta.filter((m): m is string => m !== null).forEach((m, i) => {
-      if (i > 0) metaEl.append(el('span', { className: 'sep', attrs: { 'aria-hidden': 'true' } }, '·'));
-      metaEl.append(el('span', null, m));
-    });
+    meta
+      .filter((m): m is string => m !== null)
+      .forEach((m, i) => {
+        if (i > 0) metaEl.append(el('span', { className: 'sep', attrs: { 'aria-hidden': 'true' } }, '·'));
+        metaEl.append(el('span', null, m));
+      });
 
     const rescoreLabel = header ? 'Re-score' : 'Score';
     if (this.rescoreButton.textContent !== rescoreLabel) this.rescoreButton.textContent = rescoreLabel;

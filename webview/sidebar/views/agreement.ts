@@ -15,7 +15,12 @@ function statistic(s: Statistic | undefined): string {
 
 export class AgreementView {
   private readonly body = el('div', { className: 'agreement-body' });
-  readonly element = el('section', { className: 'section agreement-section', attrs: { 'aria-label': 'Judge against corrections' } }, sectionTitle('Judge vs corrections', 'check-all'), this.body);
+  readonly element = el(
+    'section',
+    { className: 'section agreement-section', attrs: { 'aria-label': 'Judge against corrections' } },
+    sectionTitle('Judge vs corrections', 'check-all'),
+    this.body,
+  );
 
   render(agreement: LabelAgreementView | null): void {
     this.element.hidden = agreement === null;
@@ -55,12 +60,20 @@ export class AgreementView {
     const correlations = el(
       'table',
       { className: 'agreement-correlation' },
-      el('thead', null, el('tr', null, ...['Against MOS', 'n', 'SRCC', 'SRCC corrected', 'PLCC', 'PLCC corrected'].map((h) => el('th', null, h)))),
+      el(
+        'thead',
+        null,
+        el('tr', null, ...['Against MOS', 'n', 'SRCC', 'SRCC corrected', 'PLCC', 'PLCC corrected'].map((h) => el('th', null, h))),
+      ),
       el('tbody', null, ...correlationRows),
     );
     const withHuman = agreement.correlation['overall']?.n ?? 0;
     this.body.replaceChildren(
-      el('p', { className: 'muted' }, `${agreement.clips} clip${agreement.clips === 1 ? '' : 's'} with corrected answers; same figures as finger agreement --labels.`),
+      el(
+        'p',
+        { className: 'muted' },
+        `${agreement.clips} clip${agreement.clips === 1 ? '' : 's'} with corrected answers; same figures as finger agreement --labels.`,
+      ),
       accuracy,
       withHuman > 0 ? correlations : el('p', { className: 'muted' }, 'No human scores: set "mos" in a labels file for SRCC and PLCC.'),
     );

@@ -11,7 +11,10 @@ import { sectionTitle } from './section';
 export class DetailsView {
   private readonly head = el('div', { className: 'details-head' });
   private readonly dims = el('ul', { className: 'mini-dimensions', attrs: { 'aria-label': 'Dimension scores' } });
-  private readonly search = el('vscode-textfield', { className: 'details-search', attrs: { placeholder: 'Search questions and reasons', 'aria-label': 'Search questions' } });
+  private readonly search = el('vscode-textfield', {
+    className: 'details-search',
+    attrs: { placeholder: 'Search questions and reasons', 'aria-label': 'Search questions' },
+  });
   private readonly body = el('div', { className: 'details-body' });
   readonly element = el(
     'section',
@@ -58,7 +61,13 @@ export class DetailsView {
         'div',
         { className: 'details-title' },
         open,
-        shown ? el('span', { className: `score-pill ${scoreClass(shown.overall)}`, dataset: { role: 'overall' }, title: 'Overall score' }, formatScore(shown.overall)) : null,
+        shown
+          ? el(
+              'span',
+              { className: `score-pill ${scoreClass(shown.overall)}`, dataset: { role: 'overall' }, title: 'Overall score' },
+              formatScore(shown.overall),
+            )
+          : null,
       ),
       header ? el('div', { className: 'details-meta' }, `${header.model} · ${dateTime(header.createdAt)}`) : null,
       shown ? null : el('p', { className: 'empty-note' }, 'Not scored yet. Right-click the video and choose “FingER: Score Video”.'),
@@ -147,15 +156,28 @@ function questionItem(q: DisplayedQuestion): HTMLLIElement {
       { className: 'q-line' },
       answer,
       el('span', { className: 'q-text' }, q.text),
-      el('span', { className: `q-prob ${scoreClass(q.score)}`, title: `P(yes) ${percent(q.pYes, 1)} · score ${formatScore(q.score)}` }, percent(q.pYes)),
+      el(
+        'span',
+        { className: `q-prob ${scoreClass(q.score)}`, title: `P(yes) ${percent(q.pYes, 1)} · score ${formatScore(q.score)}` },
+        percent(q.pYes),
+      ),
     ),
     el(
       'div',
       { className: 'q-sub' },
       el('span', { className: 'q-dim' }, DIMENSION_LABELS[q.dimension]),
-      q.overridden ? el('span', { className: 'override-marker', title: `Overridden by you; the model answered ${q.overridden.modelAnswer ?? 'nothing'}` }, icon('account'), ' override') : null,
+      q.overridden
+        ? el(
+            'span',
+            { className: 'override-marker', title: `Overridden by you; the model answered ${q.overridden.modelAnswer ?? 'nothing'}` },
+            icon('account'),
+            ' override',
+          )
+        : null,
     ),
-    q.reason ? el('details', { className: 'reason' }, el('summary', null, 'Reason'), el('p', { className: 'reason-text' }, q.reason)) : null,
+    q.reason
+      ? el('details', { className: 'reason' }, el('summary', null, 'Reason'), el('p', { className: 'reason-text' }, q.reason))
+      : null,
     q.error ? el('div', { className: 'q-error' }, q.error) : null,
   );
 }

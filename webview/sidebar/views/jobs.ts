@@ -5,7 +5,12 @@ import { sectionTitle } from './section';
 
 export class JobsView {
   private readonly list = el('ul', { className: 'jobs', attrs: { 'aria-label': 'Jobs in progress' } });
-  readonly element = el('section', { className: 'section jobs-section', attrs: { 'aria-label': 'Jobs' } }, sectionTitle('Running', 'sync'), this.list);
+  readonly element = el(
+    'section',
+    { className: 'section jobs-section', attrs: { 'aria-label': 'Jobs' } },
+    sectionTitle('Running', 'sync'),
+    this.list,
+  );
 
   constructor(cancel: (id: string) => void) {
     this.list.addEventListener('click', (event) => {
@@ -36,7 +41,12 @@ export class JobsView {
             el('span', { className: 'job-label', title: job.label }, job.label),
             el(
               'button',
-              { className: 'tool-btn icon-only', dataset: { jobId: job.id }, title: `Cancel ${job.label}`, attrs: { 'aria-label': `Cancel ${job.label}` } },
+              {
+                className: 'tool-btn icon-only',
+                dataset: { jobId: job.id },
+                title: `Cancel ${job.label}`,
+                attrs: { 'aria-label': `Cancel ${job.label}` },
+              },
               icon('close'),
             ),
           ),

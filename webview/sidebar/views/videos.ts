@@ -8,7 +8,10 @@ import { asSortKey, type Derived, type State } from '../state';
 import { sectionTitle } from './section';
 
 export class VideosView {
-  private readonly filter = el('vscode-textfield', { className: 'videos-filter', attrs: { placeholder: 'Filter videos', 'aria-label': 'Filter videos' } });
+  private readonly filter = el('vscode-textfield', {
+    className: 'videos-filter',
+    attrs: { placeholder: 'Filter videos', 'aria-label': 'Filter videos' },
+  });
   private readonly sort = el('vscode-single-select', { className: 'videos-sort', attrs: { 'aria-label': 'Sort videos' } });
   private readonly count = el('span', { className: 'section-count' });
   private readonly list = el('ul', { className: 'videos', attrs: { 'aria-label': 'Scored videos' } });
@@ -45,7 +48,14 @@ export class VideosView {
       const dims = el('span', { className: 'video-dims' });
       for (const d of DIMENSIONS) {
         const value = row.dimensions[d] ?? null;
-        dims.append(el('span', { className: 'video-dim', title: `${DIMENSION_LABELS[d]}: ${formatScore(value)}`, dataset: { dimension: d } }, el('span', { className: 'video-dim-label' }, DIMENSION_SHORT[d]), scoreBar(value)));
+        dims.append(
+          el(
+            'span',
+            { className: 'video-dim', title: `${DIMENSION_LABELS[d]}: ${formatScore(value)}`, dataset: { dimension: d } },
+            el('span', { className: 'video-dim-label' }, DIMENSION_SHORT[d]),
+            scoreBar(value),
+          ),
+        );
       }
       const folder = row.relPath.includes('/') ? row.relPath.slice(0, row.relPath.lastIndexOf('/')) : '';
       fragment.append(
@@ -54,7 +64,11 @@ export class VideosView {
           null,
           el(
             'button',
-            { className: `video${row.error ? ' has-error' : ''}`, dataset: { relPath: row.relPath }, title: `Open the results of ${row.relPath}` },
+            {
+              className: `video${row.error ? ' has-error' : ''}`,
+              dataset: { relPath: row.relPath },
+              title: `Open the results of ${row.relPath}`,
+            },
             el(
               'span',
               { className: 'video-line' },
@@ -62,7 +76,12 @@ export class VideosView {
               el('span', { className: 'video-name' }, baseName(row.relPath)),
               el('span', { className: `score-pill ${scoreClass(row.overall)}`, dataset: { role: 'overall' } }, formatScore(row.overall)),
             ),
-            el('span', { className: 'video-sub' }, folder ? el('span', { className: 'video-folder' }, folder) : null, el('span', { className: 'video-date' }, dateTime(row.createdAt))),
+            el(
+              'span',
+              { className: 'video-sub' },
+              folder ? el('span', { className: 'video-folder' }, folder) : null,
+              el('span', { className: 'video-date' }, dateTime(row.createdAt)),
+            ),
             dims,
             row.error ? el('span', { className: 'video-error' }, row.error) : null,
           ),
@@ -71,7 +90,13 @@ export class VideosView {
     }
     if (rows.length === 0) {
       fragment.append(
-        el('li', { className: 'empty-note' }, state.videos.length === 0 ? 'No scored videos yet. Right-click a video in the Explorer → “FingER: Score Video”.' : 'No video matches the filter.'),
+        el(
+          'li',
+          { className: 'empty-note' },
+          state.videos.length === 0
+            ? 'No scored videos yet. Right-click a video in the Explorer → “FingER: Score Video”.'
+            : 'No video matches the filter.',
+        ),
       );
     }
     this.list.replaceChildren(fragment);
