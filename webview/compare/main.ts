@@ -236,6 +236,15 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
     Chart.defaults.color = t.fg;
     Chart.defaults.font.family = t.font;
     const scale = { grid: { color: t.grid }, ticks: { color: t.fg }, border: { color: t.grid } };
+    // What every chart of the leaderboard shares: drawn at once, sized by its box, legend in the theme.
+    const shared = {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { labels: { color: t.fg } } },
+    } as const;
+    const dimensionMeans = (model: string) =>
+      DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === model)?.metrics[d]?.mean ?? null) as number[];
     charts.push(
       new Chart(boardCanvas, {
         type: 'bar',
@@ -261,14 +270,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
             },
           ],
         },
-        options: {
-          indexAxis: 'y',
-          animation: false,
-          responsive: true,
-          maintainAspectRatio: false,
-          scales: { x: { ...scale, min: 0, max: 1 }, y: scale },
-          plugins: { legend: { labels: { color: t.fg } } },
-        },
+        options: { ...shared, indexAxis: 'y', scales: { x: { ...scale, min: 0, max: 1 }, y: scale } },
       }),
       new Chart(dimsCanvas, {
         type: 'bar',
@@ -276,17 +278,11 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
           datasets: r.models.map((m, i) => ({
             label: m,
-            data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[],
+            data: dimensionMeans(m),
             backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 1 : 0.7),
           })),
         },
-        options: {
-          animation: false,
-          responsive: true,
-          maintainAspectRatio: false,
-          scales: { y: { ...scale, min: 0, max: 1 }, x: scale },
-          plugins: { legend: { labels: { color: t.fg } } },
-        },
+        options: { ...shared, scales: { y: { ...scale, min: 0, max: 1 }, x: scale } },
       }),
       new Chart(radarCanvas, {
         type: 'radar',
@@ -294,16 +290,14 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
           datasets: r.models.map((m, i) => ({
             label: m,
-            data: DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === m)?.metrics[d]?.mean ?? null) as number[],
+            data: dimensionMeans(m),
             borderColor: colours2[i],
             backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 0 : 0.15),
             borderWidth: t.highContrast ? 3 : 2,
           })),
         },
         options: {
-          animation: false,
-          responsive: true,
-          maintainAspectRatio: false,
+          ...shared,
           scales: {
             r: {
               min: 0,
@@ -314,7 +308,6 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
               ticks: { color: t.fg, backdropColor: 'transparent', stepSize: 0.25 },
             },
           },
-          plugins: { legend: { labels: { color: t.fg } } },
         },
       }),
     );
