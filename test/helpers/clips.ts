@@ -128,3 +128,19 @@ export async function makeTempDir(prefix: string): Promise<string> {
 export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/**
+ * Encodes a lavfi filter graph with one video output to an H.264 clip of `durationSec` seconds:
+ * the graph is the source itself, or, with `inputs`, a -filter_complex over those lavfi sources
+ * (e.g. two sources concatenated). For clips whose defects are drawn by filters at known times.
+ */
+export async function encodeLavfi(file: string, graph: string, o: { durationSec: number; inputs?: string[] }): Promise<string> {
+  const inputs = o.inputs ?? [];
+  const src = inputs.length > 0 ? inputs.flatMap((i) => ['-f', 'lavfi', '-i', i]) : ['-f', 'lavfi', '-i', graph];
+  const filter = inputs.length > 0 ? ['-filter_complex', graph] : [];
+  await execFileAsync(testFfmpeg, [
+    ...['-hide_banner', '-loglevel', 'error', '-y', ...src, ...filter, '-t', String(o.durationSec)],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p', file],
+  ]);
+  return file;
+}

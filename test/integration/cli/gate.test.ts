@@ -3,17 +3,14 @@
 // over saved results, and `--then finger` sending only the clips the signals passed to the judge
 // (the endpoint double counts what it was asked).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
-import { makeTempDir, removeTempDir, testFfmpeg } from '../../helpers/clips';
+import { encodeLavfi, makeTempDir, removeTempDir } from '../../helpers/clips';
 import { buildCli, cleanEnv, runCli } from '../../helpers/cli';
 import { DIMENSIONS, ResultSchema } from '../../../src/core/types';
 
-const run = promisify(execFile);
 const exists = (f: string) =>
   access(f).then(
     () => true,
@@ -21,31 +18,7 @@ const exists = (f: string) =>
   );
 
 let clipsDir: string;
-async function encode(name: string, graph: string): Promise<string> {
-  const file = path.join(clipsDir, name);
-  await run(testFfmpeg, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    graph,
-    '-t',
-    '2',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '18',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  ]);
-  return file;
-}
+const encode = (name: string, graph: string) => encodeLavfi(path.join(clipsDir, name), graph, { durationSec: 2 });
 
 /** A workspace with a clean clip and a clip with black frames, in two folders. */
 async function workspace(): Promise<string> {

@@ -4,46 +4,20 @@
 // nothing (the false-positive count is reported in README.md, "Signals without a GPU").
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { analyzeSignals, DEFAULT_SIGNAL_THRESHOLDS, resolveThresholds, type SignalId, type SignalsReport } from '../../../src/core/signals';
 import { readResult } from '../../../src/core/store';
 import { scoreVideo } from '../../../src/core/pipeline';
 import { DEFAULT_SETTINGS } from '../../../src/core/settings';
-import { makeTempDir, removeTempDir, testFfmpeg } from '../../helpers/clips';
+import { encodeLavfi, makeTempDir, removeTempDir, testFfmpeg } from '../../helpers/clips';
 
-const run = promisify(execFile);
 const FPS = 25;
 const FRAME = 1 / FPS;
 const SIZE = 'size=160x120';
 
 /** Encodes a lavfi filter graph (one video output) to a 3 s H.264 clip at 25 fps. */
-async function clip(dir: string, name: string, graph: string, inputs: string[] = []): Promise<string> {
-  const file = path.join(dir, `${name}.mp4`);
-  const src = inputs.length > 0 ? inputs.flatMap((i) => ['-f', 'lavfi', '-i', i]) : ['-f', 'lavfi', '-i', graph];
-  const filter = inputs.length > 0 ? ['-filter_complex', graph] : [];
-  await run(testFfmpeg, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    ...src,
-    ...filter,
-    '-t',
-    '3',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-crf',
-    '18',
-    '-pix_fmt',
-    'yuv420p',
-    file,
-  ]);
-  return file;
-}
+const clip = (dir: string, name: string, graph: string, inputs: string[] = []) =>
+  encodeLavfi(path.join(dir, `${name}.mp4`), graph, { durationSec: 3, inputs });
 
 async function analyse(file: string): Promise<SignalsReport> {
   return analyzeSignals(file, { ffmpeg: testFfmpeg, width: 160, height: 120, fps: FPS, thresholds: DEFAULT_SIGNAL_THRESHOLDS });
