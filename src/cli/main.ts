@@ -40,6 +40,15 @@ const gateOptions = (cmd: Command) =>
     .option('--junit <file>', 'write JUnit XML: one test case per clip')
     .option('--summary <file>', 'append a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)');
 
+/** A command over saved results: where `.finger/` is, and whose results (one protocol). */
+function resultsCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+    .addOption(protocolOption("which protocol's results"));
+}
+
 export function buildProgram(): Command {
   const program = new Command('finger')
     .description(
@@ -107,17 +116,13 @@ export function buildProgram(): Command {
       process.exitCode = await runQuestions(paths, flags);
     });
 
-  program
-    .command('report')
-    .description('one row per scored video with overall and dimension scores')
-    .option('--workspace <dir>', 'root of .finger/', process.cwd())
+  resultsCommand(program, 'report', 'one row per scored video with overall and dimension scores')
     .addOption(
       new Option('--format <format>', 'output format (html: one self-contained file)')
         .choices(['table', 'csv', 'json', 'html'])
         .default('table'),
     )
     .option('--out <file>', 'write to this file instead of stdout')
-    .addOption(protocolOption("which protocol's results"))
     .action(async (flags) => {
       process.exitCode = await runReport(flags);
     });
@@ -132,49 +137,45 @@ export function buildProgram(): Command {
     process.exitCode = await runGate(flags);
   });
 
-  program
-    .command('agreement')
-    .description(
-      'agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/',
-    )
+  resultsCommand(
+    program,
+    'agreement',
+    'agreement of the scores with people: human scores (SRCC, PLCC, Kendall tau-b, tie-calibrated pairwise accuracy, accuracy without ties), pairwise preferences, and the answers corrected in .finger/labels/',
+  )
     .option('--human <file>', 'human scores: CSV with a video,score header, or JSON {"clip.mp4": 4.5}')
     .option('--pairs <file>', 'pairwise preferences: CSV video_a,video_b,preference with a|b|tie (also A/B/same, video1/video2/tie)')
     .option('--labels', "the judge's answer accuracy against the answers people corrected (.finger/labels/)")
-    .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--dimension <id>', 'compare one dimension instead of the overall score')
-    .addOption(protocolOption("which protocol's results"))
     .option('--json', 'print JSON')
     .action(async (flags) => {
       process.exitCode = await runAgreement(flags);
     });
 
-  program
-    .command('compare')
-    .description(
-      'compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests',
-    )
+  resultsCommand(
+    program,
+    'compare',
+    'compare the models whose clips are in a folder on the same prompts: means with bootstrap intervals, ranks, win/tie/loss, sign tests',
+  )
     .argument('<folder>', 'folder of clips: <folder>/<model>/<same relative path>, or a prompt manifest with model and prompt_id')
-    .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json', 'html']).default('table'))
     .option('--metric <metric>', 'rank and test by overall or one dimension', 'overall')
     .option('--resamples <n>', 'bootstrap resamples of the prompts', '2000')
     .option('--seed <n>', 'seed of the bootstrap', '1')
     .option('--out <file>', 'write to this file instead of stdout')
-    .addOption(protocolOption("which protocol's results"))
     .action(async (folder: string, flags) => {
       process.exitCode = await runCompare(folder, flags);
     });
 
-  program
-    .command('best-of-n')
-    .description('for each prompt, the best of its clips (per model, or across models with --across) and the margin over the runner-up')
+  resultsCommand(
+    program,
+    'best-of-n',
+    'for each prompt, the best of its clips (per model, or across models with --across) and the margin over the runner-up',
+  )
     .argument('<folder>', 'folder of clips')
-    .option('--workspace <dir>', 'root of .finger/', process.cwd())
     .option('--metric <metric>', 'overall or one dimension', 'overall')
     .option('--across', 'pick across models instead of per model')
     .option('--out <file>', 'write the picks (CSV) to this file instead of stdout')
     .option('--json', 'JSON instead of CSV')
-    .addOption(protocolOption("which protocol's results"))
     .action(async (folder: string, flags) => {
       process.exitCode = await runBestOfN(folder, flags);
     });

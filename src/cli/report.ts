@@ -2,7 +2,7 @@
 // and the other rows are still printed.
 import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { listResults } from '../core/store';
+import { listResults, partitionListed } from '../core/store';
 import { protocolResultsDir } from '../core/protocols';
 import { DIMENSIONS, type Dimension, type Protocol } from '../core/types';
 import { describeError, FingerError } from '../core/errors';
@@ -29,14 +29,9 @@ export async function reportRows(
   workspace: string,
   protocol: Protocol = 'finger',
 ): Promise<{ rows: ReportRow[]; errors: { file: string; error: string }[] }> {
-  const listed = await listResults(workspace, protocolResultsDir(protocol));
+  const { read, broken } = partitionListed(await listResults(workspace, protocolResultsDir(protocol)));
   const rows: ReportRow[] = [];
-  const errors: { file: string; error: string }[] = [];
-  for (const item of listed) {
-    if (!item.result) {
-      errors.push({ file: item.file, error: item.error ?? 'unreadable' });
-      continue;
-    }
+  for (const item of read) {
     const r = item.result;
     rows.push({
       video: item.videoRelPath,
@@ -49,7 +44,7 @@ export async function reportRows(
       createdAt: r.createdAt,
     });
   }
-  return { rows, errors };
+  return { rows, errors: broken };
 }
 
 const num = (x: number | null | undefined) => (x === null || x === undefined ? '' : x.toFixed(3));

@@ -163,6 +163,6 @@ describe('webview HTML', () => {
     for (const tag of [...scripts, ...(html.match(/<link\b[^>]*>/g) ?? [])]) assert.ok(tag.includes(`nonce="${nonce}"`), tag);
     assert.ok(html.includes('id="vscode-codicon-stylesheet"'));
     assert.ok(!html.includes('<script>alert(1)</script>'));
-    assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   });
 });

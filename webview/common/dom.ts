@@ -47,6 +47,11 @@ export function icon(name: string, extraClass = ''): HTMLSpanElement {
   return el('span', { className: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });
 }
 
+/** A button that reads as a link (an action that opens something), its label as text. */
+export function linkButton(label: string, title: string, onClick: () => void, extraClass = ''): HTMLButtonElement {
+  return el('button', { className: `link${extraClass ? ` ${extraClass}` : ''}`, attrs: { type: 'button', title }, onClick }, label);
+}
+
 /** URIs come from the extension (asWebviewUri); still, only schemes that can name an image or a
  *  video are ever put in src, so a hostile string cannot become e.g. a javascript: URL. */
 export function safeMediaUri(uri: string): string | undefined {

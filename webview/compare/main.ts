@@ -25,7 +25,7 @@ import {
   type CompareToWebview,
   type SideBySideView,
 } from '../../src/shared/protocols/compare';
-import { el, safeMediaUri } from '../common/dom';
+import { el, linkButton, safeMediaUri } from '../common/dom';
 import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { cssVar, currentThemeKind, withAlpha, watchTheme } from '../common/theme';
@@ -171,15 +171,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
           el(
             'td',
             null,
-            el(
-              'button',
-              {
-                className: 'link',
-                attrs: { type: 'button', title: 'Show the clips side by side' },
-                onClick: () => host.post('compare/openPrompt', { key: row.key }),
-              },
-              row.key,
-            ),
+            linkButton(row.key, 'Show the clips side by side', () => host.post('compare/openPrompt', { key: row.key })),
             row.prompt !== row.key ? el('div', { className: 'muted' }, row.prompt) : null,
           ),
           ...r.models.map((m) => {
@@ -245,6 +237,11 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
     } as const;
     const dimensionMeans = (model: string) =>
       DIMENSIONS.map((d) => r.leaderboard.find((s) => s.model === model)?.metrics[d]?.mean ?? null) as number[];
+    /** One dataset per model over the five dimensions, styled by the model's index. */
+    const perModelDimensions = <S extends object>(style: (i: number) => S) => ({
+      labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
+      datasets: r.models.map((m, i) => ({ label: m, data: dimensionMeans(m), ...style(i) })),
+    });
     charts.push(
       new Chart(boardCanvas, {
         type: 'bar',
@@ -274,28 +271,16 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
       }),
       new Chart(dimsCanvas, {
         type: 'bar',
-        data: {
-          labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
-          datasets: r.models.map((m, i) => ({
-            label: m,
-            data: dimensionMeans(m),
-            backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 1 : 0.7),
-          })),
-        },
+        data: perModelDimensions((i) => ({ backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 1 : 0.7) })),
         options: { ...shared, scales: { y: { ...scale, min: 0, max: 1 }, x: scale } },
       }),
       new Chart(radarCanvas, {
         type: 'radar',
-        data: {
-          labels: DIMENSIONS.map((d) => DIMENSION_LABELS[d]),
-          datasets: r.models.map((m, i) => ({
-            label: m,
-            data: dimensionMeans(m),
-            borderColor: colours2[i],
-            backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 0 : 0.15),
-            borderWidth: t.highContrast ? 3 : 2,
-          })),
-        },
+        data: perModelDimensions((i) => ({
+          borderColor: colours2[i],
+          backgroundColor: withAlpha(colours2[i]!, t.highContrast ? 0 : 0.15),
+          borderWidth: t.highContrast ? 3 : 2,
+        })),
         options: {
           ...shared,
           scales: {
@@ -327,15 +312,7 @@ function renderSideBySide(v: SideBySideView): void {
       'div',
       { className: `sbs-clip${c.picked ? ' picked' : ''}`, attrs: { role: 'columnheader' } },
       el('div', { className: 'model' }, c.picked ? '★ ' : '', c.model),
-      el(
-        'button',
-        {
-          className: 'link path',
-          attrs: { type: 'button', title: 'Open the video' },
-          onClick: () => host.post('compare/openFile', { relPath: c.video }),
-        },
-        c.video,
-      ),
+      linkButton(c.video, 'Open the video', () => host.post('compare/openFile', { relPath: c.video }), 'path'),
       el('div', null, 'Overall ', el('b', null, fmt(c.overall))),
       el(
         'div',

@@ -371,26 +371,14 @@ function templates(): RowTemplates {
       },
       label,
     );
-  const clear = el(
-    'button',
-    {
-      className: 'tool-btn icon-only',
-      dataset: { action: 'clear' },
-      title: 'Remove the override (back to the model’s answer)',
-      attrs: { type: 'button', 'aria-label': 'Remove override' },
-    },
-    icon('discard'),
-  );
-  const note = el(
-    'button',
-    {
-      className: 'tool-btn icon-only',
-      dataset: { action: 'note' },
-      title: 'Add a note to the override',
-      attrs: { type: 'button', 'aria-label': 'Note' },
-    },
-    icon('comment'),
-  );
+  const iconButton = (action: string, title: string, ariaLabel: string, codicon: string) =>
+    el(
+      'button',
+      { className: 'tool-btn icon-only', dataset: { action }, title, attrs: { type: 'button', 'aria-label': ariaLabel } },
+      icon(codicon),
+    );
+  const clear = iconButton('clear', 'Remove the override (back to the model’s answer)', 'Remove override', 'discard');
+  const note = iconButton('note', 'Add a note to the override', 'Note', 'comment');
   rowTemplates = {
     row: el(
       'div',

@@ -6,10 +6,9 @@
 // The entries themselves come from parsePromptManifest (same values, same order, same errors, so a
 // manifest the scorer refuses — e.g. one listing a video twice — is refused here too); this module
 // only adds positions, and checks that the text it finds decodes to the parser's prompt.
-import { basename } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { balancedEnd, scanJsonContainer, stripBom } from '../json';
-import { fieldNameOf, parsePromptManifest, PROMPT_FIELDS, VIDEO_FIELDS, type ManifestEntry } from './manifest';
+import { fieldNameOf, manifestFormat, parsePromptManifest, PROMPT_FIELDS, VIDEO_FIELDS, type ManifestEntry } from './manifest';
 
 export interface TextSpan {
   /** Offset (UTF-16 code units) of the first character. */
@@ -80,12 +79,7 @@ export interface LocatedManifestEntry extends ManifestEntry {
  */
 export function locatePromptManifest(text: string, file: string): LocatedManifestEntry[] {
   const entries = parsePromptManifest(text, file);
-  const name = basename(file);
-  const located = name.endsWith('.jsonl')
-    ? locateJsonLines(text, entries)
-    : name.endsWith('.csv')
-      ? locateCsv(text, entries)
-      : locateJson(text, entries);
+  const located = { jsonl: locateJsonLines, csv: locateCsv, json: locateJson }[manifestFormat(file)](text, entries);
   located.forEach((e, i) => {
     // Parsed twice, located once: the two must agree, or the marks would land on the wrong words.
     if (e.prompt !== entries[i]?.prompt) throw new Error(`manifest entry ${i + 1} (${e.key}): located prompt differs from the parsed one`);

@@ -51,13 +51,16 @@ export function normaliseManifestKey(key: string): string {
   return k.replace(/\/$/, '');
 }
 
-export function parsePromptManifest(text: string, file: string): ManifestEntry[] {
+/** A manifest's format, from its file name: JSON Lines, CSV, else JSON. */
+export function manifestFormat(file: string): 'jsonl' | 'csv' | 'json' {
   const name = basename(file);
-  const entries = name.endsWith('.jsonl')
-    ? parseJsonLines(text, file)
-    : name.endsWith('.csv')
-      ? parseCsvManifest(text, file)
-      : parseJsonManifest(text, file);
+  return name.endsWith('.jsonl') ? 'jsonl' : name.endsWith('.csv') ? 'csv' : 'json';
+}
+
+const PARSERS = { jsonl: parseJsonLines, csv: parseCsvManifest, json: parseJsonManifest } as const;
+
+export function parsePromptManifest(text: string, file: string): ManifestEntry[] {
+  const entries = PARSERS[manifestFormat(file)](text, file);
   rejectDuplicates(entries, file);
   return entries;
 }

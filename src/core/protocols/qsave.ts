@@ -15,10 +15,9 @@
 // that is natural, smooth and plausible, not only how much there is) and text_alignment; the
 // overall score is the MOS, not the mean of the three, because the MOS is what Q-Save predicts
 // and is evaluated on. When the MOS cannot be read, the overall falls back to the mean.
-import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
-import type { ChatClient, ChatRequest } from '../endpoint/types';
+import type { ChatRequest } from '../endpoint/types';
 import { buildVideoContent, videoTimingFields } from '../judge/video-content';
 import { extractFrames, frameCacheKey, sampleVideo, type Frame, type SamplingOptions } from '../video';
 import { ratingProtocol, type RatedSample } from './rated';
@@ -26,28 +25,27 @@ import { defaultSlowFast } from './slowfast';
 import { videoMetaOf, type ProtocolContext } from './strategy';
 
 export { defaultSlowFast, type SlowFastOptions } from './slowfast';
-import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
+import { PROTOCOL_LABELS } from '../types';
 import {
-  findLastRating,
-  logprobTokens,
-  normaliseRating,
-  ratedQuestion,
-  readRating,
+  askRating,
   buildRatingRequest,
-  reasoningOf,
-  tokenText,
-  type RatedDimension,
+  findLastRating,
+  normaliseRating,
+  rationaleBefore,
+  readRatedCompletion,
+  type RatedField,
+  TEXT_ALIGNMENT_PATTERN,
+  VISUAL_QUALITY_RATING,
+  type RatedFields,
   type RatingMatch,
   type RatingOutcome,
+  type RatingRequestOptions,
   type SoftScoreRule,
 } from './scores';
 
 export type QSaveField = 'visual' | 'dynamic' | 'alignment';
 
-interface FieldSpec extends RatedDimension {
-  field: QSaveField;
-  label: string;
-  pattern: string;
+interface FieldSpec extends RatedField<QSaveField> {
   /** Label of the attribution line for this dimension. */
   attributionLabel: string;
   attributionPattern: string;
@@ -57,9 +55,7 @@ export const QSAVE_FIELDS: readonly FieldSpec[] = [
   {
     field: 'visual',
     id: 'qsave.visual_quality',
-    dimension: 'visual_quality',
-    label: 'visual quality',
-    pattern: String.raw`visual[\s_-]*quality`,
+    ...VISUAL_QUALITY_RATING,
     attributionLabel: 'visual attribution',
     attributionPattern: String.raw`visual[\s_-]*(?:quality[\s_-]*)?attribution`,
     text: 'Visual quality (1–5): sharpness, detail, colour and lighting, and freedom from noise, blur, distortion and generation artifacts in each frame.',
@@ -79,7 +75,7 @@ export const QSAVE_FIELDS: readonly FieldSpec[] = [
     id: 'qsave.text_alignment',
     dimension: 'text_alignment',
     label: 'text-video alignment',
-    pattern: String.raw`(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*alignment`,
+    pattern: TEXT_ALIGNMENT_PATTERN,
     attributionLabel: 'alignment attribution',
     attributionPattern: String.raw`(?:(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*)?alignment[\s_-]*attribution`,
     text: 'Text-video alignment (1–5): does the video show every subject, attribute, action, count and setting of the prompt?',
@@ -156,19 +152,14 @@ export function parseQSaveReply(text: string): QSaveParse {
     attributions[f.field] = lastLineAfter(text, f.attributionPattern);
   }
   const mos = findLastRating(text, MOS_PATTERN);
-  const found = [...Object.values(ratings), mos].filter((r): r is RatingMatch => r !== null);
-  const first = found.length > 0 ? Math.min(...found.map((r) => r.index)) : null;
-  const verdictStart = first === null ? null : text.lastIndexOf('\n', first) + 1;
-  return { ratings, mos, attributions, rationale: reasoningOf(text, verdictStart) };
+  return { ratings, mos, attributions, rationale: rationaleBefore(text, [...Object.values(ratings), mos]) };
 }
 
 export interface QSaveScoringOptions {
   softScore?: SoftScoreRule;
 }
 
-export interface QSaveScored {
-  questions: AnsweredQuestion[];
-  outcomes: Partial<Record<Dimension, RatingOutcome>>;
+export interface QSaveScored extends RatedFields {
   /** The MOS outcome (1–5, soft when logprobs allowed). */
   mos: RatingOutcome;
   /** MOS normalised to [0, 1], or null when it could not be read. */
@@ -177,27 +168,18 @@ export interface QSaveScored {
 }
 
 export function scoreQSaveCompletion(completion: ChatCompletion, options: QSaveScoringOptions = {}): QSaveScored {
-  const content = completion.choices[0]?.message?.content ?? '';
-  const parsed = parseQSaveReply(content);
-  const tokens = logprobTokens(completion);
-  const spelled = tokens ? tokenText(tokens) : null;
-  const parsedTokens = spelled && spelled.text !== content ? parseQSaveReply(spelled.text) : parsed;
-  const rule = options.softScore ?? 'expected';
-  const tokensFor = (match: RatingMatch | null) => (tokens && spelled ? { list: tokens, starts: spelled.starts, match } : null);
-  const outcomes: Partial<Record<Dimension, RatingOutcome>> = {};
-  const questions = QSAVE_FIELDS.map((f) => {
-    const outcome = readRating(parsed.ratings[f.field], tokensFor(parsedTokens.ratings[f.field]), rule);
-    outcomes[f.dimension] = outcome;
-    // The attribution is the reason for this rating; the shared reasoning when there is none.
-    return ratedQuestion(f, outcome, parsed.attributions[f.field] ?? parsed.rationale);
-  });
-  const mos = readRating(parsed.mos, tokensFor(parsedTokens.mos), rule);
-  return { questions, outcomes, mos, overall: mos.ok ? normaliseRating(mos.rating.rating) : null, rationale: parsed.rationale };
+  const { parsed, read, rate } = readRatedCompletion(completion, parseQSaveReply, options.softScore ?? 'expected');
+  // The attribution is the reason for this rating; the shared reasoning when there is none.
+  const rated = rate(
+    QSAVE_FIELDS,
+    (p, f) => p.ratings[f.field],
+    (f) => parsed.attributions[f.field] ?? parsed.rationale,
+  );
+  const mos = read((p) => p.mos);
+  return { ...rated, mos, overall: mos.ok ? normaliseRating(mos.rating.rating) : null, rationale: parsed.rationale };
 }
 
-export interface QSaveRequest {
-  /** The rate and count of the video part's frames (videoTimingFields). */
-  videoTiming?: VideoTimingFields;
+export interface QSaveRequest extends RatingRequestOptions {
   /** Slow pathway: one image part per high-resolution frame. */
   slowContent: ChatCompletionContentPart[];
   /** Fast pathway: the low-resolution frames as the judge's video content. */
@@ -205,24 +187,12 @@ export interface QSaveRequest {
   /** Whether fastContent is a video part (for the wording of the query). */
   fastAsVideo: boolean;
   prompt: string;
-  temperature: number;
-  maxTokens?: number;
-  topLogprobs?: number;
 }
 
 /** Constant system text, then the frames (slow, then fast), then the query. */
 export function buildQSaveRequest(r: QSaveRequest): ChatRequest {
   const query = buildQSaveQuery(r.prompt, { slowFrames: r.slowContent.length, fastAsVideo: r.fastAsVideo });
   return buildRatingRequest(QSAVE_SYSTEM_TEXT, [...r.slowContent, ...r.fastContent], query, r);
-}
-
-export async function askQSave(
-  client: ChatClient,
-  r: QSaveRequest & QSaveScoringOptions,
-  signal?: AbortSignal,
-): Promise<QSaveScored & { endpoint: { baseUrl: string; model: string } }> {
-  const response = await client.chat(buildQSaveRequest(r), { signal });
-  return { ...scoreQSaveCompletion(response.completion, r), endpoint: response.endpoint };
 }
 
 // ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
@@ -288,20 +258,16 @@ export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
     const { softScore, maxTokens } = ctx.inputs;
     // The fast pathway is the video part: its real rate (README, "Serving a model").
     const videoTiming = videoTimingFields(s.mode, frames.fast.length, frames.durationSec);
-    const r = await askQSave(
-      ctx.engine.pool,
-      {
-        prompt,
-        temperature: s.temperature,
-        softScore,
-        maxTokens,
-        slowContent,
-        fastContent,
-        fastAsVideo: s.mode !== 'frames',
-        ...(videoTiming ? { videoTiming } : {}),
-      },
-      ctx.signal,
-    );
+    const request = buildQSaveRequest({
+      prompt,
+      temperature: s.temperature,
+      maxTokens,
+      slowContent,
+      fastContent,
+      fastAsVideo: s.mode !== 'frames',
+      ...(videoTiming ? { videoTiming } : {}),
+    });
+    const r = await askRating(ctx.engine.pool, request, (c) => scoreQSaveCompletion(c, { softScore }), ctx.signal);
     return { questions: r.questions, endpoint: r.endpoint, overall: r.overall };
   },
 });

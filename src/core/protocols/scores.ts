@@ -3,7 +3,7 @@
 // in FingER's result shape. Pure functions over the reply text and the completion's logprobs.
 import type { VideoTimingFields } from '../judge/video-content';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
-import type { ChatRequest } from '../endpoint/types';
+import type { ChatClient, ChatRequest } from '../endpoint/types';
 import { answered, unanswered } from '../scoring/answers';
 import type { AnsweredQuestion, Dimension, ProbabilitySource, Question } from '../types';
 
@@ -237,6 +237,25 @@ export interface RatedDimension {
   text: string;
 }
 
+/** A rating a protocol's reply carries: the label it is written under and how to find it. */
+export interface RatedField<F extends string> extends RatedDimension {
+  field: F;
+  /** The label in the protocol's output format. */
+  label: string;
+  /** Regular-expression source that also accepts the drift seen in practice. */
+  pattern: string;
+}
+
+/** Visual quality, labelled alike by VideoScore2 and Q-Save. */
+export const VISUAL_QUALITY_RATING = {
+  dimension: 'visual_quality',
+  label: 'visual quality',
+  pattern: String.raw`visual[\s_-]*quality`,
+} as const;
+
+/** Text alignment's label: "text-to-video alignment", "text-video alignment", "t2v alignment", "text alignment". */
+export const TEXT_ALIGNMENT_PATTERN = String.raw`(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*alignment`;
+
 /**
  * A rated dimension in FingER's result shape, so the results panel, exports and agreement
  * metrics read it like any question:
@@ -258,6 +277,13 @@ export function ratedQuestion(d: RatedDimension, outcome: RatingOutcome, reason:
 /** The question that stands for a rated dimension, before it is rated (a pending row). */
 export function ratedDimensionQuestion(d: RatedDimension): Question {
   return { id: d.id, dimension: d.dimension, entity: '', text: d.text, polarity: 'positive' };
+}
+
+/** The reasoning of a reply before its verdict, which starts at the line of the first rating found. */
+export function rationaleBefore(text: string, ratings: readonly (RatingMatch | null)[]): string | null {
+  const found = ratings.filter((r): r is RatingMatch => r !== null);
+  const first = found.length > 0 ? Math.min(...found.map((r) => r.index)) : null;
+  return reasoningOf(text, first === null ? null : text.lastIndexOf('\n', first) + 1);
 }
 
 /** The reasoning of a reply: inside <think>…</think> when present, else what precedes `before`. */
@@ -283,7 +309,7 @@ export function buildRatingRequest(
   systemText: string,
   visualContent: readonly ChatCompletionContentPart[],
   query: string,
-  o: { temperature: number; maxTokens?: number; topLogprobs?: number; videoTiming?: VideoTimingFields },
+  o: RatingRequestOptions,
 ): ChatRequest {
   return {
     messages: [
@@ -298,4 +324,63 @@ export function buildRatingRequest(
     // The frame list's rate and count (README, "Serving a model").
     ...o.videoTiming,
   };
+}
+
+/** What every rating request is asked with, besides its content. */
+export interface RatingRequestOptions {
+  temperature: number;
+  /** Long enough for the reasoning and the verdict (VideoScore2's vs2_inference.py uses 1024). */
+  maxTokens?: number;
+  /** Alternatives per token; 10 holds all five digits in practice and keeps the reply small. */
+  topLogprobs?: number;
+  /** The rate and count of the video part's frames (videoTimingFields). */
+  videoTiming?: VideoTimingFields;
+}
+
+/** The rated dimensions of one reply, as questions, with the outcome behind each. */
+export interface RatedFields {
+  questions: AnsweredQuestion[];
+  /** Per dimension, the outcome behind each question (soft rating, distribution, or error). */
+  outcomes: Partial<Record<Dimension, RatingOutcome>>;
+}
+
+/**
+ * Reads a completion of a rating protocol: `parse` finds the ratings in the message text and, at
+ * the same places, in the text the logprob tokens spell (readRating), so that `read(pick)` gives
+ * the outcome of the rating `pick` selects from a parse; `rate(fields, reasonFor)` reads every
+ * field into its question.
+ */
+export function readRatedCompletion<P>(completion: ChatCompletion, parse: (text: string) => P, rule: SoftScoreRule) {
+  const content = completion.choices[0]?.message?.content ?? '';
+  const parsed = parse(content);
+  const tokens = logprobTokens(completion);
+  const spelled = tokens ? tokenText(tokens) : null;
+  const parsedTokens = spelled && spelled.text !== content ? parse(spelled.text) : parsed;
+  const read = (pick: (p: P) => RatingMatch | null): RatingOutcome =>
+    readRating(pick(parsed), tokens && spelled ? { list: tokens, starts: spelled.starts, match: pick(parsedTokens) } : null, rule);
+  const rate = <F extends RatedDimension>(
+    fields: readonly F[],
+    pick: (p: P, field: F) => RatingMatch | null,
+    reasonFor: (field: F) => string | null,
+  ): RatedFields => {
+    const outcomes: Partial<Record<Dimension, RatingOutcome>> = {};
+    const questions = fields.map((f) => {
+      const outcome = read((p) => pick(p, f));
+      outcomes[f.dimension] = outcome;
+      return ratedQuestion(f, outcome, reasonFor(f));
+    });
+    return { questions, outcomes };
+  };
+  return { parsed, read, rate };
+}
+
+/** Asks once and scores the reply. Transport errors propagate (the caller records them). */
+export async function askRating<S>(
+  client: ChatClient,
+  request: ChatRequest,
+  score: (completion: ChatCompletion) => S,
+  signal?: AbortSignal,
+): Promise<S & { endpoint: { baseUrl: string; model: string } }> {
+  const response = await client.chat(request, { signal });
+  return { ...score(response.completion), endpoint: response.endpoint };
 }

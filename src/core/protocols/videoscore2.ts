@@ -15,47 +15,37 @@
 //
 // Pure parts (query, parsing, scoring a completion) come first and are separate from the request;
 // the protocol's strategy (sampling and asking) is at the end.
-import type { VideoTimingFields } from '../judge/video-content';
 import { createHash } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionContentPart } from 'openai/resources/chat/completions';
-import type { ChatClient, ChatRequest } from '../endpoint/types';
+import type { ChatRequest } from '../endpoint/types';
 import { buildVideoContent, videoTimingFields } from '../judge/video-content';
 import { sampleVideo, type Frame, type SamplingOptions } from '../video';
 import { ratingProtocol } from './rated';
 import { videoMetaOf } from './strategy';
-import { PROTOCOL_LABELS, type AnsweredQuestion, type Dimension } from '../types';
+import { PROTOCOL_LABELS } from '../types';
 import {
-  findLastRating,
-  logprobTokens,
-  ratedQuestion,
-  readRating,
+  askRating,
   buildRatingRequest,
-  reasoningOf,
-  tokenText,
-  type RatedDimension,
+  findLastRating,
+  rationaleBefore,
+  readRatedCompletion,
+  type RatedField,
+  TEXT_ALIGNMENT_PATTERN,
+  VISUAL_QUALITY_RATING,
+  type RatedFields,
   type RatingMatch,
-  type RatingOutcome,
+  type RatingRequestOptions,
   type SoftScoreRule,
 } from './scores';
 
 export type VideoScore2Field = 'visual' | 't2v' | 'physical';
 
-interface FieldSpec extends RatedDimension {
-  field: VideoScore2Field;
-  /** The label in VideoScore2's output format. */
-  label: string;
-  /** Regular-expression source that also accepts the drift seen in practice. */
-  pattern: string;
-}
-
 /** VideoScore2's dimensions mapped onto ours. */
-export const VIDEOSCORE2_FIELDS: readonly FieldSpec[] = [
+export const VIDEOSCORE2_FIELDS: readonly RatedField<VideoScore2Field>[] = [
   {
     field: 'visual',
     id: 'videoscore2.visual_quality',
-    dimension: 'visual_quality',
-    label: 'visual quality',
-    pattern: String.raw`visual[\s_-]*quality`,
+    ...VISUAL_QUALITY_RATING,
     text: 'Visual quality (1–5): clarity, resolution, smoothness, stability of brightness and contrast, distortions and artifacts.',
   },
   {
@@ -63,7 +53,7 @@ export const VIDEOSCORE2_FIELDS: readonly FieldSpec[] = [
     id: 'videoscore2.text_alignment',
     dimension: 'text_alignment',
     label: 'text-to-video alignment',
-    pattern: String.raw`(?:text[\s_-]*(?:to[\s_-]*)?video|t2v|text)[\s_-]*alignment`,
+    pattern: TEXT_ALIGNMENT_PATTERN,
     text: 'Text-to-video alignment (1–5): does the video fully and accurately show what the prompt describes (subjects, actions, attributes, counts, setting)?',
   },
   {
@@ -111,11 +101,7 @@ export interface VideoScore2Parse {
 export function parseVideoScore2Reply(text: string): VideoScore2Parse {
   const ratings = {} as Record<VideoScore2Field, RatingMatch | null>;
   for (const f of VIDEOSCORE2_FIELDS) ratings[f.field] = findLastRating(text, f.pattern);
-  const found = Object.values(ratings).filter((r): r is RatingMatch => r !== null);
-  const firstRating = found.length > 0 ? Math.min(...found.map((r) => r.index)) : null;
-  // The rationale ends where the verdict starts: back up to the start of the first rating's line.
-  const verdictStart = firstRating === null ? null : text.lastIndexOf('\n', firstRating) + 1;
-  return { ratings, rationale: reasoningOf(text, verdictStart) };
+  return { ratings, rationale: rationaleBefore(text, Object.values(ratings)) };
 }
 
 export interface VideoScore2Options {
@@ -123,59 +109,30 @@ export interface VideoScore2Options {
   softScore?: SoftScoreRule;
 }
 
-export interface VideoScore2Scored {
-  questions: AnsweredQuestion[];
-  /** Per dimension, the outcome behind each question (soft rating, distribution, or error). */
-  outcomes: Partial<Record<Dimension, RatingOutcome>>;
+export interface VideoScore2Scored extends RatedFields {
   rationale: string | null;
 }
 
 /** Scores one completion: ratings from the text, soft ratings from the digit logprobs. */
 export function scoreVideoScore2Completion(completion: ChatCompletion, options: VideoScore2Options = {}): VideoScore2Scored {
-  const content = completion.choices[0]?.message?.content ?? '';
-  const parsed = parseVideoScore2Reply(content);
-  const tokens = logprobTokens(completion);
-  const spelled = tokens ? tokenText(tokens) : null;
-  const parsedTokens = spelled && spelled.text !== content ? parseVideoScore2Reply(spelled.text) : parsed;
-  const outcomes: Partial<Record<Dimension, RatingOutcome>> = {};
-  const questions = VIDEOSCORE2_FIELDS.map((f) => {
-    const outcome = readRating(
-      parsed.ratings[f.field],
-      tokens && spelled ? { list: tokens, starts: spelled.starts, match: parsedTokens.ratings[f.field] } : null,
-      options.softScore ?? 'vs2-normed',
-    );
-    outcomes[f.dimension] = outcome;
-    return ratedQuestion(f, outcome, parsed.rationale);
-  });
-  return { questions, outcomes, rationale: parsed.rationale };
+  const { parsed, rate } = readRatedCompletion(completion, parseVideoScore2Reply, options.softScore ?? 'vs2-normed');
+  const rated = rate(
+    VIDEOSCORE2_FIELDS,
+    (p, f) => p.ratings[f.field],
+    () => parsed.rationale,
+  );
+  return { ...rated, rationale: parsed.rationale };
 }
 
-export interface VideoScore2Request {
-  /** The rate and count of the video part's frames (videoTimingFields). */
-  videoTiming?: VideoTimingFields;
+export interface VideoScore2Request extends RatingRequestOptions {
   /** The video as content parts (the judge's buildVideoContent). */
   videoContent: ChatCompletionContentPart[];
   prompt: string;
-  temperature: number;
-  /** Long enough for the reasoning and the verdict (vs2_inference.py uses 1024). */
-  maxTokens?: number;
-  /** Alternatives per token; 10 holds all five digits in practice and keeps the reply small. */
-  topLogprobs?: number;
 }
 
 /** The chat request: constant system text, then the video, then the query (prefix-cache order). */
 export function buildVideoScore2Request(r: VideoScore2Request): ChatRequest {
   return buildRatingRequest(VIDEOSCORE2_SYSTEM_TEXT, r.videoContent, buildVideoScore2Query(r.prompt), r);
-}
-
-/** Asks the endpoint once and scores the reply. Transport errors propagate (the caller records them). */
-export async function askVideoScore2(
-  client: ChatClient,
-  r: VideoScore2Request & VideoScore2Options,
-  signal?: AbortSignal,
-): Promise<VideoScore2Scored & { endpoint: { baseUrl: string; model: string } }> {
-  const response = await client.chat(buildVideoScore2Request(r), { signal });
-  return { ...scoreVideoScore2Completion(response.completion, r), endpoint: response.endpoint };
 }
 
 // ─── As a scoring protocol ──────────────────────────────────────────────────────────────────────
@@ -207,10 +164,7 @@ export const videoScore2Protocol = ratingProtocol<{ frames: Frame[]; durationSec
     const { softScore, maxTokens } = ctx.inputs;
     // The frame list's real rate and count (README, "Serving a model").
     const videoTiming = videoTimingFields(s.mode, state.frames.length, state.durationSec);
-    return askVideoScore2(
-      ctx.engine.pool,
-      { prompt, temperature: s.temperature, softScore, maxTokens, videoContent, ...(videoTiming ? { videoTiming } : {}) },
-      ctx.signal,
-    );
+    const request = { prompt, temperature: s.temperature, maxTokens, videoContent, ...(videoTiming ? { videoTiming } : {}) };
+    return askRating(ctx.engine.pool, buildVideoScore2Request(request), (c) => scoreVideoScore2Completion(c, { softScore }), ctx.signal);
   },
 });

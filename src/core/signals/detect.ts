@@ -95,6 +95,9 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   const duration = n > 0 ? times[n - 1]! + dt : 0;
   const frameRange = (a: number, b: number): TimeRange => ({ start: round(times[a]!), end: round(Math.min(duration, times[b]! + dt)) });
   const tidy = (rs: TimeRange[]) => rs.map((r) => ({ start: round(r.start), end: round(r.end) }));
+  /** The stretches a detect filter's start/end metadata mark, tidied. */
+  const marked = (startOf: (f: FrameStats) => number | undefined, endOf: (f: FrameStats) => number | undefined) =>
+    tidy(stretches(frames, t0, duration, startOf, endOf));
 
   // dynamic degree
   const tis = frames
@@ -116,14 +119,9 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   };
 
   // frozen
-  const frozenRanges = tidy(
-    stretches(
-      frames,
-      t0,
-      duration,
-      (f) => f.freezeStart,
-      (f) => f.freezeEnd,
-    ),
+  const frozenRanges = marked(
+    (f) => f.freezeStart,
+    (f) => f.freezeEnd,
   );
   const frozen: SignalOutcome = {
     id: 'frozen',
@@ -199,14 +197,9 @@ export function detectSignals(frames: readonly FrameStats[], t: SignalThresholds
   };
 
   // black
-  const blackRanges = tidy(
-    stretches(
-      frames,
-      t0,
-      duration,
-      (f) => f.blackStart,
-      (f) => f.blackEnd,
-    ),
+  const blackRanges = marked(
+    (f) => f.blackStart,
+    (f) => f.blackEnd,
   ).filter((r) => r.end > r.start);
   const black: SignalOutcome = {
     id: 'black',

@@ -52,6 +52,22 @@ export interface ListedResult {
   error?: string;
 }
 
+export interface BrokenResult {
+  file: string;
+  error: string;
+}
+
+/** Listed results split into those that were read and the files that could not be. */
+export function partitionListed(listed: readonly ListedResult[]): { read: (ListedResult & { result: Result })[]; broken: BrokenResult[] } {
+  const read: (ListedResult & { result: Result })[] = [];
+  const broken: BrokenResult[] = [];
+  for (const item of listed) {
+    if (item.result) read.push({ ...item, result: item.result });
+    else broken.push({ file: item.file, error: item.error ?? 'unreadable' });
+  }
+  return { read, broken };
+}
+
 /** Every result under the results folder; a broken file is listed with its error, not thrown. */
 export async function listResults(workspaceRoot: string, resultsDir = DEFAULT_RESULTS_DIR): Promise<ListedResult[]> {
   const root = path.resolve(workspaceRoot, resultsDir);

@@ -6,15 +6,14 @@
 // insert such text only as text.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { escapeHtml, htmlPage } from '../../shared/html';
 import { FrameCache, frameCacheKey } from '../video/cache';
 import { cacheDir } from '../store';
 import { DIMENSIONS, DIMENSION_LABELS, type Result } from '../types';
 import type { BestOfNReport } from './best-of-n';
 import { METRICS, type CompareReport, type Metric } from './compare';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 const PALETTE = ['#3b82f6', '#f97316', '#10b981', '#a855f7', '#ef4444', '#14b8a6', '#eab308', '#64748b'];
 const colour = (i: number) => PALETTE[i % PALETTE.length]!;
@@ -285,20 +284,12 @@ const SCRIPT = `
 
 export function htmlDocument(title: string, body: string, generatedAt = new Date().toISOString()): string {
   const nonce = randomBytes(16).toString('base64');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">${CSS}</style>
-</head>
-<body>
-<header><h1>${escapeHtml(title)}</h1><p class="note">FingER report, generated ${escapeHtml(generatedAt)}. Scores are in [0, 1]; a question fails when the probability of the good answer is below 0.5.</p></header>
+  return htmlPage({
+    title,
+    csp: `default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`,
+    head: `<style nonce="${nonce}">${CSS}</style>`,
+    body: `<header><h1>${escapeHtml(title)}</h1><p class="note">FingER report, generated ${escapeHtml(generatedAt)}. Scores are in [0, 1]; a question fails when the probability of the good answer is below 0.5.</p></header>
 ${body}
-<script nonce="${nonce}">${SCRIPT}</script>
-</body>
-</html>
-`;
+<script nonce="${nonce}">${SCRIPT}</script>`,
+  });
 }

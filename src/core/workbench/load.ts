@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { FingerError } from '../errors';
 import { readPrompt } from '../prompts';
 import { protocolResultsDir } from '../protocols';
-import { listResults, toWorkspaceRelative } from '../store';
+import { listResults, partitionListed, toWorkspaceRelative } from '../store';
 import type { Protocol } from '../types';
 import { groupClips, type ClipRecord, type Grouping } from './grouping';
 
@@ -38,12 +38,8 @@ export async function loadClips(workspace: string, folder: string, protocol: Pro
     });
   }
   const clips: ClipRecord[] = [];
-  const broken: { file: string; error: string }[] = [];
-  for (const item of inside) {
-    if (!item.result) {
-      broken.push({ file: item.file, error: item.error ?? 'unreadable' });
-      continue;
-    }
+  const { read, broken } = partitionListed(inside);
+  for (const item of read) {
     const record: ClipRecord = { video: item.videoRelPath, resultFile: item.file, result: item.result };
     // The manifest's model and prompt_id, when the clip's prompt comes from one. A prompt that can
     // no longer be read (file moved since scoring) just has none: the result keeps its prompt text.

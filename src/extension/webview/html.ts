@@ -2,6 +2,7 @@
 // and one nonce'd script. Everything visible is built by the webview bundle from messages, so no
 // data is ever interpolated into this HTML (only URIs and a title, escaped).
 import { randomBytes } from 'node:crypto';
+import { escapeHtml, htmlPage } from '../../shared/html';
 
 export interface WebviewHtmlOptions {
   /** `webview.cspSource`: the origin webview resources are served from. */
@@ -47,23 +48,11 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
   if (codiconsUri) {
     links.push(`<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${attr(codiconsUri)}" nonce="${attr(nonce)}">`);
   }
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(cspSource, nonce))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${links.join('\n')}
-<title>${escapeHtml(title)}</title>
-</head>
-<body${bodyClass ? ` class="${attr(bodyClass)}"` : ''}>
-<div id="root"></div>
-<script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>
-</body>
-</html>
-`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return htmlPage({
+    title,
+    csp: contentSecurityPolicy(cspSource, nonce),
+    head: links.join('\n'),
+    ...(bodyClass ? { bodyClass } : {}),
+    body: `<div id="root"></div>\n<script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>`,
+  });
 }

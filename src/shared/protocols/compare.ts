@@ -3,7 +3,7 @@
 // next to each other. Both render only what they are sent (computed by src/core/workbench) and post
 // back intents: open a prompt, open a file.
 import * as z from 'zod';
-import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
+import { command, notification, readyCommand, webviewProtocol, type ParamsOf } from './envelope';
 import { ThemeKindSchema } from './common';
 import { FrameRefSchema } from './results';
 import { DimensionSchema } from '../schemas';
@@ -102,7 +102,7 @@ export const CompareToWebviewSchema = z.discriminatedUnion('method', [
 export type CompareToWebview = z.infer<typeof CompareToWebviewSchema>;
 
 export const CompareToHostSchema = z.discriminatedUnion('method', [
-  command('compare/ready', z.object({})),
+  readyCommand('compare'),
   /** Show the clips of this prompt side by side (a key of `report.prompts`). */
   command('compare/openPrompt', z.object({ key: z.string() })),
   /** Open a workspace-relative file (a clip) in the editor. */
@@ -112,9 +112,4 @@ export type CompareToHost = z.infer<typeof CompareToHostSchema>;
 
 export type CompareShowParams = ParamsOf<CompareToWebview, 'compare/show'>;
 
-export const compareProtocol: WebviewProtocol<CompareToWebview, CompareToHost, 'compare/ready'> = {
-  name: 'Compare view',
-  toWebview: CompareToWebviewSchema,
-  toHost: CompareToHostSchema,
-  ready: 'compare/ready',
-};
+export const compareProtocol = webviewProtocol('Compare view', CompareToWebviewSchema, CompareToHostSchema, 'compare/ready');

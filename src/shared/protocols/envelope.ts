@@ -25,6 +25,11 @@ export function command<M extends string, P extends z.ZodType>(method: M, params
   return z.object({ kind: z.literal('command'), method: z.literal(method), params });
 }
 
+/** The `scope/ready` command a webview posts once its script runs and can receive. */
+export function readyCommand<S extends string>(scope: S) {
+  return command(`${scope}/ready` as const, z.object({}));
+}
+
 export type MethodOf<M extends Envelope> = M['method'];
 export type ParamsOf<M extends Envelope, K extends M['method']> = Extract<M, { method: K }>['params'];
 export type MessageOf<M extends Envelope, K extends M['method']> = Extract<M, { method: K }>;
@@ -40,6 +45,16 @@ export interface WebviewProtocol<ToWebview extends Envelope, ToHost extends Enve
   readonly toWebview: z.ZodType<ToWebview>;
   readonly toHost: z.ZodType<ToHost>;
   readonly ready: Ready;
+}
+
+/** A webview's protocol, its message types read from the schemas. */
+export function webviewProtocol<ToWebview extends Envelope, ToHost extends Envelope, Ready extends ToHost['method']>(
+  name: string,
+  toWebview: z.ZodType<ToWebview>,
+  toHost: z.ZodType<ToHost>,
+  ready: Ready,
+): WebviewProtocol<ToWebview, ToHost, Ready> {
+  return { name, toWebview, toHost, ready };
 }
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };

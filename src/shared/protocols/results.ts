@@ -4,7 +4,7 @@
 // extension (src/shared/display.ts).
 import * as z from 'zod';
 import { SignalsReportSchema } from '../schemas';
-import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
+import { command, notification, readyCommand, webviewProtocol, type ParamsOf } from './envelope';
 import {
   DisplayedQuestionSchema,
   DisplayedResultSchema,
@@ -68,7 +68,7 @@ export const ResultsToWebviewSchema = z.discriminatedUnion('method', [
 export type ResultsToWebview = z.infer<typeof ResultsToWebviewSchema>;
 
 export const ResultsToHostSchema = z.discriminatedUnion('method', [
-  command('results/ready', z.object({})),
+  readyCommand('results'),
   command('results/rescore', z.object({})),
   command(
     'results/override',
@@ -86,12 +86,7 @@ export type ResultsToHost = z.infer<typeof ResultsToHostSchema>;
 
 export type ResultsShowParams = ParamsOf<ResultsToWebview, 'results/show'>;
 
-export const resultsProtocol: WebviewProtocol<ResultsToWebview, ResultsToHost, 'results/ready'> = {
-  name: 'results panel',
-  toWebview: ResultsToWebviewSchema,
-  toHost: ResultsToHostSchema,
-  ready: 'results/ready',
-};
+export const resultsProtocol = webviewProtocol('results panel', ResultsToWebviewSchema, ResultsToHostSchema, 'results/ready');
 
 /** Filters of the questions table. */
 export interface TableFilters {

@@ -1,7 +1,7 @@
 // The protocol of the FingER side panel (a WebviewView): the video of the active editor with its
 // displayed result, every scored video of the workspace, and the jobs in progress.
 import * as z from 'zod';
-import { command, notification, type ParamsOf, type WebviewProtocol } from './envelope';
+import { command, notification, readyCommand, webviewProtocol, type ParamsOf } from './envelope';
 import { DisplayedResultSchema, JobSchema, ResultHeaderSchema, type Job } from './common';
 import { DimensionSchema } from '../schemas';
 
@@ -61,7 +61,7 @@ export const SidebarToWebviewSchema = z.discriminatedUnion('method', [
 export type SidebarToWebview = z.infer<typeof SidebarToWebviewSchema>;
 
 export const SidebarToHostSchema = z.discriminatedUnion('method', [
-  command('sidebar/ready', z.object({})),
+  readyCommand('sidebar'),
   command('sidebar/openResults', z.object({ relPath: z.string() })),
   command('sidebar/cancelJob', z.object({ id: z.string() })),
 ]);
@@ -69,12 +69,7 @@ export type SidebarToHost = z.infer<typeof SidebarToHostSchema>;
 
 export type SidebarDetailsParams = ParamsOf<SidebarToWebview, 'sidebar/details'>;
 
-export const sidebarProtocol: WebviewProtocol<SidebarToWebview, SidebarToHost, 'sidebar/ready'> = {
-  name: 'side panel',
-  toWebview: SidebarToWebviewSchema,
-  toHost: SidebarToHostSchema,
-  ready: 'sidebar/ready',
-};
+export const sidebarProtocol = webviewProtocol('side panel', SidebarToWebviewSchema, SidebarToHostSchema, 'sidebar/ready');
 
 export type SortKey = 'name' | 'overall-asc' | 'overall-desc' | 'date';
 

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchBrowser, openWorkbench, runCommand, screenshot, type Browser } from '../../harness/browser';
 import { startCodeServer, type CodeServer } from '../../harness/codeServer';
 import { ensureVsix } from '../../harness/vsix';
-import { makeSampleWorkspace } from '../../harness/workspace';
+import { makeSampleWorkspace, SAMPLE_CLIPS } from '../../harness/workspace';
 import { removeTempDir } from '../../helpers/clips';
 import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
@@ -23,7 +23,9 @@ describe('Testing view (dark)', { timeout: 400_000 }, () => {
 
   before(async () => {
     const vsix = ensureVsix();
-    workspace = await makeSampleWorkspace();
+    // The two clips with current results: a third, unscored clip would be scored by Run All and,
+    // with no endpoint configured, errored, which is a failure the peek would go to first.
+    workspace = await makeSampleWorkspace({ clips: SAMPLE_CLIPS.filter((c) => c.file === 'testsrc.mp4' || c.file === 'mandelbrot.mp4') });
     const prompt = (clip: string) => readFileSync(join(workspace, clip.replace(/\.mp4$/, '.txt')), 'utf8').trim();
     const write = (clip: string, questions: ReturnType<typeof answeredQuestion>[]) => {
       const file = join(workspace, '.finger', 'results', `${clip}.json`);
@@ -56,49 +58,59 @@ describe('Testing view (dark)', { timeout: 400_000 }, () => {
     if (workspace) await removeTempDir(workspace);
   });
 
-  // TODO (issue 12): in code-server the run lists both clips but testsrc.mp4 is not marked passed
-  // ("testsrc passes" false after Run All); the same flow passes in the extension host
-  // (test/vscode/suite/testing.test.ts). Kept as a todo so the rest of the layer runs; see the
-  // issue note.
-  test(
-    'the Test Explorer lists the clips; Run All passes one and fails the other with the reason',
-    { todo: 'fails in code-server: testsrc.mp4 not marked passed after Run All' },
-    async () => {
-      const { page } = browser;
-      // The extension activates on its views and commands: open the FingER side panel once.
-      await page.locator('.activitybar [aria-label^="FingER"]').first().click();
-      await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').first().waitFor({ state: 'attached', timeout: 60_000 });
-      await runCommand(page, 'Testing: Focus on Test Explorer View', 60_000);
-      const tree = page.locator('.test-explorer .monaco-list-row');
-      await tree.filter({ hasText: 'mandelbrot.mp4' }).first().waitFor({ timeout: 60_000 });
-      await tree.filter({ hasText: 'testsrc.mp4' }).first().waitFor({ timeout: 10_000 });
-      await runCommand(page, 'Test: Run All Tests');
-      const failed = tree.filter({ hasText: 'mandelbrot.mp4' }).locator('.codicon-testing-failed-icon');
-      await failed
-        .first()
-        .waitFor({ timeout: 60_000 })
-        .catch(async (e: unknown) => {
-          await screenshot(page, 'finger-testing-failure');
-          throw e;
-        });
-      assert.equal(
-        (await tree.filter({ hasText: 'testsrc.mp4' }).locator('.codicon-testing-passed-icon').count()) > 0,
-        true,
-        'testsrc passes',
-      );
-      await runCommand(page, 'Test: Go to Next Test Failure');
-      const peek = page.locator('.test-output-peek, .peekview-widget').filter({ hasText: 'glowing fractal' }).first();
-      await peek.waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+  test('the Test Explorer lists the clips; Run All passes one and fails the other with the reason', async () => {
+    const { page } = browser;
+    // The extension activates on its views and commands: open the FingER side panel once.
+    await page.locator('.activitybar [aria-label^="FingER"]').first().click();
+    await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+    await runCommand(page, 'Testing: Focus on Test Explorer View', 60_000);
+    const tree = page.locator('.test-explorer .monaco-list-row');
+    await tree.filter({ hasText: 'mandelbrot.mp4' }).first().waitFor({ timeout: 60_000 });
+    await tree.filter({ hasText: 'testsrc.mp4' }).first().waitFor({ timeout: 10_000 });
+    await runCommand(page, 'Test: Run All Tests');
+    const failed = tree.filter({ hasText: 'mandelbrot.mp4' }).locator('.codicon-testing-failed-icon');
+    await failed
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
         await screenshot(page, 'finger-testing-failure');
         throw e;
       });
-      const text = (await peek.innerText()).replace(/\s+/g, ' ');
-      assert.match(text, /below the gate: text_alignment 0\.100 < 0\.5/);
-      assert.match(text, /Only a flat gradient is visible/);
-      // The peek opened in the prompt file, at the entity.
-      assert.ok((await page.locator('.tab.active').innerText()).includes('mandelbrot.txt'));
-      await page.waitForTimeout(500);
-      await screenshot(page, 'finger-testing-dark');
-    },
-  );
+    // The clips run one after the other: wait for the second verdict too.
+    await tree
+      .filter({ hasText: 'testsrc.mp4' })
+      .locator('.codicon-testing-passed-icon')
+      .first()
+      .waitFor({ timeout: 60_000 })
+      .catch(async (e: unknown) => {
+        await screenshot(page, 'finger-testing-failure');
+        throw e;
+      });
+    // The Test Results view lists every item of the run; choosing the failed dimension shows its
+    // message, and opening it goes to the entity in the prompt file.
+    const failedRow = page.locator('.monaco-list-row').filter({ hasText: 'Text alignment' }).filter({ hasText: 'below the gate' }).first();
+    const fail = async (e: unknown) => {
+      writeFileSync((await screenshot(page, 'finger-testing-failure')).replace(/\.png$/, '.html'), await page.content());
+      throw e;
+    };
+    await failedRow.waitFor({ timeout: 30_000 }).catch(fail);
+    await failedRow.click();
+    const message = page.locator('.monaco-editor, .rendered-markdown').filter({ hasText: 'glowing fractal' }).first();
+    await message.waitFor({ timeout: 30_000 }).catch(fail);
+    const text = (await message.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /below the gate: text_alignment 0\.100 < 0\.5/);
+    assert.match(text, /Only a flat gradient is visible/);
+    // The failure is in the Problems list too, at the entity in the prompt file: going there opens it.
+    await page.getByRole('tab', { name: /^Problems/ }).click();
+    const problem = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'glowing fractal' }).first();
+    await problem.waitFor({ timeout: 30_000 }).catch(fail);
+    await problem.click();
+    await page.locator('.tab.active').filter({ hasText: 'mandelbrot.txt' }).waitFor({ timeout: 30_000 }).catch(fail);
+    // Back to the message for the screenshot: the explorer, the prompt file and the reason.
+    await page.getByRole('tab', { name: /^Test Results/ }).click();
+    await failedRow.click();
+    await message.waitFor({ timeout: 30_000 }).catch(fail);
+    await page.waitForTimeout(500);
+    await screenshot(page, 'finger-testing-dark');
+  });
 });

@@ -5,7 +5,7 @@
 import { DIMENSION_LABELS, DIMENSIONS, formatScore } from '../../../src/shared/model';
 import type { LabelAgreementView } from '../../../src/shared/protocols/sidebar';
 import { el } from '../../common/dom';
-import { sectionTitle } from './section';
+import { sidebarSection } from './section';
 
 type Statistic = LabelAgreementView['correlation']['overall']['with']['srcc'];
 
@@ -15,10 +15,10 @@ function statistic(s: Statistic | undefined): string {
 
 export class AgreementView {
   private readonly body = el('div', { className: 'agreement-body' });
-  readonly element = el(
-    'section',
-    { className: 'section agreement-section', attrs: { 'aria-label': 'Judge against corrections' } },
-    sectionTitle('Judge vs corrections', 'check-all'),
+  readonly element = sidebarSection(
+    'agreement',
+    'Judge against corrections',
+    { text: 'Judge vs corrections', icon: 'check-all' },
     this.body,
   );
 

@@ -6,7 +6,7 @@ import { append, el, icon } from '../../common/dom';
 import { baseName, dateTime, percent, scoreClass } from '../../common/format';
 import { scoreBar } from '../../common/widgets';
 import type { Derived, State } from '../state';
-import { sectionTitle } from './section';
+import { sidebarSection } from './section';
 
 export class DetailsView {
   private readonly head = el('div', { className: 'details-head' });
@@ -16,10 +16,10 @@ export class DetailsView {
     attrs: { placeholder: 'Search questions and reasons', 'aria-label': 'Search questions' },
   });
   private readonly body = el('div', { className: 'details-body' });
-  readonly element = el(
-    'section',
-    { className: 'section details-section', attrs: { 'aria-label': 'Current video' } },
-    sectionTitle('Current video', 'device-camera-video'),
+  readonly element = sidebarSection(
+    'details',
+    'Current video',
+    { text: 'Current video', icon: 'device-camera-video' },
     this.head,
     this.dims,
     this.search,

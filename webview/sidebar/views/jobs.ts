@@ -1,16 +1,11 @@
 // The jobs in progress, each with its progress and a cancel button.
 import type { Job } from '../../../src/shared/protocols/common';
 import { el, icon } from '../../common/dom';
-import { sectionTitle } from './section';
+import { sidebarSection } from './section';
 
 export class JobsView {
   private readonly list = el('ul', { className: 'jobs', attrs: { 'aria-label': 'Jobs in progress' } });
-  readonly element = el(
-    'section',
-    { className: 'section jobs-section', attrs: { 'aria-label': 'Jobs' } },
-    sectionTitle('Running', 'sync'),
-    this.list,
-  );
+  readonly element = sidebarSection('jobs', 'Jobs', { text: 'Running', icon: 'sync' }, this.list);
 
   constructor(cancel: (id: string) => void) {
     this.list.addEventListener('click', (event) => {

@@ -5,7 +5,7 @@ import { el, icon } from '../../common/dom';
 import { baseName, dateTime, scoreClass } from '../../common/format';
 import { scoreBar } from '../../common/widgets';
 import { asSortKey, type Derived, type State } from '../state';
-import { sectionTitle } from './section';
+import { sidebarSection } from './section';
 
 export class VideosView {
   private readonly filter = el('vscode-textfield', {
@@ -15,10 +15,10 @@ export class VideosView {
   private readonly sort = el('vscode-single-select', { className: 'videos-sort', attrs: { 'aria-label': 'Sort videos' } });
   private readonly count = el('span', { className: 'section-count' });
   private readonly list = el('ul', { className: 'videos', attrs: { 'aria-label': 'Scored videos' } });
-  readonly element = el(
-    'section',
-    { className: 'section videos-section', attrs: { 'aria-label': 'Scored videos' } },
-    sectionTitle('Scored videos', 'list-flat', this.count),
+  readonly element = sidebarSection(
+    'videos',
+    'Scored videos',
+    { text: 'Scored videos', icon: 'list-flat', extra: this.count },
     el('div', { className: 'videos-toolbar' }, this.filter, this.sort),
     this.list,
   );
