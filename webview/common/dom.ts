@@ -47,6 +47,11 @@ export function icon(name: string, extraClass = ''): HTMLSpanElement {
   return el('span', { className: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });
 }
 
+/** A table's header: one row of column headings. */
+export function tableHead(...headings: string[]): HTMLTableSectionElement {
+  return el('thead', null, el('tr', null, ...headings.map((h) => el('th', null, h))));
+}
+
 /** A button that reads as a link (an action that opens something), its label as text. */
 export function linkButton(label: string, title: string, onClick: () => void, extraClass = ''): HTMLButtonElement {
   return el('button', { className: `link${extraClass ? ` ${extraClass}` : ''}`, attrs: { type: 'button', title }, onClick }, label);

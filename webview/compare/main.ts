@@ -25,7 +25,7 @@ import {
   type CompareToWebview,
   type SideBySideView,
 } from '../../src/shared/protocols/compare';
-import { el, linkButton, safeMediaUri } from '../common/dom';
+import { el, linkButton, safeMediaUri, tableHead } from '../common/dom';
 import { WebviewHost } from '../common/host';
 import { signalRendered } from '../common/rendered';
 import { cssVar, currentThemeKind, withAlpha, watchTheme } from '../common/theme';
@@ -93,15 +93,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
   const board = el(
     'table',
     { className: 'leaderboard' },
-    el(
-      'thead',
-      null,
-      el(
-        'tr',
-        null,
-        ...['Rank', 'Model', 'Clips', `Overall [${pct} % CI]`, ...DIMENSIONS.map((d) => DIMENSION_LABELS[d])].map((h) => el('th', null, h)),
-      ),
-    ),
+    tableHead('Rank', 'Model', 'Clips', `Overall [${pct} % CI]`, ...DIMENSIONS.map((d) => DIMENSION_LABELS[d])),
     el(
       'tbody',
       null,
@@ -130,15 +122,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
   const pairs = el(
     'table',
     { className: 'pairs' },
-    el(
-      'thead',
-      null,
-      el(
-        'tr',
-        null,
-        ...['Model A', 'Model B', 'Win', 'Tie', 'Loss', 'p (sign test)', `Mean A − B [${pct} % CI]`].map((h) => el('th', null, h)),
-      ),
-    ),
+    tableHead('Model A', 'Model B', 'Win', 'Tie', 'Loss', 'p (sign test)', `Mean A − B [${pct} % CI]`),
     el(
       'tbody',
       null,
@@ -160,7 +144,7 @@ function renderCompare(folder: string, r: CompareReportView, picks: { promptKey:
   const prompts = el(
     'table',
     { className: 'prompts' },
-    el('thead', null, el('tr', null, el('th', null, 'Prompt'), ...r.models.map((m) => el('th', null, m)))),
+    tableHead('Prompt', ...r.models),
     el(
       'tbody',
       null,

@@ -4,7 +4,7 @@
 // corrections. Computed by the extension; rendered here as text.
 import { DIMENSION_LABELS, DIMENSIONS, formatScore } from '../../../src/shared/model';
 import type { LabelAgreementView } from '../../../src/shared/protocols/sidebar';
-import { el } from '../../common/dom';
+import { el, tableHead } from '../../common/dom';
 import { sidebarSection } from './section';
 
 type Statistic = LabelAgreementView['correlation']['overall']['with']['srcc'];
@@ -15,12 +15,7 @@ function statistic(s: Statistic | undefined): string {
 
 export class AgreementView {
   private readonly body = el('div', { className: 'agreement-body' });
-  readonly element = sidebarSection(
-    'agreement',
-    'Judge against corrections',
-    { text: 'Judge vs corrections', icon: 'check-all' },
-    this.body,
-  );
+  readonly element = sidebarSection('agreement', { text: 'Judge vs corrections', icon: 'check-all' }, this.body);
 
   render(agreement: LabelAgreementView | null): void {
     this.element.hidden = agreement === null;
@@ -41,7 +36,7 @@ export class AgreementView {
     const accuracy = el(
       'table',
       { className: 'agreement-accuracy' },
-      el('thead', null, el('tr', null, el('th', null, 'Dimension'), el('th', null, 'Answer accuracy'), el('th', null, 'Same / corrected'))),
+      tableHead('Dimension', 'Answer accuracy', 'Same / corrected'),
       el('tbody', null, ...rows),
     );
     const correlationRows = [...DIMENSIONS, 'overall' as const].map((d) => {
@@ -60,11 +55,7 @@ export class AgreementView {
     const correlations = el(
       'table',
       { className: 'agreement-correlation' },
-      el(
-        'thead',
-        null,
-        el('tr', null, ...['Against MOS', 'n', 'SRCC', 'SRCC corrected', 'PLCC', 'PLCC corrected'].map((h) => el('th', null, h))),
-      ),
+      tableHead('Against MOS', 'n', 'SRCC', 'SRCC corrected', 'PLCC', 'PLCC corrected'),
       el('tbody', null, ...correlationRows),
     );
     const withHuman = agreement.correlation['overall']?.n ?? 0;

@@ -18,7 +18,6 @@ export class DetailsView {
   private readonly body = el('div', { className: 'details-body' });
   readonly element = sidebarSection(
     'details',
-    'Current video',
     { text: 'Current video', icon: 'device-camera-video' },
     this.head,
     this.dims,

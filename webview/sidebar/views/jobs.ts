@@ -5,7 +5,7 @@ import { sidebarSection } from './section';
 
 export class JobsView {
   private readonly list = el('ul', { className: 'jobs', attrs: { 'aria-label': 'Jobs in progress' } });
-  readonly element = sidebarSection('jobs', 'Jobs', { text: 'Running', icon: 'sync' }, this.list);
+  readonly element = sidebarSection('jobs', { text: 'Running', icon: 'sync' }, this.list);
 
   constructor(cancel: (id: string) => void) {
     this.list.addEventListener('click', (event) => {

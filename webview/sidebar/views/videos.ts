@@ -17,7 +17,6 @@ export class VideosView {
   private readonly list = el('ul', { className: 'videos', attrs: { 'aria-label': 'Scored videos' } });
   readonly element = sidebarSection(
     'videos',
-    'Scored videos',
     { text: 'Scored videos', icon: 'list-flat', extra: this.count },
     el('div', { className: 'videos-toolbar' }, this.filter, this.sort),
     this.list,
