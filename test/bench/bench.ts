@@ -3,7 +3,7 @@
 // Ratios are measured within one run (both sides back to back, interleaved, several repetitions,
 // median), because the machines these run on are shared and noisy.
 import { cpus, totalmem, type as osType, release } from 'node:os';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeTempDir, removeTempDir } from '../helpers/clips';
@@ -46,7 +46,8 @@ async function main(): Promise<number> {
       const dir = path.join(work, name);
       await mkdir(dir, { recursive: true });
       try {
-        figures.push(...(await SECTIONS[name]!(dir)));
+        const measuredAt = new Date().toISOString();
+        figures.push(...(await SECTIONS[name]!(dir)).map((f) => ({ ...f, section: name, measuredAt })));
       } catch (e) {
         errors[name] = e instanceof Error ? (e.stack ?? e.message) : String(e);
         log(`${name} FAILED: ${errors[name]}`);
@@ -65,13 +66,16 @@ async function main(): Promise<number> {
     os: `${osType()} ${release()}`,
     node: process.version,
   };
+  // A run of some sections (--only) keeps the other sections' figures of the file it rewrites, each
+  // with the time it was measured: every ratio is still measured within one run of its section.
+  const kept = values.only ? await keptFigures(out, new Set(only)) : [];
   const report = {
     version: 1,
     startedAt: started.toISOString(),
     durationSec: Math.round(seconds),
     machine,
     sections: only,
-    figures,
+    figures: [...kept, ...figures],
     ...(Object.keys(errors).length ? { errors } : {}),
   };
   await writeFile(out, JSON.stringify(report, null, 2) + '\n');
@@ -84,6 +88,23 @@ async function main(): Promise<number> {
   if (missed.length) process.stdout.write(`Targets missed: ${missed.map((f) => f.id).join(', ')}\n`);
   if (Object.keys(errors).length) process.stdout.write(`Sections that failed to run: ${Object.keys(errors).join(', ')}\n`);
   return Object.keys(errors).length ? 1 : 0;
+}
+
+/** The figures of `file` that belong to sections not run now (older files name no section: the id's prefix does). */
+async function keptFigures(file: string, rerun: Set<string>): Promise<Figure[]> {
+  let previous: { startedAt?: string; figures?: (Figure & { section?: string; measuredAt?: string })[] };
+  try {
+    previous = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const sectionOf = (f: Figure & { section?: string }) => {
+    const prefix = f.id.split('.')[0]!;
+    return f.section ?? (prefix === 'encodings' || prefix === 'rescore' ? 'saturation' : prefix);
+  };
+  return (previous.figures ?? [])
+    .filter((f) => !rerun.has(sectionOf(f)))
+    .map((f) => ({ ...f, section: sectionOf(f), measuredAt: f.measuredAt ?? previous.startedAt }));
 }
 
 main().then(
