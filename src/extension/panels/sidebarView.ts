@@ -24,6 +24,8 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
   controller: WebviewController<SidebarToWebview, SidebarToHost, 'sidebar/ready'> | undefined;
   private target: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What belongs to the current webview view (its controller and its event subscriptions). */
+  private readonly viewDisposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly host: Host,
@@ -59,7 +61,10 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    // VS Code resolves the view again after it was disposed (moved, or hidden and restored): what
+    // belonged to the previous one goes with it, so nothing accumulates per resolve.
     this.controller?.dispose();
+    for (const d of this.viewDisposables.splice(0)) d.dispose();
     const controller = new WebviewController(this.host, view.webview, {
       protocol: sidebarProtocol,
       bundle: 'sidebar',
@@ -79,7 +84,7 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
       },
     });
     this.controller = controller;
-    this.disposables.push(
+    this.viewDisposables.push(
       controller,
       view.onDidChangeVisibility(() => {
         if (view.visible) this.sendAll();
@@ -180,6 +185,6 @@ export class SidebarViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   dispose(): void {
     this.controller?.dispose();
-    for (const d of this.disposables) d.dispose();
+    for (const d of [...this.viewDisposables, ...this.disposables]) d.dispose();
   }
 }

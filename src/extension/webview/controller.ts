@@ -1,7 +1,6 @@
 // One connection between the extension host and one webview (a results panel, the side panel or a
-// Compare view page),
-// in the manner of GitLens's WebviewController and vscode-pull-request-github's WebviewBase. It
-// owns everything both webviews share:
+// Compare view page), in the manner of GitLens's WebviewController and vscode-pull-request-github's
+// WebviewBase. It owns everything the webviews share:
 //   - the HTML shell with its strict CSP and nonce (html.ts) and the resource roots;
 //   - the ready handshake: messages posted before the webview's script runs are queued (the latest
 //     of each "state" method only) and sent once it posts its protocol's `ready` command; a webview
