@@ -91,6 +91,12 @@ export function buildProgram(): Command {
     .option('--max-frames <n>', 'at most this many frames, evenly spaced', '32')
     .option('--max-pixels <n>', 'pixels per frame at most (aspect ratio kept)', String(448 * 448))
     .option('--no-reasoning', 'fast mode: one answer token, no reason')
+    .addOption(
+      new Option(
+        '--soft-score <rule>',
+        "videoscore2 and qsave: a rating from its digit's probabilities, as VideoScore2's vs2_inference.py computes it (best digit × its probability renormalised over 1–5) or their expected value (default: vs2-normed for videoscore2, expected for qsave)",
+      ).choices(['vs2-normed', 'expected']),
+    )
     .option('--temperature <t>', 'sampling temperature of the judge', '0')
     .option('--weight <dimension=w>', 'weight of a dimension in the overall score (repeatable)', collect)
     .option('--force', 'ask the endpoint again even for answers already cached')

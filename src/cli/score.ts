@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { ConfigError, describeError, isAbortError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { createEngine, prepareQuestionSet, questionSetPathFor, scoreVideo, type Engine } from '../core/pipeline';
-import { PROTOCOLS } from '../core/protocols';
+import { PROTOCOLS, type SoftScoreRule } from '../core/protocols';
 import { loadTemplates } from '../core/templates';
 import { readQuestionSet, writeQuestionSet } from '../core/questions';
 import { toWorkspaceRelative } from '../core/store';
@@ -23,6 +23,8 @@ export interface ScoreCommandFlags extends ScoreFlags, GateFlags {
   protocol?: Protocol;
   /** After --protocol signals: score the clips that passed every signal with this protocol. */
   then?: Protocol;
+  /** VideoScore2 and Q-Save: how digit probabilities become a rating (default: the protocol's own). */
+  softScore?: SoftScoreRule;
   /** `--signal frozen.minSec=0.5` (repeatable): signals thresholds. */
   signal?: string[];
   questions?: string;
@@ -99,6 +101,9 @@ export async function runScore(inputs: string[], flags: ScoreCommandFlags): Prom
   const then = flags.then;
   if (then !== undefined && (protocol !== 'signals' || then === 'signals')) {
     throw new ConfigError(`--then ${then} follows --protocol signals with a protocol that asks an endpoint (finger, videoscore2, qsave).`);
+  }
+  if (flags.softScore !== undefined && ![protocol, then].some((p) => p === 'videoscore2' || p === 'qsave')) {
+    throw new ConfigError(`--soft-score applies to the 1–5 ratings of --protocol videoscore2 and qsave, not to ${then ?? protocol}.`);
   }
   const gate = gateOptionsFromFlags(flags);
   const signalThresholds = signalThresholdsFromFlags(flags);
@@ -247,6 +252,7 @@ async function scorePass(
               engine,
               signal: ctx.signal,
               signalThresholds: ctx.signalThresholds,
+              ...(flags.softScore ? { softScore: flags.softScore } : {}),
               ...(fixedSet ? { questionSet: fixedSet } : {}),
               onEvent: (e) => {
                 if (e.type === 'questions') progress.addQuestions(e.questionSet.questions.length);

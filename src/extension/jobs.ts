@@ -133,6 +133,7 @@ export class JobManager implements vscode.Disposable {
             engine,
             signal,
             resultsDir: settings.resultsFolder,
+            ...(settings.softScore ? { softScore: settings.softScore } : {}),
             ...(request.questionSet ? { questionSet: request.questionSet } : {}),
             ...(request.templates ? { templates: request.templates } : {}),
             onEvent: (event) => {

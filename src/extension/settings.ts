@@ -4,11 +4,12 @@ import * as vscode from 'vscode';
 import { DEFAULT_SETTINGS, isRoutingHeaderName, type EndpointConfig, type EvalSettings } from '../core/settings';
 import { DIMENSIONS, FINGER_PATHS, type Dimension } from '../shared/model';
 import type { InputMode, Protocol } from '../core/types';
+import type { SoftScoreRule } from '../core/protocols/scores';
 
 // Local copies of two value lists from core/types: importing that module would load zod during
 // activation (≈100 ms), and this file is on the activation path (src/shared/model.ts has no zod).
 const INPUT_MODES: readonly InputMode[] = ['video', 'frames', 'file'];
-const PROTOCOL_IDS: readonly Protocol[] = ['finger', 'videoscore2', 'qsave'];
+const PROTOCOL_IDS: readonly Protocol[] = ['finger', 'videoscore2', 'qsave', 'signals'];
 
 export const CONFIG_SECTION = 'finger';
 
@@ -52,6 +53,8 @@ export interface ExtensionSettings {
   resultsFolder: string;
   /** The protocol Score Video, Score Folder and Open Results use (`finger.protocol`). */
   protocol: Protocol;
+  /** VideoScore2 and Q-Save's soft-score rule (`finger.softScore`); absent: the protocol's own. */
+  softScore?: SoftScoreRule;
 }
 
 /** Maps `finger.*` settings to EvalSettings. `apiKey` comes from SecretStorage or the environment. */
@@ -104,7 +107,13 @@ export function readEvalSettings(config: ConfigurationReader, o: { trusted: bool
     },
     resultsFolder: normaliseResultsFolder(get('resultsFolder', DEFAULT_RESULTS_FOLDER)),
     protocol: asProtocol(get<string>('protocol', 'finger')),
+    ...softScoreOf(get<string>('softScore', 'default')),
   };
+}
+
+/** `finger.softScore`: 'default' (or anything else) leaves each protocol its own rule. */
+function softScoreOf(value: string): { softScore?: SoftScoreRule } {
+  return value === 'vs2-normed' || value === 'expected' ? { softScore: value } : {};
 }
 
 function asProtocol(value: string): Protocol {

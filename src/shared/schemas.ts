@@ -173,7 +173,15 @@ export const ResultSchema = z.object({
   endpoint: z.object({ baseUrl: z.string(), model: z.string() }),
   sampling: SamplingSchema,
   /** How answers were asked; part of the answer cache key. Optional for hand-made files. */
-  judge: z.object({ reasoning: z.boolean(), temperature: z.number(), templateHash: z.string() }).optional(),
+  judge: z
+    .object({
+      reasoning: z.boolean(),
+      temperature: z.number(),
+      templateHash: z.string(),
+      /** VideoScore2 and Q-Save: how the digit probabilities became each rating. */
+      softScore: z.enum(['expected', 'vs2-normed']).optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   questions: z.array(AnsweredQuestionSchema),
   dimensions: z.partialRecord(DimensionSchema, DimensionScoreSchema),

@@ -155,6 +155,9 @@ export function parseQSaveReply(text: string): QSaveParse {
   return { ratings, mos, attributions, rationale: rationaleBefore(text, [...Object.values(ratings), mos]) };
 }
 
+/** The Q-Align family's expected value over the five levels (Q-Save publishes no code). */
+export const QSAVE_DEFAULT_SOFT_SCORE: SoftScoreRule = 'expected';
+
 export interface QSaveScoringOptions {
   softScore?: SoftScoreRule;
 }
@@ -168,7 +171,7 @@ export interface QSaveScored extends RatedFields {
 }
 
 export function scoreQSaveCompletion(completion: ChatCompletion, options: QSaveScoringOptions = {}): QSaveScored {
-  const { parsed, read, rate } = readRatedCompletion(completion, parseQSaveReply, options.softScore ?? 'expected');
+  const { parsed, read, rate } = readRatedCompletion(completion, parseQSaveReply, options.softScore ?? QSAVE_DEFAULT_SOFT_SCORE);
   // The attribution is the reason for this rating; the shared reasoning when there is none.
   const rated = rate(
     QSAVE_FIELDS,
@@ -250,6 +253,7 @@ export const qSaveProtocol = ratingProtocol<SlowFastFrames>({
   description: 'one request over SlowFast frames: a mean opinion score plus visual, dynamic and alignment attribution',
   fields: QSAVE_FIELDS,
   templateHash: QSAVE_TEMPLATE_HASH,
+  defaultSoftScore: QSAVE_DEFAULT_SOFT_SCORE,
   sample: sampleSlowFast,
   async ask(ctx, prompt, frames, file) {
     const s = ctx.engine.settings;

@@ -8,7 +8,7 @@ import { scoreDimensions } from '../scoring/finger';
 import type { AnsweredQuestion, Protocol, Sampling, VideoMeta } from '../types';
 import { videoMimeType } from '../video';
 import { rescoreFor } from './aggregate';
-import { ratedDimensionQuestion, ratedQuestion, type RatedDimension } from './scores';
+import { ratedDimensionQuestion, ratedQuestion, type RatedDimension, type SoftScoreRule } from './scores';
 import type { Judged, ProtocolContext, ScoringProtocol } from './strategy';
 
 export interface RatedSample<State> {
@@ -37,6 +37,8 @@ export interface RatingProtocolSpec<State> {
   fields: readonly RatedDimension[];
   /** Identifies the way of asking (`judge.templateHash` of the result). */
   templateHash: string;
+  /** The soft-score rule when the caller names none (recorded as `judge.softScore`). */
+  defaultSoftScore: SoftScoreRule;
   /** The frames the judge sees, with the ffmpeg binaries already checked. */
   sample(ctx: ProtocolContext, tools: { ffmpeg: string; ffprobe: string }): Promise<RatedSample<State>>;
   /** One request; transport errors propagate (the strategy records them on every dimension). */
@@ -94,7 +96,12 @@ export function ratingProtocol<State>(spec: RatingProtocolSpec<State>): ScoringP
       for (const q of reply.questions) onAnswer(q, false);
       return {
         questions: reply.questions,
-        judge: { reasoning: true, temperature: settings.temperature, templateHash: spec.templateHash },
+        judge: {
+          reasoning: true,
+          temperature: settings.temperature,
+          templateHash: spec.templateHash,
+          softScore: ctx.inputs.softScore ?? spec.defaultSoftScore,
+        },
         // The pool's answer names the endpoint that replied; the shell uses the first configured one otherwise.
         ...(reply.endpoint ? { endpoint: reply.endpoint } : {}),
         ...(reply.overall !== undefined ? { overall: reply.overall } : {}),

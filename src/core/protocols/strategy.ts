@@ -27,7 +27,8 @@ export interface ScoreInputs {
   prompt?: string;
   /** FingER's templates, loaded once by the caller; else loaded from the workspace. */
   templates?: Templates;
-  /** VideoScore2 and Q-Save: how digit probabilities become a rating (default 'expected'). */
+  /** VideoScore2 and Q-Save: how digit probabilities become a rating (default: the protocol's own,
+   *  RatingProtocolSpec.defaultSoftScore). */
   softScore?: SoftScoreRule;
   /** VideoScore2 and Q-Save: reply budget in tokens (default 1024: reasoning plus verdict). */
   maxTokens?: number;

@@ -104,8 +104,11 @@ export function parseVideoScore2Reply(text: string): VideoScore2Parse {
   return { ratings, rationale: rationaleBefore(text, Object.values(ratings)) };
 }
 
+/** As VideoScore2's released vs2_inference.py computes it; 'expected' (Σ d·p(d)) on request. */
+export const VIDEOSCORE2_DEFAULT_SOFT_SCORE: SoftScoreRule = 'vs2-normed';
+
 export interface VideoScore2Options {
-  /** Default 'vs2-normed', as VideoScore2's released vs2_inference.py; 'expected' for Σ d·p(d). */
+  /** Default VIDEOSCORE2_DEFAULT_SOFT_SCORE. */
   softScore?: SoftScoreRule;
 }
 
@@ -115,7 +118,7 @@ export interface VideoScore2Scored extends RatedFields {
 
 /** Scores one completion: ratings from the text, soft ratings from the digit logprobs. */
 export function scoreVideoScore2Completion(completion: ChatCompletion, options: VideoScore2Options = {}): VideoScore2Scored {
-  const { parsed, rate } = readRatedCompletion(completion, parseVideoScore2Reply, options.softScore ?? 'vs2-normed');
+  const { parsed, rate } = readRatedCompletion(completion, parseVideoScore2Reply, options.softScore ?? VIDEOSCORE2_DEFAULT_SOFT_SCORE);
   const rated = rate(
     VIDEOSCORE2_FIELDS,
     (p, f) => p.ratings[f.field],
@@ -144,6 +147,7 @@ export const videoScore2Protocol = ratingProtocol<{ frames: Frame[]; durationSec
   description: 'one request: visual quality, text alignment and physical consistency rated 1–5 with a rationale',
   fields: VIDEOSCORE2_FIELDS,
   templateHash: VIDEOSCORE2_TEMPLATE_HASH,
+  defaultSoftScore: VIDEOSCORE2_DEFAULT_SOFT_SCORE,
   async sample(ctx, tools) {
     const s = ctx.engine.settings;
     const sampling: SamplingOptions = { fps: s.fps, maxFrames: s.maxFrames, maxPixels: s.maxPixels };

@@ -224,6 +224,7 @@ export class FingerTestController implements vscode.Disposable {
         workspaceRoot: target.workspaceRoot,
         resultsDir,
         settings: settings.eval,
+        ...(settings.softScore ? { softScore: settings.softScore } : {}),
         signal: controller.signal,
         signalThresholds: thresholds,
       });

@@ -315,6 +315,21 @@ describe('finger score: bad usage and configuration exit 2 with a clear message'
     assert.match(run.stderr, /pixels/);
   });
 
+  it('--soft-score with a protocol that has no 1–5 ratings', async () => {
+    const run = await runCli(['score', 'a.mp4', '--soft-score', 'expected'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }),
+    });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--soft-score applies to the 1–5 ratings of --protocol videoscore2 and qsave, not to finger/);
+    const bad = await runCli(['score', 'a.mp4', '--protocol', 'videoscore2', '--soft-score', 'median'], {
+      cwd: ws,
+      env: cleanEnv({ FINGER_ENDPOINT: 'http://127.0.0.1:9/v1', FINGER_MODEL: 'm' }),
+    });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /median/);
+  });
+
   it('a malformed question set names the file and the field', async () => {
     await mkdir(path.join(ws, 'q'), { recursive: true });
     await writeFile(

@@ -166,6 +166,7 @@ describe('alternative protocols end to end', () => {
     close(r.dimensions.factual_consistency?.score, physical);
     close(r.overall, (0.45 + 0.05 + physical) / 3);
     assert.equal(r.questions[0]!.reason, 'The kitten is sharp but the string vanishes.');
+    assert.equal(r.judge?.softScore, 'vs2-normed');
     assert.equal(r.sampling.frames, 4);
     assert.equal(r.video.path, 'clips/kitten.mp4');
     assert.equal(r.endpoint.model, MODEL);
@@ -188,6 +189,24 @@ describe('alternative protocols end to end', () => {
     );
     assert.equal(events.filter((e) => e.type === 'answer').length, 3);
     assert.equal(events.at(-1)?.type, 'saved');
+  });
+
+  it("VideoScore2 with softScore 'expected': the expected digit Σ d·p(d), recorded in the result", async () => {
+    server.reply = () => ({
+      pieces: tokensOf('visual quality: {{0}}\ntext-to-video alignment: {{1}}\nphysical/common-sense consistency: {{2}}', [
+        { token: '4', top: { '4': 0.7, '5': 0.2, '3': 0.1 } },
+        { token: '2', top: { '2': 0.6, '3': 0.4 } },
+        { token: '3', top: { '3': 0.9, '4': 0.05, ' the': 0.05 } },
+      ]),
+    });
+    // Its own results folder: the later tests read the first test's saved result, scored the default way.
+    const r = (await scoreWith('videoscore2', options({ softScore: 'expected', resultsDir: '.finger/expected' }))).result;
+    // visual: 4·.7 + 5·.2 + 3·.1 = 4.1 → (4.1−1)/4; t2v: 2·.6 + 3·.4 = 2.4; physical over the
+    // digits only: (3·.9 + 4·.05) / .95.
+    close(r.dimensions.visual_quality?.score, (4.1 - 1) / 4);
+    close(r.dimensions.text_alignment?.score, (2.4 - 1) / 4);
+    close(r.dimensions.factual_consistency?.score, (2.9 / 0.95 - 1) / 4);
+    assert.equal(r.judge?.softScore, 'expected');
   });
 
   it('Q-Save: 4 high-resolution slow frames, then low-resolution fast frames, MOS as the overall', async () => {
@@ -232,6 +251,7 @@ describe('alternative protocols end to end', () => {
 
     const r = outcome.result;
     assert.equal(r.protocol, 'qsave');
+    assert.equal(r.judge?.softScore, 'expected', "Q-Save's own rule");
     // visual: 4.5 → 0.875; dynamic: 2·.8 + 1·.2 = 1.8 → 0.2; alignment: sampled 2 (no alternatives stated → certain) → 0.25
     close(r.dimensions.visual_quality?.score, 0.875);
     close(r.dimensions.dynamic_degree?.score, 0.2);

@@ -123,13 +123,24 @@ suite('Settings → EvalSettings', () => {
     assert.equal(s.questionEndpoint, undefined);
   });
 
+  test("finger.softScore names VideoScore2 and Q-Save's rule; 'default' leaves each protocol its own", () => {
+    assert.equal(readEvalSettings(fakeConfig({}), { trusted: true }).softScore, undefined);
+    assert.equal(readEvalSettings(fakeConfig({ softScore: { workspaceValue: 'default' } }), { trusted: true }).softScore, undefined);
+    assert.equal(readEvalSettings(fakeConfig({ softScore: { workspaceValue: 'expected' } }), { trusted: true }).softScore, 'expected');
+    assert.equal(readEvalSettings(fakeConfig({ softScore: { workspaceValue: 'vs2-normed' } }), { trusted: true }).softScore, 'vs2-normed');
+    assert.equal(readEvalSettings(fakeConfig({ softScore: { workspaceValue: 'median' } }), { trusted: true }).softScore, undefined);
+    const declared = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.configuration.properties['finger.softScore'];
+    assert.deepEqual(declared.enum, ['default', 'vs2-normed', 'expected']);
+  });
+
   test('finger.protocol picks the protocol of the scoring commands; an unknown value falls back to FingER', () => {
     assert.equal(readEvalSettings(fakeConfig({}), { trusted: true }).protocol, 'finger');
     assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'qsave' } }), { trusted: true }).protocol, 'qsave');
     assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'videoscore2' } }), { trusted: true }).protocol, 'videoscore2');
     assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'vbench' } }), { trusted: true }).protocol, 'finger');
     const declared = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.configuration.properties['finger.protocol'];
-    assert.deepEqual(declared.enum, ['finger', 'videoscore2', 'qsave']);
+    assert.equal(readEvalSettings(fakeConfig({ protocol: { workspaceValue: 'signals' } }), { trusted: true }).protocol, 'signals');
+    assert.deepEqual(declared.enum, ['finger', 'videoscore2', 'qsave', 'signals']);
   });
 
   test('untrusted: workspace values of restricted settings are ignored, user values kept', () => {
