@@ -85,6 +85,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** Question set regenerated from edited templates, used by the next Rescore of this panel. */
   pendingQuestionSet: QuestionSet | undefined;
   private readonly disposed = new vscode.EventEmitter<void>();
+  private isDisposed = false;
   readonly onDidDispose = this.disposed.event;
 
   constructor(
@@ -124,7 +125,36 @@ export class ResultsPanel implements vscode.Disposable {
       this.controller,
       panel.onDidDispose(() => this.dispose()),
     );
+    if (protocol !== 'finger') void this.watchProtocolResult();
     void this.sendShow();
+  }
+
+  /**
+   * Another protocol's result is not in the results index (which holds FingER's), so its one file is
+   * watched here: a rescore elsewhere (the CLI, another window) reaches the open panel. The panel
+   * sends only when what it read changed, so its own save (already shown) is not sent twice.
+   */
+  private async watchProtocolResult(): Promise<void> {
+    const { protocolResultsDir } = await import('../../core/protocols');
+    if (this.isDisposed) return;
+    const ws = this.target.workspaceRoot;
+    const file = resultPathFor(ws, this.target.video, protocolResultsDir(this.protocol, this.index.resultsFolder(ws)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const changed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        if (this.isDisposed || this.live) return;
+        const shown = JSON.stringify([this.protocolResult?.result ?? null, this.protocolResult?.error ?? null]);
+        const now = await this.readProtocolResult();
+        if (JSON.stringify([now.result ?? null, now.error ?? null]) !== shown) void this.sendShow();
+      }, 100);
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed), {
+      dispose: () => clearTimeout(timer),
+    });
   }
 
   post<K extends ResultsToWebview['method']>(method: K, params: ParamsOf<ResultsToWebview, K>): void {
@@ -177,8 +207,9 @@ export class ResultsPanel implements vscode.Disposable {
     if (entry?.error) this.post('results/error', { message: entry.error, file: relativePosix(this.target.workspaceRoot, entry.file) });
   }
 
-  /** This panel's result when its protocol is not FingER: `.finger/results-<protocol>/…` (no watcher;
-   *  read when shown, which a save of this protocol triggers). Labels are the video's, as in FingER. */
+  /** This panel's result when its protocol is not FingER: `.finger/results-<protocol>/…`, read when
+   *  shown (a save of this protocol, or its file changing: watchProtocolResult). Labels are the
+   *  video's, as in FingER. */
   private async readProtocolResult(): Promise<NonNullable<ResultsPanel['protocolResult']>> {
     const { protocolResultsDir } = await import('../../core/protocols');
     const ws = this.target.workspaceRoot;
@@ -283,6 +314,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.isDisposed = true;
     this.disposed.fire();
     this.disposed.dispose();
     for (const d of this.disposables) d.dispose();

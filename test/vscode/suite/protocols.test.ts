@@ -2,7 +2,7 @@
 // run them against the endpoint double (started in this extension host); their results are saved
 // in their own folders and shown in a results panel of their own, beside FingER's.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { normaliseRating, QSAVE_SYSTEM_TEXT, VIDEOSCORE2_SYSTEM_TEXT } from '../../../src/core/protocols';
@@ -121,6 +121,24 @@ suite('Every protocol from the extension (VideoScore2, Q-Save) against the endpo
     );
     assert.equal(shown.params.displayed?.overall, saved.overall);
     assert.deepEqual(panel.currentResult, saved);
+  });
+
+  test('a VideoScore2 result rewritten outside VS Code (the CLI, another window) reaches its open panel', async () => {
+    const f = await (await fingerApi()).features();
+    await vscode.commands.executeCommand('finger.openResults', vscode.Uri.file(video()), 'videoscore2');
+    const panel = await waitFor('the VideoScore2 panel', () => f.panels.get(video(), 'videoscore2'));
+    const posted = recordPosts(panel);
+    const saved = JSON.parse(readFileSync(resultFile('videoscore2'), 'utf8')) as Result;
+    const rescored: Result = {
+      ...saved,
+      createdAt: '2030-01-01T00:00:00.000Z',
+      questions: saved.questions.map((q, i) => (i === 0 ? { ...q, reason: 'Rescored by the CLI: the bars are soft.' } : q)),
+    };
+    writeFileSync(resultFile('videoscore2'), JSON.stringify(rescored, null, 2));
+    const shown = await waitFor('the rewritten result shown in the panel', () =>
+      posted.find((m) => m.method === 'results/show' && m.params.header?.createdAt === rescored.createdAt),
+    );
+    assert.equal(shown.params.displayed?.questions[0]?.reason, 'Rescored by the CLI: the bars are soft.');
   });
 
   test('finger.protocol = qsave: Score Video runs Q-Save; the MOS is the overall; FingER and VideoScore2 results are untouched', async () => {
