@@ -9,19 +9,9 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  explorerContextMenu,
-  launchBrowser,
-  openWorkbench,
-  screenshot,
-  webviewFrame,
-  workbenchErrors,
-  type Browser,
-} from '../../harness/browser';
-import { startCodeServer, type CodeServer } from '../../harness/codeServer';
-import { ensureVsix } from '../../harness/vsix';
+import { explorerContextMenu, screenshot, webviewFrame, workbenchErrors } from '../../harness/browser';
+import { openWorkbenchSession, type WorkbenchSession } from '../../harness/session';
 import { makeSampleWorkspace } from '../../harness/workspace';
-import { removeTempDir } from '../../helpers/clips';
 import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
 const PROMPTS = ['A chef slices a tomato on a wooden board', 'A red kite rises above a windy beach', 'A dog runs through autumn leaves'];
@@ -29,11 +19,9 @@ const PROMPTS = ['A chef slices a tomato on a wooden board', 'A red kite rises a
 for (const theme of ['dark', 'light'] as const) {
   describe(`Compare Models in Folder (${theme})`, { timeout: 300_000 }, () => {
     let workspace: string;
-    let server: CodeServer;
-    let browser: Browser;
+    let session: WorkbenchSession;
 
     before(async () => {
-      const vsix = ensureVsix();
       workspace = await makeSampleWorkspace();
       for (const [mi, model] of ['wan', 'hunyuan'].entries()) {
         PROMPTS.forEach((prompt, p) => {
@@ -65,25 +53,15 @@ for (const theme of ['dark', 'light'] as const) {
           writeFileSync(file, JSON.stringify(resultFor(rel, prompt, qs), null, 2));
         });
       }
-      server = await startCodeServer({
-        workspace,
-        vsix,
-        theme,
-        name: `e2e-compare-${theme}`,
-        settings: { 'workbench.reduceMotion': 'on' },
-      });
-      browser = await launchBrowser({ viewport: { width: 1500, height: 950 } });
-      await openWorkbench(browser.page, server.url);
+      session = await openWorkbenchSession({ workspace, theme, name: `e2e-compare-${theme}`, viewport: { width: 1500, height: 950 } });
     });
 
     after(async () => {
-      await browser?.close();
-      await server?.stop();
-      if (workspace) await removeTempDir(workspace);
+      await session?.close();
     });
 
     test('right-click a folder → Compare: the leaderboard; click a prompt → side by side', async () => {
-      const { page } = browser;
+      const { page } = session;
       await explorerContextMenu(page, 'generations', 'Compare Models in Folder');
       const frame = await webviewFrame(page, 'FingER: Compare generations');
       const rows = frame.locator('table.leaderboard tbody tr');

@@ -9,11 +9,9 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, openWorkbench, screenshot, type Browser } from '../../harness/browser';
-import { startCodeServer, type CodeServer } from '../../harness/codeServer';
-import { ensureVsix } from '../../harness/vsix';
+import { screenshot } from '../../harness/browser';
+import { activateFinger, openWorkbenchSession, type WorkbenchSession } from '../../harness/session';
 import { makeSampleWorkspace } from '../../harness/workspace';
-import { removeTempDir } from '../../helpers/clips';
 import type { Result } from '../../../src/core/types';
 import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
@@ -31,11 +29,9 @@ const result = resultFor;
 
 describe('Prompt annotations in a prompts.csv (dark)', { timeout: 300_000 }, () => {
   let workspace: string;
-  let server: CodeServer;
-  let browser: Browser;
+  let session: WorkbenchSession;
 
   before(async () => {
-    const vsix = ensureVsix();
     workspace = await makeSampleWorkspace();
     const dir = join(workspace, 'manifest-set');
     mkdirSync(dir, { recursive: true });
@@ -77,23 +73,17 @@ describe('Prompt annotations in a prompts.csv (dark)', { timeout: 300_000 }, () 
         q('q3', 'visual_quality', 'sea', 'Is the sea free of artifacts?', 0.76, 'Waves look natural.'),
       ]),
     );
-    server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-manifest', settings: { 'workbench.reduceMotion': 'on' } });
-    browser = await launchBrowser({ viewport: { width: 1500, height: 900 } });
-    await openWorkbench(browser.page, server.url);
+    session = await openWorkbenchSession({ workspace, name: 'e2e-manifest' });
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (workspace) await removeTempDir(workspace);
+    await session?.close();
   });
 
   test('each scored entry gets a CodeLens naming its video; failing entities are underlined; a hover shows the answer', async () => {
-    const { page } = browser;
-    // The extension activates on its views and commands (package.json has no startup activation):
-    // open the FingER side panel once, then go back to the Explorer.
-    await page.locator('.activitybar [aria-label^="FingER"]').first().click();
-    await page.locator('iframe.webview.ready[src*="purpose=webviewView"]').first().waitFor({ state: 'attached', timeout: 30_000 });
+    const { page } = session;
+    // FingER activates on its views and commands; then back to the Explorer.
+    await activateFinger(page);
     await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, force: true });
     await page.keyboard.press('Control+P');

@@ -9,11 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openWorkbench, runCommand, screenshot, webviewFrame, type Browser } from '../../harness/browser';
-import { outputDir, startCodeServer, type CodeServer } from '../../harness/codeServer';
-import { ensureVsix } from '../../harness/vsix';
+import { runCommand, screenshot, webviewFrame } from '../../harness/browser';
+import { outputDir, type CodeServer } from '../../harness/codeServer';
+import { openWorkbenchSession, type WorkbenchSession } from '../../harness/session';
 import { makeSampleWorkspace } from '../../harness/workspace';
-import { removeTempDir } from '../../helpers/clips';
 import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
 
 const CLIPS = [
@@ -103,12 +102,10 @@ async function tabContents(page: Page): Promise<{ video: string; prompt: string 
 // test-output/logs/restore-panels-console.log, to see what the reload did when this fails.
 describe('Results panels after a window reload (dark)', { timeout: 420_000 }, () => {
   let workspace: string;
-  let server: CodeServer;
-  let browser: Browser;
+  let session: WorkbenchSession;
   const consoleLines: string[] = [];
 
   before(async () => {
-    const vsix = ensureVsix();
     workspace = await makeSampleWorkspace({
       clips: CLIPS.map((c, i) => ({ file: c.file, prompt: c.prompt, clip: { source: i === 0 ? 'mandelbrot' : 'testsrc2' } })),
       questions: false,
@@ -127,22 +124,22 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
         ),
       );
     }
-    server = await startCodeServer({ workspace, vsix, theme: 'dark', name: 'e2e-restore' });
-    browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
-    browser.page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
-    await openWorkbench(browser.page, server.url);
+    session = await openWorkbenchSession({
+      workspace,
+      name: 'e2e-restore',
+      viewport: { width: 1600, height: 1000 },
+      onPage: (page) => page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`)),
+    });
   });
 
   after(async () => {
     mkdirSync(join(outputDir, 'logs'), { recursive: true });
     writeFileSync(join(outputDir, 'logs', 'restore-panels-console.log'), consoleLines.join('\n'));
-    await browser?.close();
-    await server?.stop();
-    if (workspace) await removeTempDir(workspace);
+    await session?.close();
   });
 
   test('each restored panel shows the video it showed before the reload', async () => {
-    const { page } = browser;
+    const { page } = session;
     // a's panel, then b's: both open beside the prompt files, in one editor group, b's in front.
     for (const c of CLIPS) {
       await openFile(page, c.file.replace('.mp4', '.txt'));
@@ -178,7 +175,7 @@ describe('Results panels after a window reload (dark)', { timeout: 420_000 }, ()
     const after = await tabContents(page);
     assert.deepEqual(after, before, 'every tab shows its own video, with its prompt');
     // And each found its video through the state its webview saved, not through its title.
-    const log = await extensionLogAfterReload(server, CLIPS.length);
+    const log = await extensionLogAfterReload(session.server, CLIPS.length);
     for (const c of CLIPS)
       assert.match(log, new RegExp(`results panel of ${c.file} from its saved state`), `restored from its state:\n${log}`);
     assert.doesNotMatch(log, /matching it by title/);

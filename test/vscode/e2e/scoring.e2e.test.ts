@@ -9,57 +9,24 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
-import {
-  explorerContextMenu,
-  explorerItem,
-  launchBrowser,
-  openWorkbench,
-  runCommand,
-  screenshot,
-  waitForNotification,
-  webviewFrame,
-  type Browser,
-} from '../../harness/browser';
-import { startCodeServer, type CodeServer } from '../../harness/codeServer';
-import { ensureVsix } from '../../harness/vsix';
+import type { FrameLocator } from 'playwright-core';
+import { explorerContextMenu, explorerItem, runCommand, screenshot, waitForNotification, webviewFrame } from '../../harness/browser';
+import { openWorkbenchSession, type WorkbenchSession } from '../../harness/session';
 import { makeSampleWorkspace, SAMPLE_QUESTIONS } from '../../harness/workspace';
-import { removeTempDir } from '../../helpers/clips';
 import { DEFAULT_DOUBLE_MODEL, startEndpointDouble, type EndpointDouble } from '../../double/endpoint-double';
 import type { Result } from '../../../src/core/types';
 
-interface Session {
-  server: CodeServer;
-  browser: Browser;
-  page: Page;
-  workspace: string;
-  close(): Promise<void>;
-}
+type Session = WorkbenchSession;
 
 async function openSession(o: { theme: 'light' | 'dark'; double: EndpointDouble; trust?: boolean; name: string }): Promise<Session> {
-  const vsix = ensureVsix();
-  const workspace = await makeSampleWorkspace();
-  const server = await startCodeServer({
-    workspace,
-    vsix,
+  return openWorkbenchSession({
+    workspace: await makeSampleWorkspace(),
     theme: o.theme,
-    trust: o.trust,
     name: o.name,
-    settings: { 'finger.endpoint.baseUrl': o.double.url, 'finger.endpoint.model': DEFAULT_DOUBLE_MODEL, 'workbench.reduceMotion': 'on' },
+    ...(o.trust !== undefined ? { trust: o.trust } : {}),
+    settings: { 'finger.endpoint.baseUrl': o.double.url, 'finger.endpoint.model': DEFAULT_DOUBLE_MODEL },
+    viewport: { width: 1600, height: 1000 },
   });
-  const browser = await launchBrowser({ viewport: { width: 1600, height: 1000 } });
-  await openWorkbench(browser.page, server.url);
-  return {
-    server,
-    browser,
-    page: browser.page,
-    workspace,
-    async close() {
-      await browser.close();
-      await server.stop();
-      await removeTempDir(workspace);
-    },
-  };
 }
 
 async function waitForFile(file: string, timeoutMs = 90_000): Promise<void> {
