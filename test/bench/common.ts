@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DIMENSIONS, type QuestionSet } from '../../src/core/types';
 import { DEFAULT_DOUBLE_MODEL } from '../double/endpoint-double';
+import { cleanEnv } from '../helpers/cli';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -52,17 +53,8 @@ export interface CliRun {
 /** Runs `node dist/cli.js …` and reports its wall time and its own peak RSS (not ffmpeg's). */
 export async function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const rssFile = path.join(cwd, `.bench-rss-${process.pid}-${Date.now()}`);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, FINGER_BENCH_RSS_FILE: rssFile, ...env };
-  for (const k of [
-    'FINGER_ENDPOINT',
-    'FINGER_MODEL',
-    'FINGER_API_KEY',
-    'OPENAI_API_KEY',
-    'FINGER_QUESTION_ENDPOINT',
-    'FINGER_QUESTION_MODEL',
-  ]) {
-    if (!(k in env)) delete childEnv[k];
-  }
+  // The developer's endpoint settings never leak in (cleanEnv); `env` may set them on purpose.
+  const childEnv: NodeJS.ProcessEnv = { ...cleanEnv(env), FINGER_BENCH_RSS_FILE: rssFile };
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--require', RSS_PRELOAD, CLI, ...args], {
     cwd,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { makeResult } from '../fixtures/results/generate';
+import { labelsOverriding, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type Theme } from './harness';
 import { detailsMessage, showMessage, toSidebar } from './messages';
 
@@ -89,11 +89,7 @@ describe('high-contrast themes', () => {
       const result = makeResult({ questions: 30, seed: 17 });
       const target = result.questions.find((q) => q.answer === 'No' && q.reason);
       assert.ok(target);
-      const labels = {
-        version: 1 as const,
-        video: result.video.path,
-        overrides: [{ questionId: target.id, questionText: target.text, answer: 'Yes' as const, updatedAt: '2026-01-02T00:00:00Z' }],
-      };
+      const labels = labelsOverriding(result, target, 'Yes');
       const panel = await harness.open('results', { theme, viewport: { width: 1100, height: 1400 } });
       await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
       const page = panel.page;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
+import { HOSTILE_TEXTS, labelsOverriding, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness } from './harness';
 import { detailsMessage, showMessage, toResults, toSidebar } from './messages';
 
@@ -82,19 +82,7 @@ describe('narrow panels', () => {
     const result = makeResult({ questions: 40, seed: 17 });
     const target = result.questions.find((q) => q.answer === 'No');
     assert.ok(target);
-    const labels = {
-      version: 1 as const,
-      video: result.video.path,
-      overrides: [
-        {
-          questionId: target.id,
-          questionText: target.text,
-          answer: 'Yes' as const,
-          note: 'Looks fine to me',
-          updatedAt: '2026-01-02T00:00:00Z',
-        },
-      ],
-    };
+    const labels = labelsOverriding(result, target, 'Yes', { note: 'Looks fine to me' });
     const panel = await harness.open('results', { viewport: { width, height: 800 } });
     await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
     await panel.send(

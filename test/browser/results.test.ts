@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { applyOverride, entityScore, scoreDimensions } from '../../src/core/scoring/finger';
 import { DIMENSION_LABELS, DIMENSIONS, type AnsweredQuestion, type Labels, type Result } from '../../src/core/types';
 import type { OverrideChange } from '../../src/shared/scoring';
-import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
+import { HOSTILE_TEXTS, labelsOverriding, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
 import { answerMessage, scoringShowMessage, showMessage, toResults, unanswered } from './messages';
 
@@ -301,19 +301,7 @@ describe('results panel', () => {
     const result = makeResult({ questions: 20, seed: 4 });
     const target = result.questions.find((q) => q.answer === 'Yes');
     assert.ok(target);
-    const labels = {
-      version: 1 as const,
-      video: result.video.path,
-      overrides: [
-        {
-          questionId: 'old-id',
-          questionText: target.text,
-          answer: 'No' as const,
-          note: 'checked by hand',
-          updatedAt: '2026-01-02T00:00:00Z',
-        },
-      ],
-    };
+    const labels = labelsOverriding(result, target, 'No', { note: 'checked by hand', questionId: 'old-id' });
     const panel = await openWith(result, { labels });
     const shown = (await rowTexts(panel)).find((r) => r.id === target.id);
     assert.equal(shown?.answer, 'No');
@@ -332,18 +320,7 @@ describe('results panel', () => {
     const panel = await openWith(result);
     assert.equal(await panel.page.textContent('[data-role="overall"]'), mos.toFixed(2));
     const target = result.questions.find((q) => q.answer !== null)!;
-    const labels = {
-      version: 1 as const,
-      video: result.video.path,
-      overrides: [
-        {
-          questionId: target.id,
-          questionText: target.text,
-          answer: target.answer === 'Yes' ? ('No' as const) : ('Yes' as const),
-          updatedAt: '2026-01-02T00:00:00Z',
-        },
-      ],
-    };
+    const labels = labelsOverriding(result, target, target.answer === 'Yes' ? 'No' : 'Yes');
     // The extension sends the result again with the labels (showMessage computes it as the host does).
     await panel.rendered(() => panel.send(showMessage(harness, result, { labels })), 'full');
     const pYes = target.answer === 'Yes' ? 0 : 1;
@@ -527,21 +504,7 @@ describe('results panel', () => {
     for (const theme of ['light', 'dark'] as const) {
       const result = makeResult({ questions: 30, seed: 17 });
       const target = result.questions.find((q) => q.answer === 'No' && q.dimension === 'visual_quality');
-      const labels = target
-        ? {
-            version: 1 as const,
-            video: result.video.path,
-            overrides: [
-              {
-                questionId: target.id,
-                questionText: target.text,
-                answer: 'Yes' as const,
-                note: 'Looks fine to me',
-                updatedAt: '2026-01-02T00:00:00Z',
-              },
-            ],
-          }
-        : null;
+      const labels = target ? labelsOverriding(result, target, 'Yes', { note: 'Looks fine to me' }) : null;
       const panel = await harness.open('results', { theme, viewport: { width: 1200, height: 1500 } });
       await panel.rendered(() => panel.send(showMessage(harness, result, { theme, labels })), 'full');
       await panel.page

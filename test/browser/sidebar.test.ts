@@ -6,7 +6,7 @@ import { DIMENSIONS, type Result } from '../../src/core/types';
 import { labelAgreement, resultWeights, type LabelledClip } from '../../src/core/workbench/agreement';
 import { applyOverridesToResult } from '../../src/shared/display';
 import type { VideoRow } from '../../src/shared/protocols/sidebar';
-import { HOSTILE_TEXTS, makeResult } from '../fixtures/results/generate';
+import { HOSTILE_TEXTS, labelsOverriding, makeResult } from '../fixtures/results/generate';
 import { SCREENSHOTS, type Harness, useHarness, type PanelPage } from './harness';
 import { detailsMessage, toSidebar } from './messages';
 
@@ -108,11 +108,7 @@ describe('side panel', () => {
     const result = makeResult({ questions: 30, seed: 5, hostile: true });
     const target = result.questions.find((q) => q.answer === 'Yes');
     assert.ok(target);
-    const labels = {
-      version: 1 as const,
-      video: result.video.path,
-      overrides: [{ questionId: target.id, questionText: target.text, answer: 'No' as const, updatedAt: '2026-01-02T00:00:00Z' }],
-    };
+    const labels = labelsOverriding(result, target, 'No');
     const panel = await sidebarWith();
     await panel.rendered(() => panel.send(detailsMessage(result.video.path, result, labels)));
     const shown = applyOverridesToResult(result, labels);

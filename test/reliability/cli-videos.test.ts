@@ -67,47 +67,11 @@ describe('finger score over a folder of bad and unusual videos [reliability:vide
     await makeClip(ws, 'one-frame.mp4', { durationSec: 1 / 24, source: 'color=c=blue' });
     add('one-frame.mp4');
     // A 10-minute clip made cheaply: a flat colour at 1 fps.
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=gray:size=320x240:rate=1:duration=600',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      path.join(ws, 'ten-minutes.mp4'),
-    ]);
+    await makeClip(ws, 'ten-minutes.mp4', { codec: 'h264', source: 'color=c=gray', width: 320, height: 240, fps: 1, durationSec: 600 });
     add('ten-minutes.mp4');
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=3840x2160:rate=2:duration=1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      path.join(ws, 'uhd-4k.mp4'),
-    ]);
+    await makeClip(ws, 'uhd-4k.mp4', { codec: 'h264', source: 'testsrc2', width: 3840, height: 2160, fps: 2, durationSec: 1 });
     add('uhd-4k.mp4');
-    await ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      'color=c=green:size=7680x4320:rate=1:duration=1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      path.join(ws, 'uhd-8k.mp4'),
-    ]);
+    await makeClip(ws, 'uhd-8k.mp4', { codec: 'h264', source: 'color=c=green', width: 7680, height: 4320, fps: 1, durationSec: 1 });
     add('uhd-8k.mp4');
     await makeClip(ws, 'portrait.mp4', { durationSec: 1, width: 240, height: 320 });
     add('portrait.mp4');

@@ -149,7 +149,7 @@ export class ResultsPanel implements vscode.Disposable {
         if (this.isDisposed || this.live) return;
         const shown = JSON.stringify([this.protocolResult?.result ?? null, this.protocolResult?.error ?? null]);
         const now = await this.readProtocolResult();
-        if (JSON.stringify([now.result ?? null, now.error ?? null]) !== shown) void this.sendShow();
+        if (JSON.stringify([now.result ?? null, now.error ?? null]) !== shown) void this.sendShow({ reread: false });
       }, 100);
     };
     this.disposables.push(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed), {
@@ -167,9 +167,9 @@ export class ResultsPanel implements vscode.Disposable {
 
   /** What the panel shows: a score in progress, else the result as the index displays it (another
    *  protocol's: as read from its file, with its own overall while no answer is overridden). */
-  private async displayed(): Promise<{ header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult }> {
+  private async displayed(reread: boolean): Promise<{ header: ResultHeader | null; prompt: string | null; displayed: DisplayedResult }> {
     if (this.protocol !== 'finger' && !this.live) {
-      const { result, labels } = await this.readProtocolResult();
+      const { result, labels } = (!reread && this.protocolResult) || (await this.readProtocolResult());
       if (!result) return { header: null, prompt: null, displayed: NOTHING_DISPLAYED };
       return { header: resultHeader(result), prompt: result.prompt, displayed: applyOverridesToResult(result, labels) };
     }
@@ -182,8 +182,9 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   /** Sends everything the panel shows: video, frames, header and the displayed rows and scores. */
-  async sendShow(): Promise<void> {
-    const shown = await this.displayed();
+  /** `reread: false` when the protocol's result file was just read (watchProtocolResult). */
+  async sendShow(o: { reread?: boolean } = {}): Promise<void> {
+    const shown = await this.displayed(o.reread !== false);
     const entry = this.protocol === 'finger' ? this.index.get(this.target.video) : this.protocolResult;
     this.promptFile ??= await promptFileOf(this.target).then((f) => (f ? relativePosix(this.target.workspaceRoot, f) : undefined));
     if (this.frames.length === 0 && entry?.result) this.frames = await this.cachedFrames(entry.result.video.sha256, entry.result.sampling);

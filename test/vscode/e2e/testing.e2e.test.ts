@@ -6,13 +6,12 @@
 //
 //   node --import tsx --test test/vscode/e2e/testing.e2e.test.ts
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { runCommand, screenshot } from '../../harness/browser';
 import { activateFinger, openWorkbenchSession, type WorkbenchSession } from '../../harness/session';
 import { makeSampleWorkspace, SAMPLE_CLIPS } from '../../harness/workspace';
-import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
+import { writeGateResults } from '../../fixtures/results/generate';
 
 describe('Testing view (dark)', { timeout: 400_000 }, () => {
   let workspace: string;
@@ -22,27 +21,7 @@ describe('Testing view (dark)', { timeout: 400_000 }, () => {
     // The two clips with current results: a third, unscored clip would be scored by Run All and,
     // with no endpoint configured, errored, which is a failure the peek would go to first.
     workspace = await makeSampleWorkspace({ clips: SAMPLE_CLIPS.filter((c) => c.file === 'testsrc.mp4' || c.file === 'mandelbrot.mp4') });
-    const prompt = (clip: string) => readFileSync(join(workspace, clip.replace(/\.mp4$/, '.txt')), 'utf8').trim();
-    const write = (clip: string, questions: ReturnType<typeof answeredQuestion>[]) => {
-      const file = join(workspace, '.finger', 'results', `${clip}.json`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(resultFor(clip, prompt(clip), questions), null, 2));
-    };
-    write('testsrc.mp4', [
-      answeredQuestion('q1', 'visual_quality', 'test pattern', 'Are the colour bars sharp?', 0.92, 'Crisp bars in every frame.'),
-      answeredQuestion('q2', 'text_alignment', 'counter', 'Is there a moving counter?', 0.88, 'A counter ticks up.'),
-    ]);
-    write('mandelbrot.mp4', [
-      answeredQuestion('q1', 'visual_quality', 'swirls', 'Are the swirls rendered without artifacts?', 0.9, 'Clean swirls.'),
-      answeredQuestion(
-        'q2',
-        'text_alignment',
-        'fractal',
-        'Does the video show a glowing fractal?',
-        0.1,
-        'Only a flat gradient is visible.',
-      ),
-    ]);
+    writeGateResults(workspace);
     session = await openWorkbenchSession({ workspace, name: 'e2e-testing' });
   });
 

@@ -3,44 +3,18 @@
 // passes the finger.gate.* minimums, one fails text alignment, with a message holding the
 // question, the answer and the reason, located at the entity's words in the prompt file.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { answeredQuestion, resultFor } from '../../fixtures/results/generate';
+import { writeGateResults } from '../../fixtures/results/generate';
 import { fingerApi } from './api';
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 const resultFile = (clip: string) => path.join(root(), '.finger', 'results', `${clip}.json`);
-const prompt = (clip: string) => readFileSync(path.join(root(), clip.replace(/\.mp4$/, '.txt')), 'utf8').trim();
 
 suite('Testing view', () => {
-  suiteSetup(async () => {
-    mkdirSync(path.join(root(), '.finger', 'results'), { recursive: true });
-    writeFileSync(
-      resultFile('testsrc.mp4'),
-      JSON.stringify(
-        resultFor('testsrc.mp4', prompt('testsrc.mp4'), [
-          answeredQuestion('q1', 'visual_quality', 'test pattern', 'Are the colour bars sharp?', 0.92, 'Crisp bars in every frame.'),
-          answeredQuestion('q2', 'text_alignment', 'counter', 'Is there a moving counter?', 0.88, 'A counter ticks up.'),
-        ]),
-      ),
-    );
-    writeFileSync(
-      resultFile('mandelbrot.mp4'),
-      JSON.stringify(
-        resultFor('mandelbrot.mp4', prompt('mandelbrot.mp4'), [
-          answeredQuestion('q1', 'visual_quality', 'swirls', 'Are the swirls rendered without artifacts?', 0.9, 'Clean swirls.'),
-          answeredQuestion(
-            'q2',
-            'text_alignment',
-            'fractal',
-            'Does the video show a glowing fractal?',
-            0.1,
-            'Only a flat gradient is visible.',
-          ),
-        ]),
-      ),
-    );
+  suiteSetup(() => {
+    writeGateResults(root());
   });
 
   suiteTeardown(() => {
